@@ -1,0 +1,47 @@
+# Lokala mål: `make run` serves the app with demo data, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HTMX_VERSION := 2.0.11
+
+.PHONY: run test test-sqlite test-postgres install install-dev bench lint vendor clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo-data --if-empty
+	@$(FLASK) demo-accounts
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+lint: install-dev
+	$(BIN)/ruff check lokalamal_app tests
+
+# Fetch htmx from the npm registry and check it is the file we ship, unmodified.
+vendor:
+	cd static/vendor/htmx && tmp=$$(mktemp -d) && \
+	  (cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null && tar xzf htmx.org-$(HTMX_VERSION).tgz) && \
+	  cp $$tmp/package/dist/htmx.min.js $$tmp/package/LICENSE . && rm -rf $$tmp && sha256sum -c SHA256SUMS
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,109 @@
+"""Configuration classes, read from the environment. No secrets live in git."""
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _sqlite_default() -> str:
+    instance = BASE_DIR / "instance"
+    instance.mkdir(exist_ok=True)
+    return f"sqlite:///{instance / 'lokalamal.sqlite'}"
+
+
+def _database_url(value: str | None) -> str:
+    """Accept plain postgres:// URLs too and send them through psycopg 3."""
+    if not value:
+        return _sqlite_default()
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    LANGUAGES = ["sv", "en"]
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Lokala mål <noreply@lokalamal.se>")
+
+    # Public address used in e-mails and QR codes; falls back to the request's host.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
+
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+    # Failed logins: after SLOW_AFTER failures in the window each attempt waits,
+    # after LOCK_AFTER the key (account or client address) is refused until the window ends.
+    LOGIN_SLOW_AFTER = _int("LOGIN_SLOW_AFTER", 3)
+    LOGIN_LOCK_AFTER = _int("LOGIN_LOCK_AFTER", 10)
+    LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 15 * 60)
+    LOGIN_SLOW_SECONDS = float(os.environ.get("LOGIN_SLOW_SECONDS", "1.0"))
+
+    CAMPAIGN_START = date.fromisoformat(os.environ.get("CAMPAIGN_START", "2026-09-01"))
+    MAX_COLLECTION_ORE = _int("MAX_COLLECTION_ORE", 1_000_000 * 100)
+    CASH_SECOND_CONFIRM_ORE = _int("CASH_SECOND_CONFIRM_ORE", 5_000 * 100)
+
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "vaggivagg2026")
+    ALLOW_DEMO_DATA = True
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite://"
+    )
+    LOGIN_SLOW_SECONDS = 0.0
+    # Cheap hashing keeps the suite fast; production keeps argon2-cffi's defaults.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    ALLOW_DEMO_DATA = False
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start production without a real secret."""
+        if cls.SECRET_KEY == Config.SECRET_KEY or len(cls.SECRET_KEY) < 16:
+            raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

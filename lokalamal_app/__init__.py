@@ -1,0 +1,114 @@
+"""Lokala mål: the application factory."""
+
+import logging
+import os
+
+from flask import Flask, g, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from . import formatting
+from .auth import passwords
+from .database import configure_sqlite
+from .extensions import babel, csrf, db, htmx, login_manager, migrate
+
+
+def select_locale() -> str:
+    """Swedish first; English only when the visitor chose it with the language switch."""
+    chosen = request.cookies.get("lang")
+    return chosen if chosen in ("sv", "en") else "sv"
+
+
+def create_app(config_class: type | str | None = None) -> Flask:
+    """Build the app; `config_class` or FLASK_CONFIG picks the configuration."""
+    from config import CONFIGS, ProductionConfig
+
+    if config_class is None:
+        config_class = os.environ.get("FLASK_CONFIG", "development")
+    if isinstance(config_class, str):
+        config_class = CONFIGS[config_class]
+    if config_class is ProductionConfig:
+        ProductionConfig.check()
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+        instance_path=os.path.join(root, "instance"),
+    )
+    app.config.from_object(config_class)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    formatting.init_app(app)
+    passwords.configure(app.config)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    from . import models  # noqa: F401  (the whole schema, for Alembic)
+
+    _init_login(app)
+    _register_blueprints(app)
+
+    from . import cli, errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+
+    @app.context_processor
+    def _globals():
+        from .models import Goal
+
+        return {
+            "current_user": current_user,
+            "nav_goals": _nav_goals(Goal),
+            "get_locale": get_locale,
+        }
+
+    return app
+
+
+def _nav_goals(goal_model):
+    """The five goals for the footer, loaded once per request at most."""
+    if "nav_goals" not in g:
+        g.nav_goals = db.session.execute(
+            db.select(goal_model).order_by(goal_model.number)
+        ).scalars().all()
+    return g.nav_goals
+
+
+def _init_login(app: Flask) -> None:
+    from .models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        """The cookie carries id and session token; a changed token ends the session."""
+        ident, _, token = user_id.partition(":")
+        if not ident.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or user.session_token != token or user.disabled:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .goals import bp as goals_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(goals_bp)

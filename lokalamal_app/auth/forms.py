@@ -1,0 +1,95 @@
+"""Account forms."""
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..extensions import db
+from ..forms import strip_filter
+from ..models import User
+from .passwords import password_problem
+
+NAME_MAX = 80
+
+
+def normalise_email(value: str) -> str:
+    return (value or "").strip().casefold()
+
+
+def check_email(form, field):
+    try:
+        validate_email(field.data or "", check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError("Skriv en giltig e-postadress, till exempel namn@foretag.se.") from exc
+
+
+def check_new_password(form, field):
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        "Namn som visas",
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Skriv ditt namn."),
+            Length(max=NAME_MAX, message=f"Namnet får ha högst {NAME_MAX} tecken."),
+        ],
+    )
+    email = EmailField(
+        "E-post",
+        filters=[strip_filter],
+        validators=[DataRequired("Skriv din e-postadress."), Length(max=254), check_email],
+    )
+    password = PasswordField(
+        "Lösenord",
+        description="Minst 8 tecken. En mening eller några ord är lätt att minnas och svår att gissa.",
+        validators=[DataRequired("Välj ett lösenord."), check_new_password],
+    )
+
+    def validate_email(self, field):
+        exists = db.session.execute(
+            db.select(User.id).where(User.email == normalise_email(field.data))
+        ).first()
+        if exists:
+            raise ValidationError(
+                "Det finns redan ett konto med den e-postadressen. Logga in eller återställ lösenordet."
+            )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "E-post", filters=[strip_filter], validators=[DataRequired("Skriv din e-postadress.")]
+    )
+    password = PasswordField("Lösenord", validators=[DataRequired("Skriv ditt lösenord.")])
+    remember = BooleanField("Kom ihåg mig på den här enheten")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Nuvarande lösenord", validators=[DataRequired("Skriv ditt nuvarande lösenord.")]
+    )
+    new_password = PasswordField(
+        "Nytt lösenord",
+        description="Minst 8 tecken.",
+        validators=[DataRequired("Välj ett nytt lösenord."), check_new_password],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "E-post",
+        filters=[strip_filter],
+        validators=[DataRequired("Skriv din e-postadress."), Length(max=254), check_email],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Nytt lösenord",
+        description="Minst 8 tecken.",
+        validators=[DataRequired("Välj ett nytt lösenord."), check_new_password],
+    )

@@ -1,0 +1,144 @@
+"""Register, log in and out, change and reset the password."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import audit
+from ..extensions import db
+from ..forms import EmptyForm
+from ..mail import send_mail
+from ..urls import external_url
+from . import bp, services, throttle
+from .forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+
+
+def _safe_next(default: str) -> str:
+    """Only local paths: never send people on to another site after login."""
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        user = services.register_user(form.display_name.data, form.email.data, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(f"Välkommen, {user.display_name}! Starta eller gå med i din arbetsplats lag.", "success")
+        return redirect(_safe_next(url_for("main.index")))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
+
+    keys = throttle.keys_for(form.email.data, request.remote_addr)
+    if throttle.is_locked(keys):
+        current_app.logger.warning("login refused (locked) for %s", keys[0])
+        form.email.errors.append(
+            "För många misslyckade försök. Vänta en kvart och försök igen, "
+            "eller återställ lösenordet."
+        )
+        return render_template("auth/login.html", form=form), 429
+    throttle.slow_down(keys)
+    user = services.authenticate(form.email.data, form.password.data)
+    if user is None:
+        throttle.record_failure(keys)
+        db.session.commit()
+        form.password.errors.append("Fel e-postadress eller lösenord.")
+        return render_template("auth/login.html", form=form), 401
+
+    throttle.clear_account(form.email.data)
+    audit.record("user.login", "user", user.id, actor=user)
+    db.session.commit()
+    login_user(user, remember=form.remember.data)
+    return redirect(_safe_next(url_for("main.index")))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Ends this session and every other one of the account (copied cookies too)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        current_user.end_all_sessions()
+        db.session.commit()
+        logout_user()
+        flash("Du är utloggad.", "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        from .passwords import verify_password
+
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append("Det nuvarande lösenordet stämmer inte.")
+            return render_template("auth/change_password.html", form=form), 422
+        user = current_user._get_current_object()
+        services.set_password(user, form.new_password.data)
+        db.session.commit()
+        login_user(user)  # the new session token, for this browser only
+        flash("Lösenordet är bytt. Du har loggats ut på andra enheter.", "success")
+        return redirect(url_for("main.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_by_email(form.email.data)
+        if user is not None and not user.disabled:
+            link = external_url("auth.reset_password", token=services.reset_token(user))
+            send_mail(
+                user.email,
+                "Återställ ditt lösenord till Lokala mål",
+                f"Hej {user.display_name}!\n\n"
+                f"Någon (förhoppningsvis du) har bett om att få byta lösenord.\n"
+                f"Öppna länken inom en timme för att välja ett nytt:\n\n{link}\n\n"
+                f"Länken fungerar en gång. Har du inte bett om det här kan du strunta i mejlet.\n",
+            )
+            db.session.commit()
+        # The same answer either way: the form must not tell who has an account.
+        flash("Om adressen har ett konto har vi skickat en länk för att välja nytt lösenord.", "info")
+        return redirect(url_for("auth.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash("Ditt nya lösenord är sparat. Logga in med det.", "success")
+        return redirect(url_for("auth.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/reset_password.html", form=form), status

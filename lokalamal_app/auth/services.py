@@ -1,0 +1,85 @@
+"""Account rules: registering, checking a password, resetting it. Flush, never commit."""
+
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from .. import audit
+from ..extensions import db
+from ..models import User
+from ..models.base import utcnow
+from .forms import normalise_email
+from .passwords import hash_password, needs_rehash, verify_password
+
+# Verifying against a real hash when the account does not exist keeps the answer time
+# the same, so that timing does not tell which e-mail addresses have accounts.
+_DUMMY_HASH = hash_password("not-a-real-password-0")
+
+
+def register_user(display_name: str, email: str, password: str, **extra) -> User:
+    """Create an account; the e-mail is stored lower-cased."""
+    user = User(
+        display_name=display_name.strip(),
+        email=normalise_email(email),
+        password_hash=hash_password(password),
+        **extra,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.register", "user", user.id, actor=user)
+    return user
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.execute(
+        db.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user when e-mail and password match an active account, else None."""
+    user = find_by_email(email)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password) or user.disabled:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def set_password(user: User, password: str, actor: User | None = None) -> None:
+    """New password; every other session of the account ends with it."""
+    user.password_hash = hash_password(password)
+    user.end_all_sessions()
+    audit.record("user.password", "user", user.id, actor=actor or user)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _fingerprint(user: User) -> str:
+    # Tied to the current hash: once the password changes, the link no longer works.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def reset_token(user: User) -> str:
+    return _serializer().dumps({"id": user.id, "fp": _fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a reset link belongs to, or None if it is wrong, used or expired."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("id")) if isinstance(data.get("id"), int) else None
+    if user is None or user.disabled or data.get("fp") != _fingerprint(user):
+        return None
+    return user

@@ -1,0 +1,62 @@
+"""Flask commands: demo data, demo accounts, staff accounts."""
+
+import click
+from flask import Flask, current_app
+
+from .extensions import db
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("demo-data")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when there are already users.")
+    def demo_data(if_empty: bool):
+        """Load fictional Västerås workplaces, teams, people and collections."""
+        from . import demo
+
+        if if_empty and demo.has_any_users():
+            click.echo("Databasen har redan data; demodata läggs inte in igen.")
+            return
+        try:
+            counts = demo.load()
+        except demo.DemoDataRefused as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        click.echo(
+            f"Demodata inlagd: {counts['companies']} arbetsplatser, {counts['teams']} lag, "
+            f"{counts['entries']} insamlingar."
+        )
+
+    @app.cli.command("demo-accounts")
+    def demo_accounts():
+        """Print the address and the demo accounts."""
+        from .demo import DEMO_ACCOUNTS
+
+        password = current_app.config["DEMO_PASSWORD"]
+        click.echo("\nLokala mål körs på http://127.0.0.1:5000\n")
+        click.echo(f"Demokonton (lösenord för alla: {password}):")
+        for account in DEMO_ACCOUNTS:
+            click.echo(f"  {account.role:<26} {account.email}")
+        click.echo("")
+
+    @app.cli.command("make-staff")
+    @click.argument("email")
+    @click.option("--name", default=None, help="Display name when the account is created.")
+    def make_staff(email: str, name: str | None):
+        """Give an account staff rights, creating it (with a password prompt) if needed."""
+        from . import audit
+        from .auth import services
+        from .auth.passwords import password_problem
+
+        user = services.find_by_email(email)
+        if user is None:
+            password = click.prompt("Lösenord för det nya kontot", hide_input=True,
+                                    confirmation_prompt=True)
+            problem = password_problem(password)
+            if problem:
+                raise click.ClickException(problem)
+            user = services.register_user(name or email.split("@")[0], email, password)
+        user.is_staff = True
+        audit.record("user.staff_granted", "user", user.id, after={"is_staff": True})
+        db.session.commit()
+        click.echo(f"{user.email} är nu personal på stadsmissionen.")

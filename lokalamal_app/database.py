@@ -1,0 +1,36 @@
+"""Engine settings that make SQLite safe for several processes writing at once."""
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, and BEGIN IMMEDIATE for writing requests.
+
+    pysqlite's own BEGIN handling is turned off so that we decide when a transaction
+    starts. Requests that may write (POST and the like) take the write lock at BEGIN, so
+    two workers never both read and then fight over upgrading to a write lock, which
+    SQLite answers with SQLITE_BUSY at once instead of waiting. Page views and work
+    outside requests (commands run one at a time) stay deferred and read concurrently.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        immediate = has_request_context() and request.method not in READ_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

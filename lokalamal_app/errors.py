@@ -1,0 +1,51 @@
+"""Friendly Swedish error pages; an unexpected error rolls the transaction back."""
+
+from flask import Flask, jsonify, render_template, request
+
+from .extensions import db
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(400)
+    def bad_request(error):
+        if _wants_json():
+            return jsonify(error=getattr(error, "description", "Felaktig begäran")), 400
+        return render_template("errors/400.html"), 400
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        if _wants_json():
+            return jsonify(error="Åtkomst nekad"), 403
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(404)
+    def not_found(error):
+        if _wants_json():
+            return jsonify(error="Hittades inte"), 404
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return render_template("errors/400.html"), 405
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_template("errors/400.html"), 413
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        db.session.rollback()
+        app.logger.error("Unhandled error on %s %s", request.method, request.path)
+        if _wants_json():
+            return jsonify(error="Något gick fel"), 500
+        return render_template("errors/500.html"), 500
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/csrf.html"), 400

@@ -1,0 +1,35 @@
+"""Template filters: money, dates and times shown the Swedish way."""
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+
+from .money import format_ore
+
+
+def _locale_code() -> str:
+    return "sv_SE" if str(get_locale()).startswith("sv") else "en_GB"
+
+
+def kronor(ore: int | None, decimals: bool | None = None) -> str:
+    return format_ore(ore, decimals=decimals, locale=_locale_code())
+
+
+def swedish_date(value: date | datetime | None, fmt: str = "medium") -> str:
+    """26 nov. 2026"""
+    if value is None:
+        return ""
+    return format_date(value, fmt)
+
+
+def swedish_datetime(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(kronor)
+    app.add_template_filter(swedish_date, "date")
+    app.add_template_filter(swedish_datetime, "datetime")

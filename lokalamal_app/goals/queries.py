@@ -1,0 +1,73 @@
+"""Reads for the goal pages, from stored totals."""
+
+from dataclasses import dataclass
+
+from ..extensions import db
+from ..ledger import totals
+from ..models import Company, Goal, Tally, Team
+
+UN_GOALS = {
+    1: "Ingen fattigdom",
+    2: "Ingen hunger",
+    3: "Hälsa och välbefinnande",
+    4: "God utbildning för alla",
+    5: "Jämställdhet",
+    8: "Anständiga arbetsvillkor och ekonomisk tillväxt",
+    10: "Minskad ojämlikhet",
+    11: "Hållbara städer och samhällen",
+    16: "Fredliga och inkluderande samhällen",
+    17: "Genomförande och globalt partnerskap",
+}
+
+
+@dataclass
+class GoalSummary:
+    goal: Goal
+    reported_ore: int
+    verified_ore: int
+
+
+def goals_with_totals() -> list[GoalSummary]:
+    """All five goals in order with what has been raised for each (two queries)."""
+    goals = db.session.execute(db.select(Goal).order_by(Goal.number)).scalars().all()
+    figures = totals.figures_by_id("goal", [g.id for g in goals])
+    return [
+        GoalSummary(
+            g,
+            figures[g.id].reported_ore if g.id in figures else 0,
+            figures[g.id].verified_ore if g.id in figures else 0,
+        )
+        for g in goals
+    ]
+
+
+def goal_by_slug(slug: str) -> Goal | None:
+    return db.session.execute(db.select(Goal).where(Goal.slug == slug)).scalar_one_or_none()
+
+
+def top_teams(goal: Goal, limit: int = 5) -> list[tuple[Team, Tally]]:
+    """The goal's teams that raised most (ties: who got there first, then id)."""
+    rows = db.session.execute(
+        db.select(Team, Tally)
+        .join(Tally, (Tally.subject == "team") & (Tally.subject_id == Team.id))
+        .where(Team.goal_id == goal.id, Tally.period == totals.PERIOD_ALL, Tally.reported_ore > 0)
+        .order_by(Tally.reported_ore.desc(), Tally.changed_at, Team.id)
+        .limit(limit)
+    ).all()
+    return [(team, tally) for team, tally in rows]
+
+
+def top_companies(goal: Goal, limit: int = 5) -> list[tuple[Company, Tally]]:
+    """Workplaces that raised most for the goal (their stored per-goal totals)."""
+    rows = db.session.execute(
+        db.select(Company, Tally)
+        .join(Tally, Tally.subject_id == Company.id)
+        .where(
+            Tally.subject == totals.company_goal_subject(goal.id),
+            Tally.period == totals.PERIOD_ALL,
+            Tally.reported_ore > 0,
+        )
+        .order_by(Tally.reported_ore.desc(), Tally.changed_at, Company.id)
+        .limit(limit)
+    ).all()
+    return [(company, tally) for company, tally in rows]

@@ -1,0 +1,1 @@
+"""The collection ledger: entries, the totals beside them, and their checks."""

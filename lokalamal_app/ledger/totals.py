@@ -1,0 +1,123 @@
+"""Keeping the stored totals (Tally) in step with the ledger.
+
+Every change goes through `apply()`, inside the caller's transaction, as one SQL upsert
+that adds to the stored figures (`reported_ore = tally.reported_ore + :delta`): never a
+read-modify-write in Python, so concurrent workers cannot lose an increment.
+"""
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..models import BoardVersion, LedgerEntry, Tally
+from ..models.base import utcnow
+
+PERIOD_ALL = "all"
+PERIOD_CAMPAIGN = "campaign"
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def periods_for(day: date) -> list[str]:
+    """The periods a collection on `day` counts in."""
+    periods = [PERIOD_ALL, month_key(day)]
+    if day >= current_app.config["CAMPAIGN_START"]:
+        periods.append(PERIOD_CAMPAIGN)
+    return periods
+
+
+def company_goal_subject(goal_id: int) -> str:
+    """Subject name for a workplace's totals on one goal ("cg:3"); its id is the company's."""
+    return f"cg:{goal_id}"
+
+
+def subjects_for(entry: LedgerEntry) -> list[tuple[str, int]]:
+    return [
+        ("team", entry.team_id),
+        ("company", entry.company_id),
+        ("goal", entry.goal_id),
+        (company_goal_subject(entry.goal_id), entry.company_id),
+        ("all", 0),
+    ]
+
+
+def _insert():
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Tally)
+
+
+def apply(entry: LedgerEntry, reported_delta: int, verified_delta: int, count_delta: int = 0):
+    """Add the deltas to every total the entry counts in, and bump the board version."""
+    if not (reported_delta or verified_delta or count_delta):
+        return
+    is_match = entry.method == "match"
+    now = utcnow()
+    rows = [
+        {
+            "subject": subject,
+            "subject_id": subject_id,
+            "period": period,
+            "reported_ore": reported_delta,
+            "verified_ore": verified_delta,
+            "match_reported_ore": reported_delta if is_match else 0,
+            "match_verified_ore": verified_delta if is_match else 0,
+            "entry_count": count_delta,
+            "changed_at": now,
+        }
+        for subject, subject_id in subjects_for(entry)
+        for period in periods_for(entry.collected_on)
+    ]
+    stmt = _insert().values(rows)
+    excluded = stmt.excluded
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Tally.subject, Tally.subject_id, Tally.period],
+        set_={
+            "reported_ore": Tally.reported_ore + excluded.reported_ore,
+            "verified_ore": Tally.verified_ore + excluded.verified_ore,
+            "match_reported_ore": Tally.match_reported_ore + excluded.match_reported_ore,
+            "match_verified_ore": Tally.match_verified_ore + excluded.match_verified_ore,
+            "entry_count": Tally.entry_count + excluded.entry_count,
+            "changed_at": excluded.changed_at,
+        },
+    )
+    db.session.execute(stmt)
+    bump_board_version()
+
+
+def bump_board_version() -> None:
+    """Tell live boards that something changed (one row, incremented in SQL)."""
+    db.session.execute(
+        update(BoardVersion).where(BoardVersion.id == 1).values(version=BoardVersion.version + 1)
+    )
+
+
+def board_version() -> int:
+    return db.session.execute(
+        db.select(BoardVersion.version).where(BoardVersion.id == 1)
+    ).scalar_one_or_none() or 0
+
+
+def figures(subject: str, subject_id: int, period: str = PERIOD_ALL) -> Tally | None:
+    """The stored totals of one subject, or None when nothing was ever logged."""
+    return db.session.execute(
+        db.select(Tally).where(
+            Tally.subject == subject, Tally.subject_id == subject_id, Tally.period == period
+        )
+    ).scalar_one_or_none()
+
+
+def figures_by_id(subject: str, ids: list[int], period: str = PERIOD_ALL) -> dict[int, Tally]:
+    """Stored totals for many subjects in one query, keyed by id."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Tally).where(
+            Tally.subject == subject, Tally.subject_id.in_(ids), Tally.period == period
+        )
+    ).scalars()
+    return {row.subject_id: row for row in rows}

@@ -1,0 +1,42 @@
+"""Home page, language choice and health checks."""
+
+from flask import jsonify, redirect, render_template, request, url_for
+from sqlalchemy import text
+
+from ..extensions import db
+from ..goals.queries import goals_with_totals
+from . import bp
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html", goals=goals_with_totals())
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Remember the visitor's language choice in a cookie."""
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    response = redirect(target)
+    if code in ("sv", "en"):
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Cheap liveness check: no database, no template."""
+    return "ok", 200, {"Content-Type": "text/plain"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready when the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")

@@ -1,0 +1,24 @@
+"""All models, imported here so that Alembic and the app see the whole schema."""
+
+from .audit import AuditEvent
+from .company import Company, Membership
+from .goal import Goal
+from .ledger import BoardVersion, LedgerEntry, Tally
+from .system import LoginThrottle, OutboxMessage
+from .team import Team, TeamMember
+from .user import User
+
+__all__ = [
+    "AuditEvent",
+    "BoardVersion",
+    "Company",
+    "Goal",
+    "LedgerEntry",
+    "LoginThrottle",
+    "Membership",
+    "OutboxMessage",
+    "Tally",
+    "Team",
+    "TeamMember",
+    "User",
+]

@@ -1,0 +1,55 @@
+"""Workplaces and who belongs to them."""
+
+import secrets
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TimestampMixin
+
+
+def new_join_code() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same: letter case and spacing do not count."""
+    return " ".join(name.split()).casefold()
+
+
+class Company(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    org_number: Mapped[str | None] = mapped_column(String(10))  # ten digits, no dash
+    street: Mapped[str] = mapped_column(String(120), default="")
+    postcode: Mapped[str] = mapped_column(String(5), default="")
+    city: Mapped[str] = mapped_column(String(80), default="Västerås")
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    join_code: Mapped[str] = mapped_column(String(32), unique=True, default=new_join_code)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="company")
+
+    def __repr__(self) -> str:
+        return f"<Company {self.id} {self.slug}>"
+
+
+class Membership(TimestampMixin, db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "company_id"),)
+
+    ROLES = ("member", "admin")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="member")
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+    company: Mapped[Company] = relationship(back_populates="memberships")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"

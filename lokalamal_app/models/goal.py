@@ -1,0 +1,28 @@
+"""The mission's five local goals. Their texts are data that staff edit."""
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+
+class Goal(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    # UN global goal numbers, comma separated ("3,16").
+    un_goals: Mapped[str] = mapped_column(String(60), default="")
+
+    @property
+    def un_goal_numbers(self) -> list[int]:
+        return [int(n) for n in self.un_goals.split(",") if n.strip().isdigit()]
+
+    @property
+    def label(self) -> str:
+        return f"Lokalt mål #{self.number}"
+
+    def __repr__(self) -> str:
+        return f"<Goal {self.number} {self.slug}>"

@@ -1,0 +1,109 @@
+"""The collection ledger and the running totals kept beside it.
+
+The ledger is append-only: an amount is never changed. A correction or withdrawal is a
+new entry with the opposite sign that points at the entry it reverses. Only an entry's
+status moves (pending -> verified or rejected), and every move is an audit event.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TimestampMixin, utcnow
+
+METHODS = {
+    "swish": "Swish",
+    "cash": "Kontanter",
+    "card": "Kort",
+    "payroll": "Löneavdrag",
+    "event": "Evenemang eller aktivitet",
+    "match": "Arbetsgivarens matchning",
+    "other": "Annat",
+}
+STATUSES = {"pending": "Rapporterad", "verified": "Verifierad", "rejected": "Avvisad"}
+
+
+class LedgerEntry(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    # The team's workplace and goal when the entry was made: a later change of goal
+    # does not move money already counted.
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    collected_on: Mapped[date] = mapped_column(Date, index=True)
+    method: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), unique=True)
+    # The entry an employer match was made for.
+    matches_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    team: Mapped["Team"] = relationship()  # noqa: F821
+    company: Mapped["Company"] = relationship()  # noqa: F821
+    goal: Mapped["Goal"] = relationship()  # noqa: F821
+    logged_by: Mapped["User | None"] = relationship(foreign_keys=[logged_by_id])  # noqa: F821
+    reverses: Mapped["LedgerEntry | None"] = relationship(
+        remote_side=[id], foreign_keys=[reverses_id]
+    )
+
+    @property
+    def method_label(self) -> str:
+        return METHODS.get(self.method, self.method)
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def counts_as_reported(self) -> bool:
+        return self.status in ("pending", "verified")
+
+    def __repr__(self) -> str:
+        return f"<LedgerEntry {self.id} {self.amount_ore} {self.status}>"
+
+
+class Tally(db.Model):
+    """Stored totals for a team, a workplace, a goal or everything ('all', id 0).
+
+    One row per subject and period: 'all', 'campaign' or a month 'YYYY-MM'. Changed only
+    by ledger.totals in the same transaction as the entry, with SQL increments.
+    """
+
+    __table_args__ = (UniqueConstraint("subject", "subject_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(10))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(10))
+    reported_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    verified_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The employer-match part of the two figures above, to show employees' money alone.
+    match_reported_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    match_verified_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    entry_count: Mapped[int] = mapped_column(Integer, default=0)
+    # When the figure last grew: earlier wins a tie on the boards.
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BoardVersion(db.Model):
+    """One counter that every ledger change bumps; live boards poll it cheaply."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,48 @@
+"""People who log in."""
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import TimestampMixin
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Part of the login cookie: changing it ends every session of the account.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    is_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Shown as "en kollega" on team pages unless the person chooses otherwise.
+    hide_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return not self.disabled
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def end_all_sessions(self) -> None:
+        """Invalidate every login cookie, this one included."""
+        self.session_token = new_session_token()
+
+    @property
+    def public_name(self) -> str:
+        return "en kollega" if self.hide_name else self.display_name
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,30 @@
+"""Swedish organisation numbers: ten digits, the last a Luhn check digit."""
+
+import re
+
+
+class OrgNumberError(ValueError):
+    pass
+
+
+def luhn_check_digit(digits: str) -> int:
+    total = 0
+    for i, ch in enumerate(digits):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return (10 - total % 10) % 10
+
+
+def parse_org_number(text: str) -> str:
+    """"556036-0793" or "5560360793" -> "5560360793"; raises OrgNumberError in Swedish."""
+    cleaned = re.sub(r"[\s-]", "", text or "")
+    if not re.fullmatch(r"\d{10}", cleaned):
+        raise OrgNumberError("Organisationsnumret ska ha tio siffror, till exempel 556036-0793.")
+    if luhn_check_digit(cleaned[:9]) != int(cleaned[9]):
+        raise OrgNumberError("Organisationsnumret stämmer inte: kontrollsiffran är fel.")
+    return cleaned
+
+
+def format_org_number(digits: str | None) -> str:
+    """"5560360793" -> "556036-0793"."""
+    return f"{digits[:6]}-{digits[6:]}" if digits and len(digits) == 10 else (digits or "")

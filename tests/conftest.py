@@ -1,0 +1,214 @@
+"""Fixtures: one migrated database per run (SQLite file, or PostgreSQL from
+TEST_DATABASE_URL/DATABASE_URL), emptied after every test."""
+
+import os
+import re
+import tempfile
+
+import pytest
+from flask import g
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from config import TestingConfig
+from lokalamal_app import create_app
+from lokalamal_app.extensions import db
+
+from . import factories
+
+_TMP = tempfile.mkdtemp(prefix="lokalamal-test-")
+
+
+def _database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        from config import _database_url
+
+        return _database_url(url)
+    # A file, not :memory:, so that live-server threads and other processes share it.
+    return f"sqlite:///{os.path.join(_TMP, 'test.sqlite')}"
+
+
+class _Config(TestingConfig):
+    SQLALCHEMY_DATABASE_URI = _database_url()
+
+
+def build_app(**overrides):
+    """A fresh app on the test database (for tests that need their own settings).
+
+    Prefer the `make_app` fixture, which also closes the app's connections afterwards.
+    """
+    config = type("Config", (_Config,), overrides)
+    return create_app(config)
+
+
+def dispose(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app():
+    """make_app(**config) -> another app (another worker) on the same database."""
+    made = []
+
+    def _make(**overrides):
+        made.append(build_app(**overrides))
+        return made[-1]
+
+    yield _make
+    for other in made:
+        dispose(other)
+
+
+def _reset_schema(app) -> None:
+    """Start every run from an empty database and build it with the migrations alone."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+_SEEDED: dict[str, list[dict]] = {}
+_KEEP = {"alembic_version"}
+
+
+def _snapshot_seed(app) -> None:
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            rows = db.session.execute(table.select()).mappings().all()
+            if rows:
+                _SEEDED[table.name] = [dict(r) for r in rows]
+        db.session.rollback()
+
+
+def _empty_database(app) -> None:
+    """Remove what the test wrote and put back the rows the migrations seeded."""
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in _KEEP]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+                if _has_sqlite_sequence(conn):
+                    conn.execute(text("DELETE FROM sqlite_sequence"))
+            for table in db.metadata.sorted_tables:
+                if table.name in _SEEDED:
+                    conn.execute(table.insert(), _SEEDED[table.name])
+
+
+def _has_sqlite_sequence(conn) -> bool:
+    return bool(
+        conn.execute(
+            text("SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        ).first()
+    )
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app(_Config)
+
+    @app.teardown_request
+    def _end_request(_exc):
+        # Tests share one app context with the requests they make, so what a server ends
+        # with the app context must end here: the request's transaction (no lock outlives
+        # it) and `g` (Flask-Login caches the logged-in user there).
+        db.session.rollback()
+        for name in list(vars(g)):
+            g.pop(name)
+
+    _reset_schema(app)
+    _snapshot_seed(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    yield
+    _empty_database(app)
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Auth:
+    """Log a test client in and out through the real forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = factories.PASSWORD):
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def login(app):
+    """login(user) -> a test client logged in as that user (its own cookie jar)."""
+
+    def _login(user, password: str = factories.PASSWORD):
+        c = app.test_client()
+        response = c.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: ...; counter.count is the number of SQL statements."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _count():
+        class Counter:
+            count = 0
+            statements: list[str] = []
+
+        counter = Counter()
+        counter.statements = []
+
+        def _before(conn, cursor, statement, *args):
+            if not re.match(r"\s*(BEGIN|SAVEPOINT|RELEASE|COMMIT|ROLLBACK)", statement, re.I):
+                counter.count += 1
+                counter.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", _before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", _before)
+
+    return _count
