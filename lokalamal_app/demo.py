@@ -201,7 +201,35 @@ def load(seed: int = 2026, today: date | None = None) -> dict:
                 entry.status_changed_by_id = staff.id
             entries += 1
     db.session.flush()
+    world = DemoWorld(staff, admin, captain, employee, companies, teams, people_by_team, today, rng)
+    for extend in feature_steps():
+        extend(world)
+    db.session.flush()
     return {"companies": len(companies), "teams": len(teams), "entries": entries}
+
+
+@dataclass
+class DemoWorld:
+    """What the core demo made, handed to each feature's demo step to build on."""
+
+    staff: User
+    admin: User
+    captain: User
+    employee: User
+    companies: list[Company]
+    teams: list[Team]
+    people_by_team: dict[int, list[User]]
+    today: date
+    rng: random.Random
+
+
+def feature_steps():
+    """Each feature's demo step, called with the DemoWorld after the core data.
+
+    A feature adds `from .<feature>.demo import load as <feature>` here and returns it in
+    the list; imports stay inside so that demo data never loads at app start.
+    """
+    return []
 
 
 def count_entries() -> int:

@@ -1,0 +1,96 @@
+"""Who may see and change what: every object-level check lives here, not in the views.
+
+The `*_or_403` helpers abort with 404 when the object does not exist and 403 when the
+person may not use it, so that a changed id in a URL or form never reaches other
+workplaces' data. Anonymous visitors are sent to the login page by @login_required
+before these run.
+"""
+
+from flask import abort
+
+from .extensions import db
+from .models import Company, Membership, Team, TeamMember, User
+
+
+def is_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_staff)
+
+
+def membership(user, company: Company) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.execute(
+        db.select(Membership).where(
+            Membership.user_id == user.id, Membership.company_id == company.id
+        )
+    ).scalar_one_or_none()
+
+
+def is_company_member(user, company: Company) -> bool:
+    return is_staff(user) or membership(user, company) is not None
+
+
+def is_company_admin(user, company: Company) -> bool:
+    """Admins of the workplace, and the mission's staff."""
+    if is_staff(user):
+        return True
+    m = membership(user, company)
+    return m is not None and m.is_admin
+
+
+def team_membership(user, team: Team) -> TeamMember | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.execute(
+        db.select(TeamMember).where(TeamMember.user_id == user.id, TeamMember.team_id == team.id)
+    ).scalar_one_or_none()
+
+
+def is_team_member(user, team: Team) -> bool:
+    return team_membership(user, team) is not None
+
+
+def is_team_captain(user, team: Team) -> bool:
+    return getattr(user, "is_authenticated", False) and team.captain_id == user.id
+
+
+def can_manage_team(user, team: Team) -> bool:
+    """The captain, the workplace's admins and staff."""
+    return is_team_captain(user, team) or is_company_admin(user, team.company)
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident) if ident is not None else None
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def company_admin_or_403(user: User, company: Company) -> Company:
+    if not is_company_admin(user, company):
+        abort(403)
+    return company
+
+
+def company_member_or_403(user: User, company: Company) -> Company:
+    if not is_company_member(user, company):
+        abort(403)
+    return company
+
+
+def team_member_or_403(user: User, team: Team) -> Team:
+    """Members of the team (and staff) may log for it."""
+    if not (is_team_member(user, team) or is_staff(user)):
+        abort(403)
+    return team
+
+
+def team_manager_or_403(user: User, team: Team) -> Team:
+    if not can_manage_team(user, team):
+        abort(403)
+    return team
+
+
+def staff_or_403(user: User) -> None:
+    if not is_staff(user):
+        abort(403)
