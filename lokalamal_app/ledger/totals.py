@@ -86,7 +86,20 @@ def apply(entry: LedgerEntry, reported_delta: int, verified_delta: int, count_de
         },
     )
     db.session.execute(stmt)
+    for listener in _listeners:
+        listener(entry, reported_delta, verified_delta)
     bump_board_version()
+
+
+_listeners: list = []
+
+
+def on_change(listener):
+    """Register `listener(entry, reported_delta, verified_delta)`, called in the same
+    transaction whenever an entry's amounts count differently (challenge totals, matching).
+    Use as a decorator at import time of the feature's services module."""
+    _listeners.append(listener)
+    return listener
 
 
 def bump_board_version() -> None:
