@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .company import Company, Membership
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
+from .notification import Notification
 from .system import LoginThrottle, OutboxMessage
 from .team import Team, TeamMember
 from .user import User
@@ -16,6 +17,7 @@ __all__ = [
     "LedgerEntry",
     "LoginThrottle",
     "Membership",
+    "Notification",
     "OutboxMessage",
     "Tally",
     "Team",
