@@ -5,6 +5,7 @@ from .company import Company, Membership
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
 from .notification import Notification
+from .setting import Setting
 from .system import LoginThrottle, OutboxMessage
 from .team import Team, TeamMember
 from .user import User
@@ -18,6 +19,7 @@ __all__ = [
     "LoginThrottle",
     "Membership",
     "Notification",
+    "Setting",
     "OutboxMessage",
     "Tally",
     "Team",

@@ -1,0 +1,52 @@
+"""QR codes from the `qrcode` package: SVG for pages, PNG at print size for posters."""
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from PIL import Image, ImageDraw, ImageFont
+
+
+def svg(data: str) -> str:
+    """An inline-safe SVG (path based, scales with CSS) that encodes `data`."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    text = image.to_string(encoding="unicode")
+    # Drop the XML declaration so the SVG can sit inside HTML.
+    return text.split("?>", 1)[1].strip() if text.startswith("<?xml") else text
+
+
+def png(data: str, caption: str | None = None, title: str | None = None, size: int = 1200) -> bytes:
+    """A print-size PNG (about A5 at 150 dpi): optional title above, the link written under."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(data)
+    code.make(fit=True)
+    qr_image = code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    qr_image = qr_image.resize((size, size), Image.NEAREST)
+    font = _font(size // 22)
+    small = _font(size // 34)
+    top = size // 8 if title else size // 20
+    bottom = size // 6 if caption else size // 20
+    canvas = Image.new("RGB", (size + size // 10, size + top + bottom), "white")
+    draw = ImageDraw.Draw(canvas)
+    canvas.paste(qr_image, (size // 20, top))
+    if title:
+        _centered(draw, canvas.width, top // 3, title, font)
+    if caption:
+        _centered(draw, canvas.width, top + size + bottom // 4, caption, small)
+    out = io.BytesIO()
+    canvas.save(out, format="PNG", dpi=(150, 150))
+    return out.getvalue()
+
+
+def _font(px: int):
+    for name in ("DejaVuSans-Bold.ttf", "DejaVuSans.ttf", "LiberationSans-Regular.ttf"):
+        try:
+            return ImageFont.truetype(name, px)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=px)
+
+
+def _centered(draw, width: int, y: int, text: str, font) -> None:
+    left, _, right, _ = draw.textbbox((0, 0), text, font=font)
+    draw.text(((width - (right - left)) // 2, y), text, fill="black", font=font)
