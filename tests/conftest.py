@@ -127,7 +127,8 @@ def app():
 
     _reset_schema(app)
     _snapshot_seed(app)
-    return app
+    yield app
+    dispose(app)
 
 
 @pytest.fixture(autouse=True)
