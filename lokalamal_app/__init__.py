@@ -108,9 +108,11 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .goals import bp as goals_bp
     from .main import bp as main_bp
+    from .ops import bp as ops_bp
     from .privacy import bp as privacy_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(goals_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(ops_bp)
