@@ -6,6 +6,7 @@ import os
 from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import formatting
 from .auth import passwords
@@ -56,9 +57,10 @@ def create_app(config_class: type | str | None = None) -> Flask:
     _init_login(app)
     _register_blueprints(app)
 
-    from . import cli, errors, security
+    from . import cli, errors, ops, security
 
     errors.init_app(app)
+    ops.init_app(app)
     security.init_app(app)
     cli.init_app(app)
 
@@ -76,11 +78,18 @@ def create_app(config_class: type | str | None = None) -> Flask:
 
 
 def _nav_goals(goal_model):
-    """The five goals for the footer, loaded once per request at most."""
+    """The five goals for the footer, loaded once per request at most.
+
+    With the database away the footer goes without them rather than fail the page.
+    """
     if "nav_goals" not in g:
-        g.nav_goals = db.session.execute(
-            db.select(goal_model).order_by(goal_model.number)
-        ).scalars().all()
+        try:
+            g.nav_goals = db.session.execute(
+                db.select(goal_model).order_by(goal_model.number)
+            ).scalars().all()
+        except SQLAlchemyError:
+            db.session.rollback()
+            g.nav_goals = []
     return g.nav_goals
 
 
