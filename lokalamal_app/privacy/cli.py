@@ -29,10 +29,11 @@ def anonymise(email: str, reason: str):
 @click.option("--dry-run", is_flag=True, help="Only count; change nothing.")
 def anonymise_inactive(months: int, dry_run: bool):
     """Anonymise every (non-staff) account inactive for N months; run it from a scheduler."""
+    span = f"{months} månad" if months == 1 else f"{months} månader"
     if dry_run:
         count = len(services.inactive_users(months))
-        click.echo(f"{count} konton har varit inaktiva i {months} månader (inget ändrat).")
+        click.echo(f"{count} konton har varit inaktiva i {span} (inget ändrat).")
         return
     ids = services.anonymise_inactive(months)
     db.session.commit()
-    click.echo(f"{len(ids)} konton anonymiserade (inaktiva i {months} månader).")
+    click.echo(f"{len(ids)} konton anonymiserade (inaktiva i {span}).")

@@ -117,7 +117,7 @@ def anonymise_inactive(months: int, now: datetime | None = None) -> list[int]:
         raise PrivacyError("Ange minst en månad.")
     done = []
     for user in inactive_users(months, now):
-        anonymise_user(user, actor=None, reason=f"inaktiv i {months} månader")
+        anonymise_user(user, actor=None, reason=f"inaktiv i {months} mån.")
         done.append(user.id)
     return done
 
