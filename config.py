@@ -76,6 +76,8 @@ class Config:
     PROXY_FIX_X_HOST = _int("PROXY_FIX_X_HOST", 0)
     PROXY_FIX_X_PORT = _int("PROXY_FIX_X_PORT", 0)
     PROXY_FIX_X_PREFIX = _int("PROXY_FIX_X_PREFIX", 0)
+    # Accounts with no login for this many months are anonymised by `anonymise-inactive`.
+    RETENTION_MONTHS = _int("RETENTION_MONTHS", 24)
     # Logins and refusals as JSON lines; stderr when unset.
     SECURITY_LOG_FILE = os.environ.get("SECURITY_LOG_FILE")
 

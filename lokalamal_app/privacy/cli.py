@@ -1,6 +1,7 @@
 """Commands: anonymise one person on request, and the retention run for a scheduler."""
 
 import click
+from flask import current_app
 
 from ..auth.services import find_by_email
 from ..extensions import db
@@ -24,11 +25,13 @@ def anonymise(email: str, reason: str):
 
 
 @bp.cli.command("anonymise-inactive")
-@click.option("--months", type=click.IntRange(min=1), required=True,
-              help="Anonymise accounts with no login for this many months.")
+@click.option("--months", type=click.IntRange(min=1), default=None,
+              help="Anonymise accounts with no login for this many months "
+                   "(default: the RETENTION_MONTHS setting).")
 @click.option("--dry-run", is_flag=True, help="Only count; change nothing.")
 def anonymise_inactive(months: int, dry_run: bool):
     """Anonymise every (non-staff) account inactive for N months; run it from a scheduler."""
+    months = months or current_app.config["RETENTION_MONTHS"]
     span = f"{months} månad" if months == 1 else f"{months} månader"
     if dry_run:
         count = len(services.inactive_users(months))

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
 from .. import permissions
@@ -15,7 +15,9 @@ from .forms import DeleteAccountForm, StaffAnonymiseForm
 @bp.get("/privacy")
 def privacy():
     """What we store, why, for how long, and who sees it."""
-    return render_template("privacy/privacy.html")
+    return render_template(
+        "privacy/privacy.html", retention_months=current_app.config["RETENTION_MONTHS"]
+    )
 
 
 @bp.get("/account/data.json")

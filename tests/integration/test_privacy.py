@@ -28,6 +28,7 @@ def test_privacy_page_is_public_and_in_swedish(client):
     assert response.status_code == 200
     for heading in ("Det här sparar vi", "Varför", "Vem ser vad", "Hur länge"):
         assert heading in html
+    assert "inte loggat in på 24 månader" in html
     assert 'href="/privacy"' in client.get("/").get_data(as_text=True)
 
 
@@ -192,6 +193,16 @@ def test_retention_command_anonymises_only_inactive_accounts(app_ctx, runner):
     assert totals.figures("team", team.id).reported_ore == 500_00
     assert mismatches() == []
     assert runner.invoke(args=["anonymise-inactive", "--months", "0"]).exit_code != 0
+
+
+def test_retention_command_defaults_to_the_setting(app_ctx, runner):
+    now = datetime.now(UTC)
+    f.make_user(last_login_at=now - timedelta(days=30 * 23))
+    f.make_user(last_login_at=now - timedelta(days=30 * 25))
+    f.commit()
+    result = runner.invoke(args=["anonymise-inactive"])
+    assert result.exit_code == 0, result.output
+    assert "1 konton anonymiserade (inaktiva i 24 månader)" in result.output
 
 
 def test_months_before_keeps_calendar_months():
