@@ -70,6 +70,17 @@ class Config:
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "vaggivagg2026")
     ALLOW_DEMO_DATA = True
 
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0 = ignore it).
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _int("PROXY_FIX_X_HOST", 0)
+    PROXY_FIX_X_PORT = _int("PROXY_FIX_X_PORT", 0)
+    PROXY_FIX_X_PREFIX = _int("PROXY_FIX_X_PREFIX", 0)
+    # Accounts with no login for this many months are anonymised by `anonymise-inactive`.
+    RETENTION_MONTHS = _int("RETENTION_MONTHS", 24)
+    # Logins and refusals as JSON lines; stderr when unset.
+    SECURITY_LOG_FILE = os.environ.get("SECURITY_LOG_FILE")
+
 
 class DevelopmentConfig(Config):
     DEBUG = False

@@ -6,6 +6,7 @@ import os
 from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import formatting
 from .auth import passwords
@@ -56,9 +57,10 @@ def create_app(config_class: type | str | None = None) -> Flask:
     _init_login(app)
     _register_blueprints(app)
 
-    from . import cli, errors, security
+    from . import cli, errors, ops, security
 
     errors.init_app(app)
+    ops.init_app(app)
     security.init_app(app)
     cli.init_app(app)
 
@@ -76,11 +78,18 @@ def create_app(config_class: type | str | None = None) -> Flask:
 
 
 def _nav_goals(goal_model):
-    """The five goals for the footer, loaded once per request at most."""
+    """The five goals for the footer, loaded once per request at most.
+
+    With the database away the footer goes without them rather than fail the page.
+    """
     if "nav_goals" not in g:
-        g.nav_goals = db.session.execute(
-            db.select(goal_model).order_by(goal_model.number)
-        ).scalars().all()
+        try:
+            g.nav_goals = db.session.execute(
+                db.select(goal_model).order_by(goal_model.number)
+            ).scalars().all()
+        except SQLAlchemyError:
+            db.session.rollback()
+            g.nav_goals = []
     return g.nav_goals
 
 
@@ -108,7 +117,11 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .goals import bp as goals_bp
     from .main import bp as main_bp
+    from .ops import bp as ops_bp
+    from .privacy import bp as privacy_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(goals_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(ops_bp)

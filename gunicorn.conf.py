@@ -1,0 +1,31 @@
+"""Gunicorn settings for Lokala mål: `gunicorn -c gunicorn.conf.py`.
+
+Every value can be changed from the environment. The app keeps nothing in memory that
+another process needs (login limits, ended sessions and board versions live in the
+database), so any number of workers and servers can run side by side.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "wsgi:app"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+workers = int(os.environ.get("GUNICORN_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced now and then, which keeps slow leaks from growing.
+max_requests = 2000
+max_requests_jitter = 200
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"  # heartbeat files off the disk
+
+# Gunicorn's own X-Forwarded-* trust: the app uses PROXY_FIX_X_* instead (see README).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Off unless asked for: request lines can hold password-reset links. Logins and refusals
+# are logged by the app itself, as JSON lines (SECURITY_LOG_FILE).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

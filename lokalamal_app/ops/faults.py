@@ -1,0 +1,45 @@
+"""When the database is away: a friendly 503 page that needs no database, and recovery
+by itself (the pool checks each connection before use, so the first request after the
+database returns gets a fresh one)."""
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_login import AnonymousUserMixin, current_user
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from ..extensions import db
+
+RETRY_AFTER_SECONDS = 30
+NO_DATABASE_ENDPOINTS = {"static", "main.healthz"}
+
+
+def init_app(app: Flask) -> None:
+    def database_unavailable(error):
+        """Answer 503; nothing on the page (header, footer, who is logged in) asks the database."""
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection may already be gone
+            pass
+        # From here on the page treats the visitor as logged out instead of asking the
+        # database who they are.
+        g._login_user = AnonymousUserMixin()
+        app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
+                           type(getattr(error, "orig", error)).__name__)
+        if request.path.startswith("/api/"):
+            response = jsonify(error="Tjänsten är tillfälligt otillgänglig")
+        else:
+            response = app.make_response(render_template("errors/503.html"))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.before_request
+    def _load_user_first():
+        """Look up who is logged in before anything else, so that a database outage shows
+        up here (answered by the 503 page) and not later inside another error page."""
+        if request.endpoint not in NO_DATABASE_ENDPOINTS:
+            current_user._get_current_object()
+
+    for error in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(error, database_unavailable)

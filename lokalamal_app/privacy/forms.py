@@ -1,0 +1,52 @@
+"""Privacy forms: deleting one's own account, staff anonymising a person."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..auth.forms import check_email, normalise_email
+from ..extensions import db
+from ..forms import strip_filter
+from ..models import User
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Ditt lösenord", validators=[DataRequired("Skriv ditt lösenord för att bekräfta.")]
+    )
+    confirm = BooleanField(
+        "Jag förstår att kontot inte går att få tillbaka",
+        validators=[DataRequired("Kryssa i rutan för att bekräfta.")],
+    )
+
+
+class StaffAnonymiseForm(FlaskForm):
+    email = EmailField(
+        "Personens e-postadress",
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Skriv e-postadressen."),
+            Length(max=254, message="Adressen är för lång."),
+            check_email,
+        ],
+    )
+    reason = StringField(
+        "Varför (till exempel ”begäran per mejl 3 mars”)",
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Skriv kort varför, för loggen."),
+            Length(max=200, message="Skriv högst 200 tecken."),
+        ],
+    )
+    confirm = BooleanField(
+        "Jag har kontrollerat att begäran kommer från personen",
+        validators=[DataRequired("Kryssa i rutan för att bekräfta.")],
+    )
+
+    def validate_email(self, field):
+        """The address must belong to an account."""
+        self.user = db.session.execute(
+            db.select(User).where(User.email == normalise_email(field.data))
+        ).scalar_one_or_none()
+        if self.user is None:
+            raise ValidationError("Det finns inget konto med den adressen.")
