@@ -1,7 +1,7 @@
 """The public "Bli partner" form."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
 
 from ..forms import strip_filter
@@ -32,7 +32,7 @@ class InquiryForm(FlaskForm):
     )
     goal = SelectField("Vilket mål vill ni stödja?", coerce=str)
     level = SelectField(
-        "Nivå", choices=[(key, label) for key, label in PARTNER_LEVELS.items()],
+        "Nivå", choices=[SelectChoice(key, label) for key, label in PARTNER_LEVELS.items()],
         validators=[InputRequired("Välj nivå.")],
     )
     message = TextAreaField(
@@ -43,6 +43,6 @@ class InquiryForm(FlaskForm):
     website = StringField("Lämna det här fältet tomt")
 
     def set_goal_choices(self, goals) -> None:
-        self.goal.choices = [("", "Vet inte än")] + [
-            (str(g.id), f"#{g.number} {g.title}") for g in goals
+        self.goal.choices = [SelectChoice("", "Vet inte än")] + [
+            SelectChoice(str(g.id), f"#{g.number} {g.title}") for g in goals
         ]

@@ -9,6 +9,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -49,7 +50,7 @@ class GoalForm(FlaskForm):
                          validators=[Length(max=10000, message="Texten får vara högst 10 000 tecken.")])
     un_goals = SelectMultipleField(
         "Globala mål", coerce=int,
-        choices=[(n, f"{n}. {title}") for n, title in UN_GOALS.items()],
+        choices=[SelectChoice(n, f"{n}. {title}") for n, title in UN_GOALS.items()],
         validators=[Optional()],
     )
 
@@ -78,7 +79,7 @@ class PartnerForm(FlaskForm):
     name = StringField("Namn", filters=[strip_filter],
                        validators=[InputRequired("Skriv partnerns namn."),
                                    Length(max=120, message="Namnet får vara högst 120 tecken.")])
-    level = SelectField("Nivå", choices=list(PARTNER_LEVELS.items()))
+    level = SelectField("Nivå", choices=[SelectChoice(k, v) for k, v in PARTNER_LEVELS.items()])
     url = StringField("Webbplats (frivilligt)", filters=[strip_filter],
                       validators=[Length(max=300, message="Adressen får vara högst 300 tecken."),
                                   _http_url])

@@ -7,6 +7,7 @@ from datetime import date
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
 
 from .. import settings
 from ..extensions import db
@@ -150,7 +151,7 @@ def edit_partner(partner_id: int | None = None):
     """Add or change a partner, with an optional logo (checked by content, size-limited)."""
     partner = _get(Partner, partner_id) if partner_id is not None else None
     form = PartnerForm(obj=partner if request.method == "GET" else None)
-    form.goal.choices = [(g.id, f"#{g.number} {g.title}") for g in queries.all_goals()]
+    form.goal.choices = [SelectChoice(g.id, f"#{g.number} {g.title}") for g in queries.all_goals()]
     if request.method == "GET" and partner is not None:
         form.goal.data = partner.goal_id
     elif request.method == "GET" and request.args.get("goal", "").isdigit():
@@ -313,3 +314,9 @@ def export_collections():
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="insamlingar.csv"'
     return response
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST"])
+def unknown(rest: str):
+    """Unknown staff addresses: 404 for staff; others got 403 already, like every staff URL."""
+    abort(404)
