@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..forms import strip_filter
 from ..models.mission import PARTNER_LEVELS
@@ -30,10 +30,10 @@ class InquiryForm(FlaskForm):
         validators=[Optional(), Length(max=30, message="Telefonnumret får vara högst 30 tecken."),
                     Regexp(r"^[0-9 +()\-]+$", message="Telefonnumret får bara ha siffror, mellanslag, + och bindestreck.")],
     )
-    goal = SelectField("Vilket mål vill ni stödja?", coerce=str)
+    goal = SelectField("Vilket mål vill ni stödja?", coerce=str, validate_choice=False)
     level = SelectField(
         "Nivå", choices=[SelectChoice(key, label) for key, label in PARTNER_LEVELS.items()],
-        validators=[InputRequired("Välj nivå.")],
+        validate_choice=False,
     )
     message = TextAreaField(
         "Meddelande (frivilligt)", filters=[strip_filter],
@@ -41,6 +41,14 @@ class InquiryForm(FlaskForm):
     )
     # A honeypot: hidden from people, filled in by robots.
     website = StringField("Lämna det här fältet tomt")
+
+    def validate_goal(self, field):
+        if field.data not in {c.value for c in field.choices}:
+            raise ValidationError("Välj ett av målen i listan.")
+
+    def validate_level(self, field):
+        if field.data not in PARTNER_LEVELS:
+            raise ValidationError("Välj huvudpartner eller partner.")
 
     def set_goal_choices(self, goals) -> None:
         self.goal.choices = [SelectChoice("", "Vet inte än")] + [

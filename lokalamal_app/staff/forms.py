@@ -49,10 +49,15 @@ class GoalForm(FlaskForm):
                          description="Tom rad mellan styckena.",
                          validators=[Length(max=10000, message="Texten får vara högst 10 000 tecken.")])
     un_goals = SelectMultipleField(
-        "Globala mål", coerce=int,
-        choices=[SelectChoice(n, f"{n}. {title}") for n, title in UN_GOALS.items()],
-        validators=[Optional()],
+        "Globala mål",
+        choices=[SelectChoice(str(n), f"{n}. {title}") for n, title in UN_GOALS.items()],
+        validators=[Optional()], validate_choice=False,
     )
+
+    def validate_un_goals(self, field):
+        unknown = [n for n in field.data or [] if not n.isdigit() or int(n) not in UN_GOALS]
+        if unknown:
+            raise ValidationError("Välj bland de globala målen i listan.")
 
 
 class ImpactLineForm(FlaskForm):
@@ -75,16 +80,25 @@ def _http_url(form, field):
 
 
 class PartnerForm(FlaskForm):
-    goal = SelectField("Mål", coerce=int)
+    goal = SelectField("Mål", validate_choice=False)
     name = StringField("Namn", filters=[strip_filter],
                        validators=[InputRequired("Skriv partnerns namn."),
                                    Length(max=120, message="Namnet får vara högst 120 tecken.")])
-    level = SelectField("Nivå", choices=[SelectChoice(k, v) for k, v in PARTNER_LEVELS.items()])
+    level = SelectField("Nivå", choices=[SelectChoice(k, v) for k, v in PARTNER_LEVELS.items()],
+                        validate_choice=False)
     url = StringField("Webbplats (frivilligt)", filters=[strip_filter],
                       validators=[Length(max=300, message="Adressen får vara högst 300 tecken."),
                                   _http_url])
     position = IntegerField("Ordning", default=0,
                             validators=[Optional(), NumberRange(0, 999, "Skriv ett tal 0–999.")])
+    def validate_goal(self, field):
+        if field.data not in {c.value for c in field.choices}:
+            raise ValidationError("Välj ett av målen i listan.")
+
+    def validate_level(self, field):
+        if field.data not in PARTNER_LEVELS:
+            raise ValidationError("Välj huvudpartner eller partner.")
+
     logo = FileField("Logotyp (PNG, JPEG eller SVG, högst 512 kB)")
     remove_logo = BooleanField("Ta bort nuvarande logotyp")
 

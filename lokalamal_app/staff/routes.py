@@ -94,10 +94,11 @@ def edit_goal(goal_id: int):
     goal = _get(Goal, goal_id)
     form = GoalForm(obj=goal if request.method == "GET" else None)
     if request.method == "GET":
-        form.un_goals.data = goal.un_goal_numbers
+        form.un_goals.data = [str(n) for n in goal.un_goal_numbers]
     if form.validate_on_submit():
         services.update_goal(goal, {"title": form.title.data, "summary": form.summary.data,
-                                    "body": form.body.data, "un_goals": form.un_goals.data or []},
+                                    "body": form.body.data,
+                                    "un_goals": [int(n) for n in form.un_goals.data or []]},
                              current_user)
         db.session.commit()
         flash("Målet är sparat och syns direkt på målsidan.", "success")
@@ -117,7 +118,7 @@ def add_impact(goal_id: int):
     impact_form = ImpactLineForm()
     if not impact_form.validate_on_submit():
         form = GoalForm(formdata=None, obj=goal)
-        form.un_goals.data = goal.un_goal_numbers
+        form.un_goals.data = [str(n) for n in goal.un_goal_numbers]
         return _goal_page(goal, form, impact_form), 422
     services.add_impact_line(goal, impact_form.amount.ore, impact_form.text.data,
                              impact_form.position.data or 0, current_user)
@@ -151,18 +152,19 @@ def edit_partner(partner_id: int | None = None):
     """Add or change a partner, with an optional logo (checked by content, size-limited)."""
     partner = _get(Partner, partner_id) if partner_id is not None else None
     form = PartnerForm(obj=partner if request.method == "GET" else None)
-    form.goal.choices = [SelectChoice(g.id, f"#{g.number} {g.title}") for g in queries.all_goals()]
+    form.goal.choices = [SelectChoice(str(g.id), f"#{g.number} {g.title}")
+                         for g in queries.all_goals()]
     if request.method == "GET" and partner is not None:
-        form.goal.data = partner.goal_id
+        form.goal.data = str(partner.goal_id)
     elif request.method == "GET" and request.args.get("goal", "").isdigit():
-        form.goal.data = int(request.args["goal"])
+        form.goal.data = request.args["goal"]
     if form.validate_on_submit():
         upload = form.logo.data
         data = upload.read(logos.MAX_BYTES + 1) if upload and upload.filename else None
         try:
             partner = services.save_partner(
                 partner,
-                {"goal_id": form.goal.data, "name": form.name.data, "level": form.level.data,
+                {"goal_id": int(form.goal.data), "name": form.name.data, "level": form.level.data,
                  "url": form.url.data, "position": form.position.data,
                  "remove_logo": form.remove_logo.data},
                 data, current_user,

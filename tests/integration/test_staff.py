@@ -155,6 +155,7 @@ def test_goal_edit_without_a_title_is_refused_and_keeps_the_text(app_ctx, staff,
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Målet behöver en rubrik." in html and "Min nya text" in html
+    assert "Välj bland de globala målen i listan." in html
     db.session.expire_all()
     assert db.session.get(Goal, goal.id).title == "Ingen ensamhet"
 
