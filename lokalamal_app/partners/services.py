@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 
 from ..extensions import db
-from ..mail import send_mail
-from ..models import Goal, Inquiry
+from ..models import Goal, Inquiry, User
+from ..notifications import notify
 from ..models.base import utcnow
 
 
@@ -27,7 +27,9 @@ def too_many_recent(client_addr: str) -> bool:
 
 
 def create_inquiry(values: dict, client_addr: str) -> Inquiry:
-    """Save a partner inquiry and mail the mission about it; flushes, the caller commits."""
+    """Save a partner inquiry and tell the mission's staff (in the app and by e-mail).
+
+    Flushes, the caller commits."""
     if too_many_recent(client_addr):
         raise InquiryError(
             "Vi har redan fått flera förfrågningar härifrån den senaste timmen. "
@@ -46,14 +48,18 @@ def create_inquiry(values: dict, client_addr: str) -> Inquiry:
     )
     db.session.add(inquiry)
     db.session.flush()
-    # MISSION_EMAIL (environment) is where partner inquiries go.
-    to = current_app.config.get("MISSION_EMAIL") or "info@vasterasstadsmission.se"
-    body = (
+    text = (
         f"{inquiry.company_name} vill bli {inquiry.level_label.lower()}"
-        f"{' för ' + goal.title if goal else ''}.\n\n"
-        f"Kontaktperson: {inquiry.contact_name}\nE-post: {inquiry.email}\n"
-        f"Telefon: {inquiry.phone or '–'}\n\n{inquiry.message}\n\n"
-        "Förfrågan finns också under Förfrågningar i personalens översikt.\n"
+        f"{' för ' + goal.title if goal else ''}. "
+        f"Kontaktperson: {inquiry.contact_name}, {inquiry.email}"
+        f"{', ' + inquiry.phone if inquiry.phone else ''}."
+        f"{chr(10) * 2 + inquiry.message if inquiry.message else ''}"
     )
-    send_mail(to, f"Ny partnerförfrågan: {inquiry.company_name}", body)
+    # Every staff account hears of it in the app and by e-mail (through the outbox).
+    staff = db.session.execute(
+        db.select(User).where(User.is_staff.is_(True), User.disabled.is_(False))
+    ).scalars()
+    for person in staff:
+        notify(person, text, url_for("staff.inquiries"),
+               email_subject=f"Ny partnerförfrågan: {inquiry.company_name}")
     return inquiry

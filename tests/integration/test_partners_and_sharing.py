@@ -20,14 +20,16 @@ GOOD = {"company_name": "Mälarbolaget AB", "contact_name": "Eva Ek", "email": "
 
 def test_an_inquiry_lands_for_staff_and_is_mailed(app_ctx, client, login):
     goal = factories.goal(4)
+    staff = factories.make_user(is_staff=True, email="sara@stadsmissionen.example")
+    factories.commit()
     response = client.post("/bli-partner", data={**GOOD, "goal": str(goal.id)})
     assert response.status_code == 302 and response.location.endswith("/bli-partner/tack")
     inquiry = db.session.execute(db.select(Inquiry)).scalar_one()
     assert (inquiry.company_name, inquiry.goal_id, inquiry.level) == ("Mälarbolaget AB", goal.id, "main")
     mail = db.session.execute(db.select(OutboxMessage)).scalar_one()
+    assert mail.to == "sara@stadsmissionen.example"
     assert "Mälarbolaget AB" in mail.subject and "eva@malar.example" in mail.body
-    staff = factories.make_user(is_staff=True)
-    factories.commit()
+    assert "/staff/inquiries" in mail.body
     staff_client = login(staff)
     assert "Mälarbolaget AB" in staff_client.get("/staff").get_data(as_text=True)
     assert "Vi vill vara med!" in staff_client.get("/staff/inquiries").get_data(as_text=True)
@@ -37,6 +39,8 @@ def test_an_inquiry_lands_for_staff_and_is_mailed(app_ctx, client, login):
 
 
 def test_the_honeypot_stores_and_sends_nothing(app_ctx, client):
+    factories.make_user(is_staff=True)
+    factories.commit()
     response = client.post("/bli-partner", data={**GOOD, "website": "http://spam.example"})
     assert response.status_code == 302
     assert db.session.execute(db.select(Inquiry)).first() is None
