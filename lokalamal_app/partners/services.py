@@ -6,8 +6,8 @@ from flask import current_app, url_for
 
 from ..extensions import db
 from ..models import Goal, Inquiry, User
-from ..notifications import notify
 from ..models.base import utcnow
+from ..notifications import notify
 
 
 class InquiryError(ValueError):

@@ -195,7 +195,9 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 def propose(payments: list[Payment]) -> list[Proposal]:
     """Match every payment to a team and say what booking it would be (four queries)."""
-    tokens = {t.upper() for p in payments for t in _TOKEN.findall(p.message)}
+    # Only words that could be a reference (letters and digits, short) go to the database.
+    tokens = {t.upper() for p in payments for t in _TOKEN.findall(p.message)
+              if len(t) <= 12 and any(ch.isdigit() for ch in t)}
     teams = {
         team.reference.upper(): team
         for team in db.session.execute(
