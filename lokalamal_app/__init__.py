@@ -118,10 +118,16 @@ def _register_blueprints(app: Flask) -> None:
     from .goals import bp as goals_bp
     from .main import bp as main_bp
     from .ops import bp as ops_bp
+    from .partners import bp as partners_bp
     from .privacy import bp as privacy_bp
+    from .sharing import bp as sharing_bp
+    from .staff import bp as staff_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(goals_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(partners_bp)
+    app.register_blueprint(sharing_bp)
+    app.register_blueprint(staff_bp)

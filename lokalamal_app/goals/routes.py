@@ -3,6 +3,8 @@
 from flask import abort, render_template
 
 from ..ledger import totals
+from ..partners import queries as partner_queries
+from ..urls import external_url
 from . import bp, queries
 
 
@@ -18,4 +20,10 @@ def show(slug: str):
         un_goals=[(n, queries.UN_GOALS.get(n, "")) for n in goal.un_goal_numbers],
         top_teams=queries.top_teams(goal),
         top_companies=queries.top_companies(goal),
+        # --- mission content and sharing (issue 8) ---
+        partners=partner_queries.partners_for_goal(goal),
+        impact_lines=partner_queries.impact_lines(goal),
+        share_url=external_url("goals.show", slug=goal.slug),
+        share_title=f"{goal.label}: {goal.title}",
+        # --- end mission content and sharing ---
     )

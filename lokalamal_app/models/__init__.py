@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .company import Company, Membership
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
+from .mission import ImpactLine, Inquiry, Partner, SwishPayment
 from .notification import Notification
 from .setting import Setting
 from .system import LoginThrottle, OutboxMessage
@@ -15,12 +16,16 @@ __all__ = [
     "BoardVersion",
     "Company",
     "Goal",
+    "ImpactLine",
+    "Inquiry",
     "LedgerEntry",
     "LoginThrottle",
     "Membership",
     "Notification",
     "Setting",
     "OutboxMessage",
+    "Partner",
+    "SwishPayment",
     "Tally",
     "Team",
     "TeamMember",

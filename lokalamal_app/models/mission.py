@@ -1,0 +1,93 @@
+"""The mission's own data: goal impact lines, partners, partner inquiries and imported
+Swish/bank payments."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TimestampMixin
+
+PARTNER_LEVELS = {"main": "Huvudpartner", "partner": "Partner"}
+
+
+class ImpactLine(TimestampMixin, db.Model):
+    """"X kr = what it does" on a goal page; the figures come from staff."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Partner(TimestampMixin, db.Model):
+    """A company named as main partner (huvudpartner) or partner of one goal."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(10), default="partner")
+    url: Mapped[str] = mapped_column(String(300), default="")
+    # The logo lives in the database so that every server process can serve it.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_type: Mapped[str] = mapped_column(String(20), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    goal: Mapped["Goal"] = relationship()  # noqa: F821
+
+    @property
+    def level_label(self) -> str:
+        return PARTNER_LEVELS.get(self.level, self.level)
+
+
+class Inquiry(TimestampMixin, db.Model):
+    """A company asking to become a partner ("Bli partner")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_name: Mapped[str] = mapped_column(String(120))
+    contact_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id"))
+    level: Mapped[str] = mapped_column(String(10), default="partner")
+    message: Mapped[str] = mapped_column(Text, default="")
+    client_addr: Mapped[str] = mapped_column(String(45), default="", index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    goal: Mapped["Goal | None"] = relationship()  # noqa: F821
+
+    @property
+    def level_label(self) -> str:
+        return PARTNER_LEVELS.get(self.level, self.level)
+
+
+class SwishPayment(TimestampMixin, db.Model):
+    """One payment row from an imported Swish or bank report that staff booked.
+
+    `import_key` identifies the row across imports, so the same payment is never booked
+    twice: a re-imported file finds every key already here and changes nothing.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_key: Mapped[str] = mapped_column(String(64), unique=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    message: Mapped[str] = mapped_column(String(200), default="")
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entry.id"), unique=True)
+    action: Mapped[str] = mapped_column(String(10))  # "verify" or "create"
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    team: Mapped["Team"] = relationship()  # noqa: F821

@@ -1,0 +1,65 @@
+"""Writes for "Bli partner": store the inquiry, tell the mission by e-mail."""
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+
+from ..extensions import db
+from ..models import Goal, Inquiry, User
+from ..models.base import utcnow
+from ..notifications import notify
+
+
+class InquiryError(ValueError):
+    """The inquiry was refused; the message is Swedish."""
+
+
+def too_many_recent(client_addr: str) -> bool:
+    """Counted in the database, so the limit holds however many processes answer."""
+    limit = current_app.config.get("INQUIRY_LIMIT_PER_HOUR", 3)
+    since = utcnow() - timedelta(hours=1)
+    count = db.session.execute(
+        db.select(db.func.count(Inquiry.id)).where(
+            Inquiry.client_addr == client_addr, Inquiry.created_at >= since
+        )
+    ).scalar_one()
+    return count >= limit
+
+
+def create_inquiry(values: dict, client_addr: str) -> Inquiry:
+    """Save a partner inquiry and tell the mission's staff (in the app and by e-mail).
+
+    Flushes, the caller commits."""
+    if too_many_recent(client_addr):
+        raise InquiryError(
+            "Vi har redan fått flera förfrågningar härifrån den senaste timmen. "
+            "Försök igen lite senare, eller mejla oss direkt."
+        )
+    goal = db.session.get(Goal, values["goal_id"]) if values.get("goal_id") else None
+    inquiry = Inquiry(
+        company_name=values["company_name"],
+        contact_name=values["contact_name"],
+        email=values["email"].lower(),
+        phone=values.get("phone") or "",
+        goal_id=goal.id if goal else None,
+        level=values["level"],
+        message=values.get("message") or "",
+        client_addr=client_addr[:45],
+    )
+    db.session.add(inquiry)
+    db.session.flush()
+    text = (
+        f"{inquiry.company_name} vill bli {inquiry.level_label.lower()}"
+        f"{' för ' + goal.title if goal else ''}. "
+        f"Kontaktperson: {inquiry.contact_name}, {inquiry.email}"
+        f"{', ' + inquiry.phone if inquiry.phone else ''}."
+        f"{chr(10) * 2 + inquiry.message if inquiry.message else ''}"
+    )
+    # Every staff account hears of it in the app and by e-mail (through the outbox).
+    staff = db.session.execute(
+        db.select(User).where(User.is_staff.is_(True), User.disabled.is_(False))
+    ).scalars()
+    for person in staff:
+        notify(person, text, url_for("staff.inquiries"),
+               email_subject=f"Ny partnerförfrågan: {inquiry.company_name}")
+    return inquiry

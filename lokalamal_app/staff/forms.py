@@ -1,0 +1,127 @@
+"""Staff forms, one per action."""
+
+import re
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from .. import swish
+from ..forms import KronorField, strip_filter
+from ..goals.queries import UN_GOALS
+from ..models.mission import PARTNER_LEVELS
+
+
+class GrantStaffForm(FlaskForm):
+    email = EmailField("E-postadress", filters=[strip_filter],
+                       validators=[InputRequired("Skriv e-postadressen till kontot."),
+                                   Length(max=254, message="E-postadressen är för lång.")])
+
+    def validate_email(self, field):
+        from ..auth.services import find_by_email
+
+        user = find_by_email(field.data)
+        if user is None:
+            raise ValidationError("Det finns inget konto med den adressen. Personen behöver skapa ett konto först.")
+        if user.is_staff:
+            raise ValidationError("Kontot har redan personalbehörighet.")
+        self.user = user
+
+
+class GoalForm(FlaskForm):
+    title = StringField("Rubrik", filters=[strip_filter],
+                        validators=[InputRequired("Målet behöver en rubrik."),
+                                    Length(max=120, message="Rubriken får vara högst 120 tecken.")])
+    summary = TextAreaField("Kort sammanfattning", filters=[strip_filter],
+                            validators=[Length(max=500, message="Sammanfattningen får vara högst 500 tecken.")])
+    body = TextAreaField("Text", filters=[strip_filter],
+                         description="Tom rad mellan styckena.",
+                         validators=[Length(max=10000, message="Texten får vara högst 10 000 tecken.")])
+    un_goals = SelectMultipleField(
+        "Globala mål",
+        choices=[SelectChoice(str(n), f"{n}. {title}") for n, title in UN_GOALS.items()],
+        validators=[Optional()], validate_choice=False,
+    )
+
+    def validate_un_goals(self, field):
+        unknown = [n for n in field.data or [] if not n.isdigit() or int(n) not in UN_GOALS]
+        if unknown:
+            raise ValidationError("Välj bland de globala målen i listan.")
+
+
+class ImpactLineForm(FlaskForm):
+    amount = KronorField("Belopp", validators=[InputRequired("Skriv ett belopp.")])
+    text = StringField("Det här gör pengarna", filters=[strip_filter],
+                       description="Till exempel ”en natt i värme för en person”.",
+                       validators=[InputRequired("Skriv vad beloppet gör."),
+                                   Length(max=200, message="Högst 200 tecken.")])
+    position = IntegerField("Ordning", default=0,
+                            validators=[Optional(), NumberRange(0, 999, "Skriv ett tal 0–999.")])
+
+    def validate_amount(self, field):
+        if field.ore is not None and field.ore <= 0:
+            raise ValidationError("Beloppet måste vara större än noll.")
+
+
+def _http_url(form, field):
+    if field.data and not re.match(r"^https?://[^\s/$.?#][^\s]*$", field.data, re.I):
+        raise ValidationError("Skriv en hel webbadress som börjar med https://.")
+
+
+class PartnerForm(FlaskForm):
+    goal = SelectField("Mål", validate_choice=False)
+    name = StringField("Namn", filters=[strip_filter],
+                       validators=[InputRequired("Skriv partnerns namn."),
+                                   Length(max=120, message="Namnet får vara högst 120 tecken.")])
+    level = SelectField("Nivå", choices=[SelectChoice(k, v) for k, v in PARTNER_LEVELS.items()],
+                        validate_choice=False)
+    url = StringField("Webbplats (frivilligt)", filters=[strip_filter],
+                      validators=[Length(max=300, message="Adressen får vara högst 300 tecken."),
+                                  _http_url])
+    position = IntegerField("Ordning", default=0,
+                            validators=[Optional(), NumberRange(0, 999, "Skriv ett tal 0–999.")])
+    def validate_goal(self, field):
+        if field.data not in {c.value for c in field.choices}:
+            raise ValidationError("Välj ett av målen i listan.")
+
+    def validate_level(self, field):
+        if field.data not in PARTNER_LEVELS:
+            raise ValidationError("Välj huvudpartner eller partner.")
+
+    logo = FileField("Logotyp (PNG, JPEG eller SVG, högst 512 kB)")
+    remove_logo = BooleanField("Ta bort nuvarande logotyp")
+
+
+class SettingsForm(FlaskForm):
+    swish_number = StringField("Stadsmissionens Swishnummer", filters=[strip_filter],
+                               description="Lämna tomt för att inte visa Swish på lagsidorna.",
+                               validators=[Length(max=30, message="Swishnumret är för långt.")])
+    tax_reduction_approved = BooleanField("Godkänd gåvomottagare (skattereduktion för gåvor)")
+
+    def validate_swish_number(self, field):
+        if field.data:
+            try:
+                self.clean_number = swish.clean_number(field.data)
+            except swish.SwishError as exc:
+                raise ValidationError(str(exc)) from exc
+        else:
+            self.clean_number = ""
+
+
+class ImportUploadForm(FlaskForm):
+    report = FileField("Swish- eller bankrapport (CSV)")
+
+
+class ImportConfirmForm(FlaskForm):
+    content = HiddenField()

@@ -1,0 +1,198 @@
+"""Reads for the staff pages: totals from stored Tally rows (the week from one grouped
+ledger query), the chart over time, new workplaces and teams, inquiries."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func
+
+from ..extensions import db
+from ..ledger import totals
+from ..models import Company, Goal, ImpactLine, Inquiry, LedgerEntry, Partner, Tally, Team, User
+
+PERIODS = ("week", "month", "campaign", "all")
+PERIOD_LABELS = {"week": "Senaste 7 dagarna", "month": "Den här månaden",
+                 "campaign": "Kampanjen", "all": "Totalt"}
+
+
+@dataclass
+class Row:
+    label: str
+    subject_id: int
+    reported: dict[str, int] = field(default_factory=dict)
+    verified: dict[str, int] = field(default_factory=dict)
+
+
+def _tally_periods(today: date) -> dict[str, str]:
+    return {"month": totals.month_key(today), "campaign": totals.PERIOD_CAMPAIGN,
+            "all": totals.PERIOD_ALL}
+
+
+def _week(group_column, today: date, ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
+    """(reported, verified) öre per id for the last seven days, in one grouped query."""
+    verified = func.sum(
+        db.case((LedgerEntry.status == "verified", LedgerEntry.amount_ore), else_=0)
+    )
+    stmt = (
+        db.select(group_column, func.sum(LedgerEntry.amount_ore), verified)
+        .where(LedgerEntry.collected_on > today - timedelta(days=7),
+               LedgerEntry.collected_on <= today,
+               LedgerEntry.status != "rejected")
+        .group_by(group_column)
+    )
+    if ids is not None:
+        stmt = stmt.where(group_column.in_(ids))
+    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in db.session.execute(stmt)}
+
+
+def _fill(rows: dict[int, Row], subject: str, today: date) -> None:
+    periods = _tally_periods(today)
+    by_period = {value: key for key, value in periods.items()}
+    tallies = db.session.execute(
+        db.select(Tally).where(Tally.subject == subject, Tally.subject_id.in_(list(rows)),
+                               Tally.period.in_(list(periods.values())))
+    ).scalars()
+    for tally in tallies:
+        row = rows[tally.subject_id]
+        row.reported[by_period[tally.period]] = tally.reported_ore
+        row.verified[by_period[tally.period]] = tally.verified_ore
+
+
+def goal_totals(today: date) -> tuple[list[Row], Row]:
+    """Each goal and everything together, for the week, month, campaign and all time."""
+    goals = db.session.execute(db.select(Goal).order_by(Goal.number)).scalars().all()
+    rows = {g.id: Row(f"#{g.number} {g.title}", g.id) for g in goals}
+    _fill(rows, "goal", today)
+    overall = {0: Row("Alla mål", 0)}
+    _fill(overall, "all", today)
+    week = _week(LedgerEntry.goal_id, today)
+    for goal_id, (reported, verified) in week.items():
+        if goal_id in rows:
+            rows[goal_id].reported["week"], rows[goal_id].verified["week"] = reported, verified
+    overall[0].reported["week"] = sum(r for r, _ in week.values())
+    overall[0].verified["week"] = sum(v for _, v in week.values())
+    return list(rows.values()), overall[0]
+
+
+def company_totals(today: date, limit: int = 25) -> list[Row]:
+    """The workplaces that raised most, with the same four periods (three queries)."""
+    top = db.session.execute(
+        db.select(Company.id, Company.name)
+        .join(Tally, (Tally.subject == "company") & (Tally.subject_id == Company.id))
+        .where(Tally.period == totals.PERIOD_ALL)
+        .order_by(Tally.reported_ore.desc(), Company.id)
+        .limit(limit)
+    ).all()
+    rows = {cid: Row(name, cid) for cid, name in top}
+    if not rows:
+        return []
+    _fill(rows, "company", today)
+    for cid, (reported, verified) in _week(LedgerEntry.company_id, today, list(rows)).items():
+        rows[cid].reported["week"], rows[cid].verified["week"] = reported, verified
+    return list(rows.values())
+
+
+@dataclass
+class Bar:
+    label: str
+    reported_ore: int
+    verified_ore: int
+    x: int = 0
+    height: int = 0
+    verified_height: int = 0
+
+
+def monthly_chart(today: date, months: int = 12, height: int = 160, bar: int = 36) -> dict:
+    """Reported and verified per month (stored 'all' totals) as bar geometry for an SVG."""
+    keys = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    keys.reverse()
+    found = {
+        t.period: t
+        for t in db.session.execute(
+            db.select(Tally).where(Tally.subject == "all", Tally.subject_id == 0,
+                                   Tally.period.in_(keys))
+        ).scalars()
+    }
+    names = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    bars = [
+        Bar(f"{names[int(k[5:]) - 1]} {k[2:4]}",
+            found[k].reported_ore if k in found else 0,
+            found[k].verified_ore if k in found else 0)
+        for k in keys
+    ]
+    peak = max((b.reported_ore for b in bars), default=0) or 1
+    gap = 12
+    for index, b in enumerate(bars):
+        b.x = index * (bar + gap) + gap
+        b.height = round(height * max(b.reported_ore, 0) / peak)
+        b.verified_height = round(height * max(b.verified_ore, 0) / peak)
+    return {"bars": bars, "height": height, "bar": bar,
+            "width": len(bars) * (bar + gap) + gap, "peak": peak}
+
+
+def new_companies(limit: int = 8) -> list[Company]:
+    return list(db.session.execute(
+        db.select(Company).order_by(Company.created_at.desc(), Company.id.desc()).limit(limit)
+    ).scalars())
+
+
+def new_teams(limit: int = 8) -> list[Team]:
+    """Newest teams with their workplace (one query)."""
+    return list(db.session.execute(
+        db.select(Team).options(db.joinedload(Team.company))
+        .order_by(Team.created_at.desc(), Team.id.desc()).limit(limit)
+    ).scalars())
+
+
+def inquiries(open_only: bool = False, limit: int | None = None) -> list[Inquiry]:
+    """Partner inquiries, newest first, with their goal (one query)."""
+    stmt = db.select(Inquiry).options(db.joinedload(Inquiry.goal)).order_by(
+        Inquiry.created_at.desc(), Inquiry.id.desc())
+    if open_only:
+        stmt = stmt.where(Inquiry.handled_at.is_(None))
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.execute(stmt).scalars())
+
+
+def open_inquiry_count() -> int:
+    return db.session.execute(
+        db.select(func.count(Inquiry.id)).where(Inquiry.handled_at.is_(None))
+    ).scalar_one()
+
+
+def pending_count() -> int:
+    """Reported collections waiting for verification."""
+    return db.session.execute(
+        db.select(func.count(LedgerEntry.id)).where(LedgerEntry.status == "pending",
+                                                    LedgerEntry.reverses_id.is_(None))
+    ).scalar_one()
+
+
+def staff_members() -> list[User]:
+    return list(db.session.execute(
+        db.select(User).where(User.is_staff.is_(True)).order_by(User.display_name, User.id)
+    ).scalars())
+
+
+def all_goals() -> list[Goal]:
+    return list(db.session.execute(db.select(Goal).order_by(Goal.number)).scalars())
+
+
+def impact_lines(goal: Goal) -> list[ImpactLine]:
+    return list(db.session.execute(
+        db.select(ImpactLine).where(ImpactLine.goal_id == goal.id)
+        .order_by(ImpactLine.position, ImpactLine.amount_ore, ImpactLine.id)
+    ).scalars())
+
+
+def partners() -> list[Partner]:
+    """Every partner with its goal, grouped by goal (one query)."""
+    return list(db.session.execute(
+        db.select(Partner).join(Goal).options(db.contains_eager(Partner.goal))
+        .order_by(Goal.number, Partner.level != "main", Partner.position, Partner.name)
+    ).scalars())

@@ -1,0 +1,324 @@
+"""Staff pages (the blueprint lets staff only in). HTTP only: form, service call, commit."""
+
+import csv
+import io
+from datetime import date
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
+
+from .. import settings
+from ..extensions import db
+from ..forms import EmptyForm
+from ..ledger.services import LedgerError
+from ..models import Goal, ImpactLine, Inquiry, LedgerEntry, Partner, User
+from ..partners import logos
+from . import bp, queries, services, swish_import
+from .forms import (
+    GoalForm,
+    GrantStaffForm,
+    ImpactLineForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    PartnerForm,
+    SettingsForm,
+)
+
+
+def _get(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@bp.get("")
+def overview():
+    """Totals per goal, workplace and overall; queue, new workplaces and teams, inquiries."""
+    today = date.today()
+    goal_rows, overall = queries.goal_totals(today)
+    return render_template(
+        "staff/overview.html",
+        periods=queries.PERIODS, period_labels=queries.PERIOD_LABELS,
+        goal_rows=goal_rows, overall=overall, company_rows=queries.company_totals(today),
+        chart=queries.monthly_chart(today), new_companies=queries.new_companies(),
+        new_teams=queries.new_teams(), inquiries=queries.inquiries(open_only=True, limit=5),
+        open_inquiries=queries.open_inquiry_count(), pending=queries.pending_count(),
+        swish_number=settings.get("swish_number"),
+    )
+
+
+# --- Staff rights ---------------------------------------------------------------------
+
+@bp.route("/people", methods=["GET", "POST"])
+def people():
+    form = GrantStaffForm()
+    if form.validate_on_submit():
+        services.grant_staff(form.user, current_user)
+        db.session.commit()
+        flash(f"{form.user.display_name} har nu personalbehörighet.", "success")
+        return redirect(url_for("staff.people"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/people.html", form=form, staff=queries.staff_members(),
+                           button=EmptyForm()), status
+
+
+@bp.post("/people/<int:user_id>/revoke")
+def revoke(user_id: int):
+    user = _get(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.revoke_staff(user, current_user)
+    except services.StaffError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("staff.people"))
+    db.session.commit()
+    flash(f"{user.display_name} har inte längre personalbehörighet.", "success")
+    return redirect(url_for("staff.people"))
+
+
+# --- Goal content ---------------------------------------------------------------------
+
+@bp.get("/goals")
+def goals():
+    return render_template("staff/goals.html", goals=queries.all_goals())
+
+
+@bp.route("/goals/<int:goal_id>", methods=["GET", "POST"])
+def edit_goal(goal_id: int):
+    """Edit a goal's texts and linked UN goals; impact lines are managed below the form."""
+    goal = _get(Goal, goal_id)
+    form = GoalForm(obj=goal if request.method == "GET" else None)
+    if request.method == "GET":
+        form.un_goals.data = [str(n) for n in goal.un_goal_numbers]
+    if form.validate_on_submit():
+        services.update_goal(goal, {"title": form.title.data, "summary": form.summary.data,
+                                    "body": form.body.data,
+                                    "un_goals": [int(n) for n in form.un_goals.data or []]},
+                             current_user)
+        db.session.commit()
+        flash("Målet är sparat och syns direkt på målsidan.", "success")
+        return redirect(url_for("staff.edit_goal", goal_id=goal.id))
+    status = 422 if request.method == "POST" else 200
+    return _goal_page(goal, form, ImpactLineForm(formdata=None)), status
+
+
+def _goal_page(goal, form, impact_form):
+    return render_template("staff/goal_edit.html", goal=goal, form=form, impact_form=impact_form,
+                           lines=queries.impact_lines(goal), button=EmptyForm())
+
+
+@bp.post("/goals/<int:goal_id>/impact")
+def add_impact(goal_id: int):
+    goal = _get(Goal, goal_id)
+    impact_form = ImpactLineForm()
+    if not impact_form.validate_on_submit():
+        form = GoalForm(formdata=None, obj=goal)
+        form.un_goals.data = [str(n) for n in goal.un_goal_numbers]
+        return _goal_page(goal, form, impact_form), 422
+    services.add_impact_line(goal, impact_form.amount.ore, impact_form.text.data,
+                             impact_form.position.data or 0, current_user)
+    db.session.commit()
+    flash("Raden är tillagd.", "success")
+    return redirect(url_for("staff.edit_goal", goal_id=goal.id) + "#effekt")
+
+
+@bp.post("/impact/<int:line_id>/delete")
+def delete_impact(line_id: int):
+    line = _get(ImpactLine, line_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    goal_id = line.goal_id
+    services.delete_impact_line(line, current_user)
+    db.session.commit()
+    flash("Raden är borttagen.", "success")
+    return redirect(url_for("staff.edit_goal", goal_id=goal_id) + "#effekt")
+
+
+# --- Partners -------------------------------------------------------------------------
+
+@bp.get("/partners")
+def partners():
+    return render_template("staff/partners.html", partners=queries.partners(), button=EmptyForm())
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
+def edit_partner(partner_id: int | None = None):
+    """Add or change a partner, with an optional logo (checked by content, size-limited)."""
+    partner = _get(Partner, partner_id) if partner_id is not None else None
+    form = PartnerForm(obj=partner if request.method == "GET" else None)
+    form.goal.choices = [SelectChoice(str(g.id), f"#{g.number} {g.title}")
+                         for g in queries.all_goals()]
+    if request.method == "GET" and partner is not None:
+        form.goal.data = str(partner.goal_id)
+    elif request.method == "GET" and request.args.get("goal", "").isdigit():
+        form.goal.data = request.args["goal"]
+    if form.validate_on_submit():
+        upload = form.logo.data
+        data = upload.read(logos.MAX_BYTES + 1) if upload and upload.filename else None
+        try:
+            partner = services.save_partner(
+                partner,
+                {"goal_id": int(form.goal.data), "name": form.name.data, "level": form.level.data,
+                 "url": form.url.data, "position": form.position.data,
+                 "remove_logo": form.remove_logo.data},
+                data, current_user,
+            )
+        except logos.LogoError as exc:
+            db.session.rollback()
+            form.logo.errors = [str(exc)]
+            return render_template("staff/partner_edit.html", form=form, partner=partner), 422
+        db.session.commit()
+        flash(f"{partner.name} är sparad.", "success")
+        return redirect(url_for("staff.partners"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/partner_edit.html", form=form, partner=partner), status
+
+
+@bp.post("/partners/<int:partner_id>/delete")
+def delete_partner(partner_id: int):
+    partner = _get(Partner, partner_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    name = partner.name
+    services.delete_partner(partner, current_user)
+    db.session.commit()
+    flash(f"{name} är borttagen som partner.", "success")
+    return redirect(url_for("staff.partners"))
+
+
+# --- Inquiries ------------------------------------------------------------------------
+
+@bp.get("/inquiries")
+def inquiries():
+    return render_template("staff/inquiries.html", inquiries=queries.inquiries(),
+                           button=EmptyForm())
+
+
+@bp.post("/inquiries/<int:inquiry_id>/handled")
+def inquiry_handled(inquiry_id: int):
+    inquiry = _get(Inquiry, inquiry_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.mark_inquiry_handled(inquiry, current_user)
+    except services.StaffError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("staff.inquiries"))
+    db.session.commit()
+    flash("Förfrågan är markerad som hanterad.", "success")
+    return redirect(url_for("staff.inquiries"))
+
+
+# --- Settings -------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings_page():
+    form = SettingsForm()
+    if request.method == "GET":
+        form.swish_number.data = settings.get("swish_number")
+        form.tax_reduction_approved.data = settings.get_bool("tax_reduction_approved")
+    if form.validate_on_submit():
+        services.save_settings(form.clean_number, form.tax_reduction_approved.data, current_user)
+        db.session.commit()
+        flash("Inställningarna är sparade.", "success")
+        return redirect(url_for("staff.settings_page"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/settings.html", form=form), status
+
+
+# --- Swish / bank import --------------------------------------------------------------
+
+@bp.route("/swish-import", methods=["GET", "POST"])
+def swish_upload():
+    """Upload the report; answers with what each payment would become (nothing written)."""
+    form = ImportUploadForm()
+    if request.method == "GET":
+        return render_template("staff/import_upload.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("staff/import_upload.html", form=form), 400
+    upload = form.report.data
+    if not upload or not upload.filename:
+        form.report.errors = ["Välj en CSV-fil att läsa in."]
+        return render_template("staff/import_upload.html", form=form), 422
+    data = upload.read(swish_import.MAX_BYTES + 1)
+    try:
+        payments = swish_import.parse(data)
+        text = swish_import.decode(data)
+    except swish_import.CsvImportError as exc:
+        return render_template("staff/import_upload.html", form=form, problems=exc.problems), 422
+    proposals = swish_import.propose(payments)
+    confirm = ImportConfirmForm(formdata=None, content=swish_import.pack(text))
+    return render_template("staff/import_preview.html", proposals=proposals, confirm=confirm,
+                           filename=upload.filename)
+
+
+@bp.post("/swish-import/confirm")
+def swish_confirm():
+    """Book the payments staff ticked; already booked ones are skipped, so a repeat is harmless."""
+    confirm = ImportConfirmForm()
+    if not confirm.validate_on_submit():
+        abort(400)
+    try:
+        payments = swish_import.parse(swish_import.unpack(confirm.content.data or ""))
+    except swish_import.CsvImportError as exc:
+        return render_template("staff/import_upload.html", form=ImportUploadForm(),
+                               problems=exc.problems), 422
+    proposals = swish_import.propose(payments)
+    chosen = set(request.form.getlist("book"))
+    try:
+        counts = swish_import.book(proposals, chosen, current_user)
+        db.session.commit()
+    except (LedgerError, IntegrityError):
+        db.session.rollback()
+        flash("Något ändrades medan du granskade (en post hanterades eller filen bokades "
+              "samtidigt). Ingenting sparades; läs in filen igen.", "error")
+        return redirect(url_for("staff.swish_upload"))
+    flash(f"Klart: {counts['verify']} rapporterade insamlingar verifierade och "
+          f"{counts['create']} nya verifierade poster bokförda.", "success")
+    return redirect(url_for("staff.swish_upload"))
+
+
+# --- Export ---------------------------------------------------------------------------
+
+def _cell(text: str) -> str:
+    """Names are typed by users: keep a spreadsheet from reading one as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@bp.get("/export/collections.csv")
+def export_collections():
+    """The whole ledger as CSV (semicolons, UTF-8 with BOM so that Excel reads å, ä, ö)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["id", "datum", "belopp", "status", "sätt", "lag", "lagkod", "arbetsplats",
+                     "mål", "återtar", "registrerad"])
+    rows = db.session.execute(
+        db.select(LedgerEntry).options(
+            db.joinedload(LedgerEntry.team), db.joinedload(LedgerEntry.company),
+            db.joinedload(LedgerEntry.goal),
+        ).order_by(LedgerEntry.id)
+    ).scalars()
+    for e in rows:
+        kronor, ore = divmod(abs(e.amount_ore), 100)
+        amount = f"{'-' if e.amount_ore < 0 else ''}{kronor},{ore:02d}"
+        writer.writerow([e.id, e.collected_on.isoformat(), amount, e.status_label,
+                         e.method_label, _cell(e.team.name), e.team.reference,
+                         _cell(e.company.name), e.goal.title, e.reverses_id or "",
+                         e.created_at.isoformat(timespec="seconds")])
+    response = make_response("\ufeff" + out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="insamlingar.csv"'
+    return response
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST"])
+def unknown(rest: str):
+    """Unknown staff addresses: 404 for staff; others got 403 already, like every staff URL."""
+    abort(404)

@@ -1,0 +1,128 @@
+"""Staff writes. Each enforces its rule, writes an audit event and flushes; never commits."""
+
+from .. import audit, settings
+from ..extensions import db
+from ..models import Goal, ImpactLine, Inquiry, Partner, User
+from ..models.base import utcnow
+from ..partners import logos
+
+
+class StaffError(ValueError):
+    """A staff action was refused; the message is Swedish."""
+
+
+def grant_staff(user: User, actor: User) -> User:
+    """Give an account the mission's staff rights."""
+    if user.is_staff:
+        raise StaffError("Kontot har redan personalbehörighet.")
+    user.is_staff = True
+    audit.record("user.staff_granted", "user", user.id, actor=actor,
+                 before={"is_staff": False}, after={"is_staff": True, "email": user.email})
+    db.session.flush()
+    return user
+
+
+def revoke_staff(user: User, actor: User) -> User:
+    """Take staff rights away; nobody removes their own, so the mission is never locked out."""
+    if not user.is_staff:
+        raise StaffError("Kontot har inte personalbehörighet.")
+    if user.id == actor.id:
+        raise StaffError("Du kan inte ta bort din egen behörighet. Be en kollega göra det.")
+    user.is_staff = False
+    audit.record("user.staff_revoked", "user", user.id, actor=actor,
+                 before={"is_staff": True}, after={"is_staff": False, "email": user.email})
+    db.session.flush()
+    return user
+
+
+def _goal_snapshot(goal: Goal) -> dict:
+    return {"title": goal.title, "summary": goal.summary, "body": goal.body,
+            "un_goals": goal.un_goals}
+
+
+def update_goal(goal: Goal, values: dict, actor: User) -> Goal:
+    """Change a goal's texts and linked UN goals; shown at once on the goal page."""
+    before = _goal_snapshot(goal)
+    goal.title = values["title"]
+    goal.summary = values["summary"]
+    goal.body = values["body"].replace("\r\n", "\n")
+    goal.un_goals = ",".join(str(n) for n in sorted(set(values["un_goals"])))
+    after = _goal_snapshot(goal)
+    if after != before:
+        audit.record("goal.edit", "goal", goal.id, actor=actor, before=before, after=after)
+    db.session.flush()
+    return goal
+
+
+def add_impact_line(goal: Goal, amount_ore: int, text: str, position: int, actor: User):
+    """Add an "X kr = ..." line to a goal."""
+    if amount_ore <= 0:
+        raise StaffError("Beloppet måste vara större än noll.")
+    line = ImpactLine(goal_id=goal.id, amount_ore=amount_ore, text=text, position=position or 0)
+    db.session.add(line)
+    db.session.flush()
+    audit.record("impact.add", "goal", goal.id, actor=actor,
+                 after={"line_id": line.id, "amount_ore": amount_ore, "text": text})
+    return line
+
+
+def delete_impact_line(line: ImpactLine, actor: User) -> None:
+    audit.record("impact.delete", "goal", line.goal_id, actor=actor,
+                 before={"line_id": line.id, "amount_ore": line.amount_ore, "text": line.text})
+    db.session.delete(line)
+    db.session.flush()
+
+
+def _partner_snapshot(p: Partner) -> dict:
+    return {"goal_id": p.goal_id, "name": p.name, "level": p.level, "url": p.url,
+            "position": p.position, "logo": p.logo_type or None}
+
+
+def save_partner(partner: Partner | None, values: dict, logo_data: bytes | None,
+                 actor: User) -> Partner:
+    """Create or change a partner; a logo is checked (type by content, size, SVG cleaned)."""
+    checked = logos.check(logo_data) if logo_data else None  # raises LogoError first
+    before = _partner_snapshot(partner) if partner else None
+    if partner is None:
+        partner = Partner()
+        db.session.add(partner)
+    partner.goal_id = values["goal_id"]
+    partner.name = values["name"]
+    partner.level = values["level"]
+    partner.url = values["url"] or ""
+    partner.position = values.get("position") or 0
+    if checked:
+        partner.logo, partner.logo_type = checked
+    elif values.get("remove_logo"):
+        partner.logo, partner.logo_type = None, ""
+    db.session.flush()
+    audit.record("partner.add" if before is None else "partner.edit", "partner", partner.id,
+                 actor=actor, before=before, after=_partner_snapshot(partner))
+    return partner
+
+
+def delete_partner(partner: Partner, actor: User) -> None:
+    audit.record("partner.delete", "partner", partner.id, actor=actor,
+                 before=_partner_snapshot(partner))
+    db.session.delete(partner)
+    db.session.flush()
+
+
+def mark_inquiry_handled(inquiry: Inquiry, actor: User) -> Inquiry:
+    if inquiry.handled_at is not None:
+        raise StaffError("Förfrågan är redan hanterad.")
+    inquiry.handled_at = utcnow()
+    inquiry.handled_by_id = actor.id
+    audit.record("inquiry.handled", "inquiry", inquiry.id, actor=actor,
+                 after={"company": inquiry.company_name})
+    db.session.flush()
+    return inquiry
+
+
+def save_settings(swish_number: str, tax_reduction_approved: bool, actor: User) -> None:
+    """Change the Swish number and the gift-recipient setting (each change audited)."""
+    if settings.get("swish_number") != swish_number:
+        settings.put("swish_number", swish_number, actor=actor)
+    flag = "1" if tax_reduction_approved else ""
+    if settings.get("tax_reduction_approved") != flag:
+        settings.put("tax_reduction_approved", flag, actor=actor)

@@ -1,0 +1,317 @@
+"""Reconciling the mission's Swish or bank report (CSV) with the teams' collections.
+
+1. `parse(data)` reads the file: the encoding (UTF-8, UTF-16 with BOM or Windows-1252),
+   the separator and the columns are found from the file; every bad row is reported by
+   number and nothing is proposed until the whole file is valid.
+2. `propose(payments)` matches each payment to a team by the reference code in its
+   message (Team.reference, e.g. "LM101") and proposes to verify a matching pending Swish
+   collection (same team and amount, collected within two weeks) or else to record a new
+   verified one. Payments already booked, outgoing payments and unknown codes are shown
+   with the reason.
+3. `book(proposals, chosen, actor)` does what staff confirmed. Each payment row has an
+   `import_key` stored in SwishPayment (unique), so a re-imported file books nothing twice.
+"""
+
+import base64
+import csv
+import hashlib
+import io
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func
+
+from .. import audit
+from ..extensions import db
+from ..ledger import services as ledger
+from ..models import LedgerEntry, SwishPayment, Team
+from ..money import MoneyError, parse_kronor
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+MATCH_DAYS = 14
+
+COLUMNS = {
+    "date": ("datum", "bokföringsdag", "bokforingsdag", "transaktionsdag", "betalningsdag",
+             "valutadag", "date"),
+    "amount": ("belopp", "summa", "amount", "belopp (sek)", "belopp sek"),
+    "message": ("meddelande", "referens", "text", "beskrivning", "message", "meddelande/referens",
+                "rubrik"),
+    "payment_id": ("transaktions-id", "transaktionsid", "betalningsreferens", "referensnummer",
+                   "swish-id", "swishid", "id", "löpnummer", "radnr", "transaction id"),
+}
+COLUMN_LABELS = {"date": "datum", "amount": "belopp", "message": "meddelande"}
+
+
+class CsvImportError(ValueError):
+    """The file cannot be read; `problems` lists what is wrong, by row where it can."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(problems[0] if problems else "Filen kunde inte läsas.")
+        self.problems = problems
+
+
+@dataclass
+class Payment:
+    line: int
+    paid_on: date
+    amount_ore: int
+    message: str
+    import_key: str
+
+
+@dataclass
+class Proposal:
+    payment: Payment
+    action: str  # "verify", "create", "booked", "unmatched"
+    reason: str = ""
+    team: Team | None = None
+    entry: LedgerEntry | None = None
+    references: list[str] = field(default_factory=list)
+
+    @property
+    def can_book(self) -> bool:
+        return self.action in ("verify", "create")
+
+
+def decode(data: bytes) -> str:
+    """The file's text; UTF-8 first (with or without BOM), then UTF-16 (BOM) or Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CsvImportError(["Filen är märkt som UTF-16 men går inte att läsa."]) from exc
+    if b"\x00" in data:
+        raise CsvImportError(["Filen är ingen textfil (CSV). Spara rapporten som CSV och försök igen."])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise CsvImportError([
+            "Filens teckenkodning känns inte igen. Spara den som CSV i UTF-8 och försök igen."
+        ]) from exc
+
+
+def _dialect(first_line: str) -> str:
+    counts = {sep: first_line.count(sep) for sep in (";", "\t", ",")}
+    sep = max(counts, key=counts.get)
+    return sep if counts[sep] else ";"
+
+
+def _parse_date(text: str) -> date | None:
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d", "%d.%m.%Y",
+                "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _find_columns(header: list[str]) -> dict[str, int]:
+    names = [h.strip().strip('"').casefold() for h in header]
+    found = {}
+    for key, aliases in COLUMNS.items():
+        for alias in aliases:
+            if alias in names:
+                found[key] = names.index(alias)
+                break
+    return found
+
+
+def parse(data: bytes | str) -> list[Payment]:
+    """All incoming payment rows of the file, or CsvImportError listing every problem."""
+    if isinstance(data, bytes):
+        if not data.strip():
+            raise CsvImportError(["Filen är tom."])
+        if len(data) > MAX_BYTES:
+            raise CsvImportError([f"Filen är för stor; högst {MAX_BYTES // (1024 * 1024)} MB."])
+        text = decode(data)
+    else:
+        text = data
+    lines = text.splitlines()
+    # Bank exports often start with a few lines about the account; the header is the
+    # first line that names the columns we need.
+    start = None
+    for index, line in enumerate(lines[:15]):
+        row = next(csv.reader([line], delimiter=_dialect(line)), [])
+        if {"date", "amount", "message"} <= _find_columns(row).keys():
+            start = index
+            break
+    if start is None:
+        raise CsvImportError([
+            "Hittar inte kolumnerna. Filen behöver en rubrikrad med Datum, Belopp och "
+            "Meddelande (eller Bokföringsdag, Belopp och Referens)."
+        ])
+    sep = _dialect(lines[start])
+    reader = csv.reader(io.StringIO("\n".join(lines[start:])), delimiter=sep)
+    header = next(reader)
+    columns = _find_columns(header)
+    payments: list[Payment] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for offset, row in enumerate(reader, start=start + 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(payments) + len(problems) >= MAX_ROWS:
+            problems.append(f"Filen har fler än {MAX_ROWS} rader; dela upp den.")
+            break
+        if len(row) < len(header):
+            problems.append(f"Rad {offset}: har {len(row)} fält men rubrikraden har {len(header)}.")
+            continue
+        paid_on = _parse_date(row[columns["date"]])
+        if paid_on is None:
+            problems.append(f"Rad {offset}: datumet ”{row[columns['date']][:20]}” går inte att läsa (skriv ÅÅÅÅ-MM-DD).")
+            continue
+        try:
+            amount = parse_kronor(row[columns["amount"]])
+        except MoneyError:
+            problems.append(f"Rad {offset}: beloppet ”{row[columns['amount']][:20]}” är inget belopp.")
+            continue
+        message = " ".join(row[columns["message"]].split())[:200]
+        if "payment_id" in columns and row[columns["payment_id"]].strip():
+            basis = "id:" + row[columns["payment_id"]].strip()
+        else:
+            basis = f"row:{paid_on.isoformat()}|{amount}|{message.casefold()}"
+        # Two identical payments on one day are two payments: number the repeats.
+        seen[basis] = seen.get(basis, 0) + 1
+        key = hashlib.sha256(f"{basis}#{seen[basis]}".encode()).hexdigest()
+        payments.append(Payment(offset, paid_on, amount, message, key))
+    if problems:
+        raise CsvImportError(problems)
+    if not payments:
+        raise CsvImportError(["Filen har en rubrikrad men inga betalningar."])
+    return payments
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def propose(payments: list[Payment]) -> list[Proposal]:
+    """Match every payment to a team and say what booking it would be (four queries)."""
+    # Only words that could be a reference (letters and digits, short) go to the database.
+    tokens = {t.upper() for p in payments for t in _TOKEN.findall(p.message)
+              if len(t) <= 12 and any(ch.isdigit() for ch in t)}
+    teams = {
+        team.reference.upper(): team
+        for team in db.session.execute(
+            db.select(Team).where(func.upper(Team.reference).in_(tokens))
+        ).scalars()
+    } if tokens else {}
+    booked = set(
+        db.session.execute(
+            db.select(SwishPayment.import_key).where(
+                SwishPayment.import_key.in_([p.import_key for p in payments])
+            )
+        ).scalars()
+    )
+    reversed_ids = db.select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+    candidates = list(
+        db.session.execute(
+            db.select(LedgerEntry)
+            .where(
+                LedgerEntry.team_id.in_([t.id for t in teams.values()]),
+                LedgerEntry.status == "pending",
+                LedgerEntry.method == "swish",
+                LedgerEntry.amount_ore > 0,
+                LedgerEntry.reverses_id.is_(None),
+                LedgerEntry.id.not_in(reversed_ids),
+                LedgerEntry.id.not_in(db.select(SwishPayment.entry_id)),
+            )
+            .order_by(LedgerEntry.collected_on, LedgerEntry.id)
+        ).scalars()
+    ) if teams else []
+    taken: set[int] = set()
+    proposals = []
+    for payment in payments:
+        refs = [t.upper() for t in _TOKEN.findall(payment.message) if t.upper() in teams]
+        if payment.import_key in booked:
+            proposals.append(Proposal(payment, "booked", "Redan bokförd vid en tidigare import."))
+            continue
+        if payment.amount_ore <= 0:
+            proposals.append(Proposal(payment, "unmatched", "Utbetalning eller noll, ingen gåva."))
+            continue
+        if not refs:
+            reason = ("Meddelandet är tomt." if not payment.message
+                      else "Ingen lagkod i meddelandet som finns hos något lag.")
+            proposals.append(Proposal(payment, "unmatched", reason))
+            continue
+        if len(set(refs)) > 1:
+            proposals.append(Proposal(payment, "unmatched",
+                                      f"Meddelandet nämner flera lag ({', '.join(sorted(set(refs)))}).",
+                                      references=refs))
+            continue
+        team = teams[refs[0]]
+        match = _closest(candidates, taken, team, payment)
+        if match is not None:
+            taken.add(match.id)
+            proposals.append(Proposal(payment, "verify",
+                                      f"Stämmer med laget rapporterade {match.collected_on.isoformat()}.",
+                                      team, match, refs))
+        else:
+            proposals.append(Proposal(payment, "create",
+                                      "Ingen rapporterad Swishinsamling med samma belopp; blir en ny verifierad post.",
+                                      team, None, refs))
+    return proposals
+
+
+def _closest(candidates, taken, team, payment) -> LedgerEntry | None:
+    best = None
+    for entry in candidates:
+        if entry.id in taken or entry.team_id != team.id or entry.amount_ore != payment.amount_ore:
+            continue
+        distance = abs((entry.collected_on - payment.paid_on).days)
+        if distance > MATCH_DAYS:
+            continue
+        if best is None or distance < abs((best.collected_on - payment.paid_on).days):
+            best = entry
+    return best
+
+
+def book(proposals: list[Proposal], chosen: set[str], actor) -> dict[str, int]:
+    """Book the chosen payments (verify or create) and remember each one; flushes."""
+    counts = {"verify": 0, "create": 0}
+    for proposal in proposals:
+        if not proposal.can_book or proposal.payment.import_key not in chosen:
+            continue
+        payment = proposal.payment
+        if proposal.action == "verify":
+            entry = ledger.verify_entry(proposal.entry, actor)
+        else:
+            entry = ledger.log_collection(
+                proposal.team, payment.amount_ore, payment.paid_on, "swish",
+                note=f"Swish till stadsmissionen: {payment.message}"[:300], logged_by=actor,
+                status="verified",
+            )
+        db.session.add(SwishPayment(
+            import_key=payment.import_key, paid_on=payment.paid_on,
+            amount_ore=payment.amount_ore, message=payment.message, team_id=proposal.team.id,
+            entry_id=entry.id, action=proposal.action, imported_by_id=actor.id,
+        ))
+        db.session.flush()
+        audit.record("swish.import", "ledger_entry", entry.id, actor=actor,
+                     after={"action": proposal.action, "amount_ore": payment.amount_ore,
+                            "paid_on": payment.paid_on, "message": payment.message,
+                            "team_id": proposal.team.id})
+        counts[proposal.action] += 1
+    return counts
+
+
+def pack(text: str) -> str:
+    """The file's text, compressed for the confirm form's hidden field."""
+    return base64.urlsafe_b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+
+
+def unpack(packed: str) -> str:
+    try:
+        raw = zlib.decompressobj().decompress(base64.urlsafe_b64decode(packed.encode("ascii")),
+                                              MAX_BYTES * 2)
+        return raw.decode("utf-8")
+    except (ValueError, zlib.error, UnicodeDecodeError) as exc:
+        raise CsvImportError(["Importen gick inte att läsa om. Ladda upp filen igen."]) from exc

@@ -1,0 +1,197 @@
+"""The Swish/bank CSV import: matching by team reference, staff confirm, never twice."""
+
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from lokalamal_app.extensions import db
+from lokalamal_app.ledger import totals
+from lokalamal_app.models import AuditEvent, LedgerEntry, SwishPayment
+from lokalamal_app.staff import swish_import
+from tests import factories
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def world(app_ctx):
+    staff = factories.make_user(is_staff=True)
+    company = factories.make_company()
+    fika = factories.make_team(company, reference="LM101")
+    kod = factories.make_team(company, reference="LM102", goal_number=5)
+    pending = factories.make_collection(fika, amount_ore=250_00, collected_on=TODAY - timedelta(days=2))
+    factories.commit()
+    return {"staff": staff, "fika": fika, "kod": kod, "pending": pending}
+
+
+def _csv(rows, header="Datum;Belopp;Meddelande", encoding="utf-8") -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode(encoding)
+
+
+def _report():
+    d = TODAY.isoformat()
+    return _csv([
+        f"{d};250,00;LM101 Lokala mål",      # the fika team's pending 250 kr: verify
+        f"{d};100,00;lm102",                  # the other team, nothing reported: new entry
+        f"{d};75,00;Tack för allt",           # no code
+        f"{d};60,00;LM999",                   # unknown code
+        f"{d};-40,00;LM101 återbetalning",    # outgoing
+    ])
+
+
+def _upload(client, data: bytes, name="rapport.csv"):
+    return client.post("/staff/swish-import", data={"report": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def _confirm(client, preview_html: str, only=None):
+    content = re.search(r'name="content" type="hidden" value="([^"]+)"', preview_html).group(1)
+    keys = re.findall(r'name="book" value="([0-9a-f]+)"', preview_html)
+    return client.post("/staff/swish-import/confirm",
+                       data={"content": content, "book": keys if only is None else keys[:only]})
+
+
+def test_preview_shows_what_matched_and_why_not_and_writes_nothing(world, login):
+    client = login(world["staff"])
+    response = _upload(client, _report())
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Verifiera" in html and "Ny verifierad post" in html
+    assert "Ingen lagkod i meddelandet" in html
+    assert "Utbetalning eller noll" in html
+    assert html.count("Ingen matchning") == 3
+    assert db.session.execute(db.select(SwishPayment)).first() is None
+    db.session.expire_all()
+    assert db.session.get(LedgerEntry, world["pending"].id).status == "pending"
+
+
+def test_confirming_verifies_the_match_and_books_the_rest_as_new_verified(world, login):
+    client = login(world["staff"])
+    html = _upload(client, _report()).get_data(as_text=True)
+    response = _confirm(client, html)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(LedgerEntry, world["pending"].id).status == "verified"
+    new = db.session.execute(
+        db.select(LedgerEntry).where(LedgerEntry.team_id == world["kod"].id)
+    ).scalar_one()
+    assert (new.amount_ore, new.status, new.method) == (100_00, "verified", "swish")
+    assert totals.figures("team", world["fika"].id).verified_ore == 250_00
+    assert totals.figures("all", 0).verified_ore == 350_00
+    assert totals.figures("all", 0).reported_ore == 350_00
+    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
+    assert db.session.execute(
+        db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "swish.import")
+    ).scalar_one() == 2
+
+
+def test_a_reimported_file_changes_nothing(world, login):
+    client = login(world["staff"])
+    _confirm(client, _upload(client, _report()).get_data(as_text=True))
+    before = db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one()
+    again = _upload(client, _report()).get_data(as_text=True)
+    assert again.count("Redan bokförd") >= 2
+    assert 'name="book"' not in again
+    # Even a replayed confirm that ticks every payment books nothing new.
+    first = _upload(client, _report()).get_data(as_text=True)
+    stale_content = re.search(r'name="content" type="hidden" value="([^"]+)"', first).group(1)
+    keys = [p.import_key for p in swish_import.parse(_report())]
+    client.post("/staff/swish-import/confirm", data={"content": stale_content, "book": keys})
+    db.session.expire_all()
+    assert db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one() == before
+    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
+    assert totals.figures("all", 0).verified_ore == 350_00
+
+
+def test_only_the_ticked_payments_are_booked(world, login):
+    client = login(world["staff"])
+    html = _upload(client, _report()).get_data(as_text=True)
+    _confirm(client, html, only=1)
+    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 1
+    # The other stays bookable next time.
+    assert _upload(client, _report()).get_data(as_text=True).count('name="book"') == 1
+
+
+def test_two_identical_payments_are_two_payments(world, login):
+    d = TODAY.isoformat()
+    data = _csv([f"{d};100,00;LM102", f"{d};100,00;LM102"])
+    payments = swish_import.parse(data)
+    assert len({p.import_key for p in payments}) == 2
+    client = login(world["staff"])
+    _confirm(client, _upload(client, data).get_data(as_text=True))
+    assert totals.figures("team", world["kod"].id).verified_ore == 200_00
+
+
+def test_payment_id_column_identifies_the_payment_across_files(world, login):
+    d = TODAY.isoformat()
+    header = "Transaktions-ID;Bokföringsdag;Belopp;Referens"
+    first = _csv([f"A1;{d};100,00;LM102"], header=header)
+    # The bank shows the same payment with a differently spaced message next time.
+    second = _csv([f"A1;{d};100,00;LM102 ", f"A2;{d};50,00;LM102"], header=header)
+    client = login(world["staff"])
+    _confirm(client, _upload(client, first).get_data(as_text=True))
+    _confirm(client, _upload(client, second).get_data(as_text=True))
+    assert totals.figures("team", world["kod"].id).verified_ore == 150_00
+
+
+def test_bank_export_in_windows_1252_with_comma_separator_and_preamble(world, login):
+    d = TODAY.isoformat()
+    data = ("Kontoutdrag 1234-5678\nPeriod: hela månaden\n"
+            "Bokföringsdag,Belopp,Text\n"
+            f'{d},"250,00",LM101 gåva från Åsa\n').encode("cp1252")
+    payments = swish_import.parse(data)
+    assert payments[0].message == "LM101 gåva från Åsa"
+    assert payments[0].amount_ore == 250_00
+    proposal = swish_import.propose(payments)[0]
+    assert proposal.action == "verify" and proposal.entry.id == world["pending"].id
+
+
+def test_a_match_must_be_same_amount_and_near_in_time(world):
+    d_far = (TODAY + timedelta(days=30)).isoformat()
+    d = TODAY.isoformat()
+    proposals = swish_import.propose(swish_import.parse(_csv([
+        f"{d};249,00;LM101", f"{d_far};250,00;LM101", f"{d};250,00;LM101", f"{d};250,00;LM101",
+    ])))
+    assert [p.action for p in proposals] == ["create", "create", "verify", "create"]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "Filen är tom."),
+    (b"Namn;Summa\nx;1\n", "Hittar inte kolumnerna"),
+    (b"Datum;Belopp;Meddelande\n2026-13-01;100;LM101\n", "Rad 2: datumet"),
+    (b"Datum;Belopp;Meddelande\n2026-11-01;hundra;LM101\n", "Rad 2: beloppet"),
+    (b"Datum;Belopp;Meddelande\n2026-11-01;100\n", "Rad 2: har 2 fält"),
+    (b"Datum;Belopp;Meddelande\n", "inga betalningar"),
+    ("Datum;Belopp;Meddelande\n2026-11-01;1;LM101\n".encode("utf-16-le"), "ingen textfil"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "ingen textfil"),
+])
+def test_bad_files_are_reported_and_nothing_is_written(world, login, data, message):
+    client = login(world["staff"])
+    response = _upload(client, data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html and "Ingenting har sparats" in html
+    assert db.session.execute(db.select(SwishPayment)).first() is None
+
+
+def test_every_bad_row_is_listed(world):
+    data = _csv(["2026-11-01;100;LM101", "igår;100;LM101", "2026-11-02;x;LM101"])
+    with pytest.raises(swish_import.CsvImportError) as caught:
+        swish_import.parse(data)
+    assert [p[:6] for p in caught.value.problems] == ["Rad 3:", "Rad 4:"]
+
+
+def test_a_missing_file_is_a_clear_message(world, login):
+    response = login(world["staff"]).post("/staff/swish-import", data={},
+                                          content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Välj en CSV-fil" in response.get_data(as_text=True)
+
+
+def test_a_tampered_confirm_is_refused_without_a_500(world, login):
+    response = login(world["staff"]).post("/staff/swish-import/confirm",
+                                          data={"content": "inte-base64!!", "book": ["x"]})
+    assert response.status_code == 422
+    assert "Ladda upp filen igen" in response.get_data(as_text=True)
