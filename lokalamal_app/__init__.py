@@ -105,10 +105,16 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .account import bp as account_bp
     from .auth import bp as auth_bp
+    from .companies import bp as companies_bp
     from .goals import bp as goals_bp
     from .main import bp as main_bp
+    from .teams import bp as teams_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(goals_bp)
+    app.register_blueprint(companies_bp)
+    app.register_blueprint(teams_bp)
+    app.register_blueprint(account_bp)

@@ -1,7 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from .audit import AuditEvent
-from .company import Company, Membership
+from .company import Company, JoinRequest, Membership
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
 from .notification import Notification
@@ -15,6 +15,7 @@ __all__ = [
     "BoardVersion",
     "Company",
     "Goal",
+    "JoinRequest",
     "LedgerEntry",
     "LoginThrottle",
     "Membership",
