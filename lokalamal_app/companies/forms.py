@@ -4,6 +4,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import strip_filter
@@ -95,7 +96,7 @@ class JoinRequestForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(
-        "Roll", choices=[("member", "Medlem"), ("admin", "Administratör")],
+        "Roll", choices=[SelectChoice("member", "Medlem"), SelectChoice("admin", "Administratör")],
         validators=[DataRequired("Välj en roll.")],
         invalid_choice_message="Välj medlem eller administratör.",
     )

@@ -13,8 +13,8 @@ from ..teams import services as team_services
 from ..teams.services import TeamError
 from ..urls import external_url
 from . import bp, queries, services
-from .http import company_or_404, go, refuse
 from .forms import CompanyForm, DecisionForm, JoinRequestForm, RoleForm
+from .http import company_or_404, go, refuse
 from .services import CompanyError
 
 

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..extensions import db
@@ -12,9 +13,9 @@ from . import services
 TARGET_MAX_ORE = 10_000_000 * 100
 
 
-def goal_choices() -> list[tuple[int, str]]:
+def goal_choices() -> list[SelectChoice]:
     goals = db.session.execute(db.select(Goal).order_by(Goal.number)).scalars()
-    return [(g.id, f"#{g.number} {g.title}") for g in goals]
+    return [SelectChoice(g.id, f"#{g.number} {g.title}") for g in goals]
 
 
 class TeamForm(FlaskForm):
@@ -73,4 +74,4 @@ class CaptainForm(FlaskForm):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.user_id.choices = [(u.id, u.display_name) for u in members]
+        self.user_id.choices = [SelectChoice(u.id, u.display_name) for u in members]
