@@ -24,7 +24,8 @@ def logged_by(user, limit: int = 50) -> list[LedgerEntry]:
     return db.session.execute(
         db.select(LedgerEntry).where(LedgerEntry.logged_by_id == user.id)
         .options(db.joinedload(LedgerEntry.team))
-        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+        .order_by(LedgerEntry.collected_on.desc(), LedgerEntry.created_at.desc(),
+                  LedgerEntry.id.desc())
         .limit(limit)
     ).scalars().all()
 

@@ -31,6 +31,7 @@ def recent_collections(team: Team, limit: int = 15) -> list[LedgerEntry]:
     return db.session.execute(
         db.select(LedgerEntry).where(LedgerEntry.team_id == team.id)
         .options(db.joinedload(LedgerEntry.logged_by))
-        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+        .order_by(LedgerEntry.collected_on.desc(), LedgerEntry.created_at.desc(),
+                  LedgerEntry.id.desc())
         .limit(limit)
     ).scalars().all()
