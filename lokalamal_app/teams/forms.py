@@ -25,7 +25,7 @@ class TeamForm(FlaskForm):
                     Length(max=80, message="Namnet får ha högst 80 tecken.")],
     )
     goal = SelectField(
-        "Mål", coerce=int, validators=[InputRequired("Välj ett av de fem målen.")],
+        "Vilket mål samlar ni till?", coerce=int, validators=[InputRequired("Välj ett av de fem målen.")],
         invalid_value_message="Välj ett av de fem målen.",
         invalid_choice_message="Välj ett av de fem målen.",
     )

@@ -294,3 +294,18 @@ def test_poster_png_for_members(login, app_ctx):
     assert response.status_code == 200
     assert response.mimetype == "image/png"
     assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_company_page_query_count_does_not_grow_with_teams(client, app_ctx, count_queries):
+    company = factories.make_company(name="Räkna AB")
+    factories.make_collection(factories.make_team(company, captain=factories.make_user()))
+    factories.commit()
+    with count_queries() as few:
+        client.get("/companies/rakna-ab")
+    for number in (1, 2, 4, 5):
+        team = factories.make_team(company, captain=factories.make_user(), goal_number=number)
+        factories.make_collection(team)
+    factories.commit()
+    with count_queries() as many:
+        assert client.get("/companies/rakna-ab").status_code == 200
+    assert many.count == few.count
