@@ -101,3 +101,17 @@ def pending_request_of(company: Company, user) -> JoinRequest | None:
             JoinRequest.status == "pending",
         )
     ).scalar_one_or_none()
+
+
+def search(text: str, limit: int = 20) -> list[Company]:
+    """Workplaces whose name contains `text` (case and spacing do not count), by name."""
+    from ..models.company import name_key
+
+    key = name_key(text)
+    if not key:
+        return []
+    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return db.session.execute(
+        db.select(Company).where(Company.name_key.like(pattern, escape="\\"))
+        .order_by(Company.name_key).limit(limit)
+    ).scalars().all()

@@ -2,6 +2,7 @@
 
 from flask import Response, abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from .. import permissions, qr
 from ..extensions import db
@@ -26,14 +27,28 @@ def member_or_404(company, user_id: int) -> User:
     return user
 
 
+@bp.get("/companies")
+def index():
+    """Find your workplace by name, to open its page and ask to join."""
+    text = request.args.get("q", "").strip()[:120]
+    found = queries.search(text) if text else []
+    return render_template("companies/index.html", q=text, found=found)
+
+
 @bp.route("/companies/new", methods=["GET", "POST"])
 @login_required
 def new():
     """Add a workplace; the creator becomes its admin."""
     form = CompanyForm()
     if form.validate_on_submit():
-        company = services.create_company(form.values(), current_user)
-        db.session.commit()
+        try:
+            company = services.create_company(form.values(), current_user)
+            db.session.commit()
+        except (CompanyError, IntegrityError):  # someone took the name a moment ago
+            db.session.rollback()
+            form.existing = services.company_by_name(form.name.data)
+            form.name.errors.append("Det finns redan en arbetsplats med det namnet.")
+            return render_template("companies/new.html", form=form, existing=form.existing), 422
         flash(f"{company.name} är skapad och du är administratör. Starta ett lag!", "success")
         return go(url_for("companies.show", slug=company.slug))
     status = 422 if form.is_submitted() else 200

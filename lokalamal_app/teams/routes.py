@@ -2,6 +2,7 @@
 
 from flask import Response, abort, flash, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from .. import permissions, qr
 from ..companies.http import company_or_404, go, refuse
@@ -31,11 +32,15 @@ def new(slug: str):
     if form.validate_on_submit():
         try:
             team = services.create_team(company, form.values(), current_user)
+            db.session.commit()
         except TeamError as exc:
             db.session.rollback()
             form.name.errors.append(str(exc))
             return render_template("teams/new.html", form=form, company=company), 422
-        db.session.commit()
+        except IntegrityError:  # someone took the name a moment ago
+            db.session.rollback()
+            form.name.errors.append("Det finns redan ett lag med det namnet på arbetsplatsen.")
+            return render_template("teams/new.html", form=form, company=company), 422
         flash(f"{team.name} är startat och du är lagkapten. Bjud in kollegorna!", "success")
         return go(url_for("teams.show", ident=team.slug))
     status = 422 if form.is_submitted() else 200

@@ -309,3 +309,18 @@ def test_company_page_query_count_does_not_grow_with_teams(client, app_ctx, coun
     with count_queries() as many:
         assert client.get("/companies/rakna-ab").status_code == 200
     assert many.count == few.count
+
+
+def test_finding_a_workplace_by_name_ignores_case_and_spacing(client, app_ctx):
+    factories.make_company(name="Kopparlunden Teknik AB")
+    factories.make_company(name="Lundby Design AB")
+    factories.make_company(name="100% Rabatt_AB")
+    factories.commit()
+    html = client.get("/companies?q=  KOPPARLUNDEN   teknik").get_data(as_text=True)
+    assert 'href="/companies/kopparlunden-teknik-ab#ga-med"' in html
+    assert "Lundby Design AB" not in html
+    assert "100% Rabatt_AB" in client.get("/companies?q=100%25").get_data(as_text=True)
+    assert "Kopparlunden" not in client.get("/companies?q=%25").get_data(as_text=True)
+    nothing = client.get("/companies?q=finns+inte")
+    assert nothing.status_code == 200
+    assert "Vi hittar ingen arbetsplats" in nothing.get_data(as_text=True)

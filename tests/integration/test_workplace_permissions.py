@@ -24,6 +24,7 @@ MANAGER_POST = _statuses("login", 403, 403, 302, 302, 302)
 
 # (method, url template, form data, expected per role)
 MATRIX = [
+    ("GET", "/companies?q=matris", None, _statuses(200, 200, 200, 200, 200, 200)),
     ("GET", "/companies/new", None, _statuses("login", 200, 200, 200, 200, 200)),
     ("GET", "/companies/{c}", None, _statuses(200, 200, 200, 200, 200, 200)),
     ("GET", "/companies/{c}/edit", None, ADMIN_ONLY_GET),
