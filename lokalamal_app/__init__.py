@@ -114,7 +114,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .account import bp as account_bp
     from .auth import bp as auth_bp
+    from .companies import bp as companies_bp
     from .goals import bp as goals_bp
     from .main import bp as main_bp
     from .ops import bp as ops_bp
@@ -122,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from .privacy import bp as privacy_bp
     from .sharing import bp as sharing_bp
     from .staff import bp as staff_bp
+    from .teams import bp as teams_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -131,3 +134,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(partners_bp)
     app.register_blueprint(sharing_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(companies_bp)
+    app.register_blueprint(teams_bp)
+    app.register_blueprint(account_bp)

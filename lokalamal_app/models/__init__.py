@@ -1,7 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from .audit import AuditEvent
-from .company import Company, Membership
+from .company import Company, JoinRequest, Membership
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
 from .mission import ImpactLine, Inquiry, Partner, SwishPayment
@@ -18,6 +18,7 @@ __all__ = [
     "Goal",
     "ImpactLine",
     "Inquiry",
+    "JoinRequest",
     "LedgerEntry",
     "LoginThrottle",
     "Membership",

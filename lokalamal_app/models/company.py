@@ -1,8 +1,9 @@
 """Workplaces and who belongs to them."""
 
 import secrets
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -53,3 +54,20 @@ class Membership(TimestampMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+class JoinRequest(TimestampMixin, db.Model):
+    """Someone asking to join a workplace; an admin approves or declines."""
+
+    STATUSES = ("pending", "approved", "declined")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    message: Mapped[str] = mapped_column(String(300), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    company: Mapped[Company] = relationship()
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821

@@ -1,7 +1,7 @@
 """mission: impact lines, partners, inquiries, imported Swish payments
 
 Revision ID: 0008_mission
-Revises: 0002_notifications
+Revises: 0003_workplaces
 Create Date: 2026-11-26 22:42:11.598951
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_mission'
-down_revision = '0002_notifications'
+down_revision = "0003_workplaces"
 branch_labels = None
 depends_on = None
 

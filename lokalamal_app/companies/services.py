@@ -1,0 +1,211 @@
+"""Writes for workplaces: create, edit, join, roles, invites. Flush, never commit."""
+
+from .. import audit
+from ..extensions import db
+from ..models import Company, JoinRequest, Membership, TeamMember, User
+from ..models.base import utcnow
+from ..models.company import name_key, new_join_code
+from ..notifications import notify
+from ..text import slugify, unique_slug
+
+
+class CompanyError(ValueError):
+    """A rule was broken; the message is Swedish and fit for the user."""
+
+
+def company_by_name(name: str) -> Company | None:
+    """The workplace whose name is the same regardless of letter case and spacing."""
+    return db.session.execute(
+        db.select(Company).where(Company.name_key == name_key(name))
+    ).scalar_one_or_none()
+
+
+def _slug_taken(slug: str) -> bool:
+    return db.session.execute(db.select(Company.id).where(Company.slug == slug)).first() is not None
+
+
+def _snapshot(company: Company) -> dict:
+    return {
+        "name": company.name, "org_number": company.org_number, "street": company.street,
+        "postcode": company.postcode, "city": company.city, "headcount": company.headcount,
+    }
+
+
+def create_company(values: dict, creator: User) -> Company:
+    """Add a workplace; its creator becomes its first admin."""
+    if company_by_name(values["name"]) is not None:
+        raise CompanyError("Det finns redan en arbetsplats med det namnet.")
+    company = Company(
+        name=" ".join(values["name"].split()),
+        name_key=name_key(values["name"]),
+        slug=unique_slug(slugify(values["name"], 120), _slug_taken),
+        org_number=values.get("org_number") or None,
+        street=values.get("street") or "",
+        postcode=values.get("postcode") or "",
+        city=values.get("city") or "Västerås",
+        headcount=values["headcount"],
+        created_by_id=creator.id,
+    )
+    db.session.add(company)
+    db.session.flush()
+    db.session.add(Membership(user_id=creator.id, company_id=company.id, role="admin"))
+    _close_requests(company, creator)
+    audit.record("company.create", "company", company.id, actor=creator, after=_snapshot(company))
+    db.session.flush()
+    return company
+
+
+def update_company(company: Company, values: dict, actor: User) -> Company:
+    """Change a workplace's details (name, address, headcount...)."""
+    other = company_by_name(values["name"])
+    if other is not None and other.id != company.id:
+        raise CompanyError("Det finns redan en arbetsplats med det namnet.")
+    before = _snapshot(company)
+    company.name = " ".join(values["name"].split())
+    company.name_key = name_key(values["name"])
+    company.org_number = values.get("org_number") or None
+    company.street = values.get("street") or ""
+    company.postcode = values.get("postcode") or ""
+    company.city = values.get("city") or "Västerås"
+    company.headcount = values["headcount"]
+    audit.record("company.update", "company", company.id, actor=actor, before=before,
+                 after=_snapshot(company))
+    db.session.flush()
+    return company
+
+
+def membership_of(user: User, company: Company) -> Membership | None:
+    return db.session.execute(
+        db.select(Membership).where(
+            Membership.user_id == user.id, Membership.company_id == company.id
+        )
+    ).scalar_one_or_none()
+
+
+def _close_requests(company: Company, user: User) -> None:
+    """A person who is in the workplace has nothing left to ask for."""
+    db.session.execute(
+        db.update(JoinRequest)
+        .where(JoinRequest.company_id == company.id, JoinRequest.user_id == user.id,
+               JoinRequest.status == "pending")
+        .values(status="approved", decided_at=utcnow())
+    )
+
+
+def join_company(company: Company, user: User) -> Membership:
+    """Make `user` a member (by invite link or QR code)."""
+    if membership_of(user, company) is not None:
+        raise CompanyError(f"Du är redan med i {company.name}.")
+    membership = Membership(user_id=user.id, company_id=company.id, role="member")
+    db.session.add(membership)
+    _close_requests(company, user)
+    audit.record("company.join", "company", company.id, actor=user, after={"user_id": user.id})
+    db.session.flush()
+    return membership
+
+
+def request_to_join(company: Company, user: User, message: str = "") -> JoinRequest:
+    """Ask the workplace's admins to let `user` in."""
+    if membership_of(user, company) is not None:
+        raise CompanyError(f"Du är redan med i {company.name}.")
+    pending = db.session.execute(
+        db.select(JoinRequest).where(
+            JoinRequest.company_id == company.id, JoinRequest.user_id == user.id,
+            JoinRequest.status == "pending",
+        )
+    ).scalar_one_or_none()
+    if pending is not None:
+        raise CompanyError("Du har redan bett om att få gå med. En administratör svarar snart.")
+    join_request = JoinRequest(company_id=company.id, user_id=user.id, message=message.strip())
+    db.session.add(join_request)
+    db.session.flush()
+    admins = db.session.execute(
+        db.select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.company_id == company.id, Membership.role == "admin"
+        )
+    ).scalars()
+    for admin in admins:
+        notify(admin, f"{user.display_name} vill gå med i {company.name}.",
+               f"/companies/{company.slug}/members")
+    return join_request
+
+
+def decide_join_request(join_request: JoinRequest, approve: bool, actor: User) -> JoinRequest:
+    """Approve or decline a pending request, and tell the asker."""
+    if join_request.status != "pending":
+        raise CompanyError("Den förfrågan är redan besvarad.")
+    company = join_request.company
+    asker = join_request.user
+    join_request.decided_at = utcnow()
+    join_request.decided_by_id = actor.id
+    if approve:
+        if membership_of(asker, company) is None:
+            db.session.add(Membership(user_id=asker.id, company_id=company.id, role="member"))
+        join_request.status = "approved"
+        notify(asker, f"Välkommen! Du är nu med i {company.name}. Starta ett lag eller gå med i ett.",
+               f"/companies/{company.slug}", email_subject=f"Du är med i {company.name}")
+    else:
+        join_request.status = "declined"
+        notify(asker, f"Din förfrågan om att gå med i {company.name} blev inte godkänd.",
+               "/account", email_subject=f"Svar från {company.name}")
+    audit.record(f"company.request_{join_request.status}", "company", company.id, actor=actor,
+                 after={"user_id": asker.id})
+    db.session.flush()
+    return join_request
+
+
+def _admin_count(company: Company) -> int:
+    return db.session.execute(
+        db.select(db.func.count(Membership.id)).where(
+            Membership.company_id == company.id, Membership.role == "admin"
+        )
+    ).scalar_one()
+
+
+def set_role(company: Company, user: User, role: str, actor: User) -> Membership:
+    """Promote a member to admin or make an admin a member again (never the last admin)."""
+    if role not in Membership.ROLES:
+        raise CompanyError("Välj administratör eller medlem.")
+    membership = membership_of(user, company)
+    if membership is None:
+        raise CompanyError("Personen är inte med i arbetsplatsen.")
+    if membership.role == "admin" and role != "admin" and _admin_count(company) <= 1:
+        raise CompanyError("Arbetsplatsen måste ha minst en administratör. Utse en till först.")
+    before = membership.role
+    membership.role = role
+    audit.record("company.role", "company", company.id, actor=actor,
+                 before={"user_id": user.id, "role": before}, after={"user_id": user.id, "role": role})
+    db.session.flush()
+    return membership
+
+
+def remove_member(company: Company, user: User, actor: User) -> None:
+    """Take a person out of the workplace and its teams; what they logged stays."""
+    membership = membership_of(user, company)
+    if membership is None:
+        raise CompanyError("Personen är inte med i arbetsplatsen.")
+    if membership.is_admin and _admin_count(company) <= 1:
+        raise CompanyError(
+            "Den sista administratören kan inte lämna. Utse en annan administratör först."
+        )
+    team_member = db.session.execute(
+        db.select(TeamMember).where(
+            TeamMember.user_id == user.id, TeamMember.company_id == company.id
+        )
+    ).scalar_one_or_none()
+    if team_member is not None:
+        from ..teams.services import leave_team
+
+        leave_team(team_member.team, user, actor=actor, force=True)
+    db.session.delete(membership)
+    action = "company.leave" if actor.id == user.id else "company.remove"
+    audit.record(action, "company", company.id, actor=actor, before={"user_id": user.id})
+    db.session.flush()
+
+
+def renew_join_code(company: Company, actor: User) -> str:
+    """A new invite code; the old link and QR code stop working at once."""
+    company.join_code = new_join_code()
+    audit.record("company.renew_code", "company", company.id, actor=actor)
+    db.session.flush()
+    return company.join_code

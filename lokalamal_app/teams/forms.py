@@ -1,0 +1,77 @@
+"""Forms for colleague teams."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from ..extensions import db
+from ..forms import KronorField, strip_filter
+from ..models import Goal
+from . import services
+
+TARGET_MAX_ORE = 10_000_000 * 100
+
+
+def goal_choices() -> list[SelectChoice]:
+    goals = db.session.execute(db.select(Goal).order_by(Goal.number)).scalars()
+    return [SelectChoice(g.id, f"#{g.number} {g.title}") for g in goals]
+
+
+class TeamForm(FlaskForm):
+    name = StringField(
+        "Lagets namn", filters=[strip_filter],
+        validators=[DataRequired("Skriv lagets namn."),
+                    Length(max=80, message="Namnet får ha högst 80 tecken.")],
+    )
+    goal = SelectField(
+        "Vilket mål samlar ni till?", coerce=int, validators=[InputRequired("Välj ett av de fem målen.")],
+        invalid_value_message="Välj ett av de fem målen.",
+        invalid_choice_message="Välj ett av de fem målen.",
+    )
+    target = KronorField(
+        "Insamlingsmål i kronor (om ni vill)",
+        description="Till exempel 10 000. Lämna tomt om ni inte vill ha ett mål.",
+    )
+    pitch = TextAreaField(
+        "Kort presentation (om ni vill)", filters=[strip_filter],
+        description="En eller två meningar om varför ni samlar.",
+        validators=[Length(max=280, message="Presentationen får ha högst 280 tecken.")],
+    )
+
+    def __init__(self, *args, company=None, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.team = team
+        self.goal.choices = goal_choices()
+        if team is not None and not self.is_submitted():
+            from ..money import ore_to_input
+
+            self.target.data = ore_to_input(team.target_ore)
+
+    def validate_name(self, field):
+        if services.name_taken(self.company, field.data, except_team=self.team):
+            raise ValidationError("Det finns redan ett lag med det namnet på arbetsplatsen.")
+
+    def validate_target(self, field):
+        if field.ore is None:
+            return
+        if field.ore <= 0:
+            raise ValidationError("Insamlingsmålet måste vara mer än 0 kr.")
+        if field.ore > TARGET_MAX_ORE:
+            raise ValidationError("Insamlingsmålet kan vara högst 10 000 000 kr.")
+
+    def values(self) -> dict:
+        return {"name": self.name.data, "goal_id": self.goal.data, "target_ore": self.target.ore,
+                "pitch": self.pitch.data or ""}
+
+
+class CaptainForm(FlaskForm):
+    user_id = SelectField(
+        "Ny lagkapten", coerce=int, validators=[InputRequired("Välj en lagkamrat.")],
+        invalid_value_message="Välj en lagkamrat.", invalid_choice_message="Välj en lagkamrat.",
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = [SelectChoice(u.id, u.display_name) for u in members]

@@ -1,0 +1,196 @@
+"""Colleague teams: start, show, edit, join, leave, captaincy, invite links."""
+
+from flask import Response, abort, flash, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from .. import permissions, qr
+from ..companies.http import company_or_404, go, refuse
+from ..extensions import db
+from ..forms import EmptyForm
+from ..ledger import totals
+from ..models import User
+from ..urls import external_url
+from . import bp, queries, services
+from .forms import CaptainForm, TeamForm
+from .services import TeamError
+
+
+def team_or_404(ident: str):
+    team = queries.team_by_ident(ident)
+    if team is None:
+        abort(404)
+    return team
+
+
+@bp.route("/companies/<slug>/teams/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    """Start a team in a workplace you belong to; you become its captain."""
+    company = permissions.company_member_or_403(current_user, company_or_404(slug))
+    form = TeamForm(company=company)
+    if form.validate_on_submit():
+        try:
+            team = services.create_team(company, form.values(), current_user)
+            db.session.commit()
+        except TeamError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc))
+            return render_template("teams/new.html", form=form, company=company), 422
+        except IntegrityError:  # someone took the name a moment ago
+            db.session.rollback()
+            form.name.errors.append("Det finns redan ett lag med det namnet på arbetsplatsen.")
+            return render_template("teams/new.html", form=form, company=company), 422
+        flash(f"{team.name} är startat och du är lagkapten. Bjud in kollegorna!", "success")
+        return go(url_for("teams.show", ident=team.slug))
+    status = 422 if form.is_submitted() else 200
+    return render_template("teams/new.html", form=form, company=company), status
+
+
+@bp.get("/teams/<ident>")
+def show(ident: str):
+    """The team's page: goal, progress, members, recent collections, invite and share links."""
+    team = team_or_404(ident)
+    figures = totals.figures("team", team.id)
+    reported = figures.reported_ore if figures else 0
+    verified = figures.verified_ore if figures else 0
+    is_member = permissions.is_team_member(current_user, team)
+    can_manage = permissions.can_manage_team(current_user, team)
+    invite_url = external_url("companies.join", code=team.join_code) if is_member or can_manage \
+        else None
+    members = queries.members(team)
+    return render_template(
+        "teams/show.html",
+        team=team,
+        reported_ore=reported,
+        verified_ore=verified,
+        members=members,
+        collections=queries.recent_collections(team),
+        is_member=is_member,
+        can_manage=can_manage,
+        in_company=permissions.is_company_member(current_user, team.company),
+        share_url=external_url("teams.show", ident=team.slug),
+        invite_url=invite_url,
+        invite_svg=qr.svg(invite_url) if invite_url else None,
+        captain_form=CaptainForm(members=[m for m in members if m.id != team.captain_id]),
+        button_form=EmptyForm(),
+    )
+
+
+@bp.route("/teams/<ident>/edit", methods=["GET", "POST"])
+@login_required
+def edit(ident: str):
+    """The captain (or an admin) changes name, goal, target and pitch."""
+    team = permissions.team_manager_or_403(current_user, team_or_404(ident))
+    form = TeamForm(obj=team, company=team.company, team=team)
+    if not form.is_submitted():
+        form.goal.data = team.goal_id
+    if form.validate_on_submit():
+        services.update_team(team, form.values(), current_user)
+        db.session.commit()
+        flash("Laget är uppdaterat.", "success")
+        return go(url_for("teams.show", ident=team.slug))
+    status = 422 if form.is_submitted() else 200
+    return render_template("teams/edit.html", form=form, team=team), status
+
+
+@bp.post("/teams/<ident>/join")
+@login_required
+def join(ident: str):
+    """A colleague joins (or moves to) this team from the workplace's page."""
+    team = team_or_404(ident)
+    permissions.company_member_or_403(current_user, team.company)
+    back = url_for("teams.show", ident=team.slug)
+    if not EmptyForm().validate_on_submit():
+        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+    try:
+        services.join_team(team, current_user)
+    except TeamError as exc:
+        return refuse(str(exc), back)
+    db.session.commit()
+    flash(f"Välkommen till {team.name}!", "success")
+    return go(back)
+
+
+@bp.post("/teams/<ident>/leave")
+@login_required
+def leave(ident: str):
+    """Leave the team; what you logged stays with it."""
+    team = team_or_404(ident)
+    back = url_for("teams.show", ident=team.slug)
+    if not EmptyForm().validate_on_submit():
+        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+    try:
+        services.leave_team(team, current_user, actor=current_user)
+    except TeamError as exc:
+        return refuse(str(exc), back)
+    db.session.commit()
+    flash(f"Du har lämnat {team.name}.", "info")
+    return go(back)
+
+
+@bp.post("/teams/<ident>/captain")
+@login_required
+def hand_over(ident: str):
+    """Hand captaincy to a teammate."""
+    team = permissions.team_manager_or_403(current_user, team_or_404(ident))
+    back = url_for("teams.show", ident=team.slug)
+    form = CaptainForm(members=queries.members(team))
+    if not form.validate_on_submit():
+        return refuse("Välj någon som är med i laget.", back, 422)
+    new_captain = db.session.get(User, form.user_id.data)
+    try:
+        services.hand_over_captaincy(team, new_captain, current_user)
+    except TeamError as exc:
+        return refuse(str(exc), back)
+    db.session.commit()
+    flash(f"{new_captain.display_name} är ny lagkapten.", "success")
+    return go(back)
+
+
+@bp.post("/teams/<ident>/members/<int:user_id>/remove")
+@login_required
+def remove_member(ident: str, user_id: int):
+    """The captain (or an admin) takes someone out of the team."""
+    team = permissions.team_manager_or_403(current_user, team_or_404(ident))
+    user = permissions.get_or_404(User, user_id)
+    back = url_for("teams.show", ident=team.slug)
+    if not permissions.is_team_member(user, team):
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+    try:
+        services.leave_team(team, user, actor=current_user)
+    except TeamError as exc:
+        return refuse(str(exc), back)
+    db.session.commit()
+    flash(f"{user.display_name} är inte längre med i laget.", "success")
+    return go(back)
+
+
+@bp.post("/teams/<ident>/invite/renew")
+@login_required
+def renew_invite(ident: str):
+    """A new team link: old links and QR codes stop working at once."""
+    team = permissions.team_manager_or_403(current_user, team_or_404(ident))
+    back = url_for("teams.show", ident=team.slug)
+    if not EmptyForm().validate_on_submit():
+        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+    services.renew_join_code(team, current_user)
+    db.session.commit()
+    flash("Lagets länk är förnyad. Gamla länkar och QR-koder fungerar inte längre.", "success")
+    return go(back)
+
+
+@bp.get("/teams/<ident>/invite.png")
+@login_required
+def invite_poster(ident: str):
+    """A print-size poster: "Skanna och gå med i vårt lag", the link written under the code."""
+    team = team_or_404(ident)
+    if not (permissions.is_team_member(current_user, team)
+            or permissions.can_manage_team(current_user, team)):
+        abort(403)
+    url = external_url("companies.join", code=team.join_code)
+    image = qr.png(url, caption=url, title="Skanna och gå med i vårt lag")
+    return Response(image, mimetype="image/png", headers={
+        "Content-Disposition": f'inline; filename="lag-{team.slug}.png"'})

@@ -1,0 +1,164 @@
+"""Writes for colleague teams: start, edit, join, move, leave, captaincy. Flush, never commit."""
+
+import secrets
+
+from .. import audit
+from ..extensions import db
+from ..models import Company, Membership, Team, TeamMember, User
+from ..models.company import name_key
+from ..models.team import new_team_code
+from ..text import slugify, unique_slug
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class TeamError(ValueError):
+    """A rule was broken; the message is Swedish and fit for the user."""
+
+
+def _slug_taken(slug: str) -> bool:
+    return db.session.execute(db.select(Team.id).where(Team.slug == slug)).first() is not None
+
+
+def _new_reference() -> str:
+    """A short code for the Swish message, free of look-alike letters (O/0, I/1)."""
+    while True:
+        code = "LM" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
+        if db.session.execute(db.select(Team.id).where(Team.reference == code)).first() is None:
+            return code
+
+
+def name_taken(company: Company, name: str, except_team: Team | None = None) -> bool:
+    """Is there another team in the workplace with this name (case and spacing do not count)?"""
+    query = db.select(Team.id).where(Team.company_id == company.id, Team.name_key == name_key(name))
+    if except_team is not None:
+        query = query.where(Team.id != except_team.id)
+    return db.session.execute(query).first() is not None
+
+
+def team_member_in(company: Company, user: User) -> TeamMember | None:
+    """The person's place in a team of this workplace, if any (at most one)."""
+    return db.session.execute(
+        db.select(TeamMember).where(
+            TeamMember.company_id == company.id, TeamMember.user_id == user.id
+        )
+    ).scalar_one_or_none()
+
+
+def _is_company_member(company: Company, user: User) -> bool:
+    return db.session.execute(
+        db.select(Membership.id).where(
+            Membership.company_id == company.id, Membership.user_id == user.id
+        )
+    ).first() is not None
+
+
+def _snapshot(team: Team) -> dict:
+    return {"name": team.name, "goal_id": team.goal_id, "target_ore": team.target_ore,
+            "captain_id": team.captain_id}
+
+
+def create_team(company: Company, values: dict, creator: User) -> Team:
+    """Start a team; the creator becomes captain (leaving any other team in the workplace)."""
+    if name_taken(company, values["name"]):
+        raise TeamError("Det finns redan ett lag med det namnet på arbetsplatsen.")
+    if not _is_company_member(company, creator):
+        raise TeamError("Gå med i arbetsplatsen först.")
+    current = team_member_in(company, creator)
+    if current is not None:
+        leave_team(current.team, creator, actor=creator)
+    name = " ".join(values["name"].split())
+    team = Team(
+        company_id=company.id, goal_id=values["goal_id"], name=name, name_key=name_key(name),
+        slug=unique_slug(slugify(f"{name}-{company.slug}", 150), _slug_taken),
+        target_ore=values.get("target_ore"), pitch=values.get("pitch") or "",
+        reference=_new_reference(), captain_id=creator.id,
+    )
+    db.session.add(team)
+    db.session.flush()
+    db.session.add(TeamMember(team_id=team.id, user_id=creator.id, company_id=company.id))
+    audit.record("team.create", "team", team.id, actor=creator, after=_snapshot(team))
+    db.session.flush()
+    return team
+
+
+def update_team(team: Team, values: dict, actor: User) -> Team:
+    """Change name, goal, target and pitch. Money already logged stays on its goal."""
+    if name_taken(team.company, values["name"], except_team=team):
+        raise TeamError("Det finns redan ett lag med det namnet på arbetsplatsen.")
+    before = _snapshot(team)
+    team.name = " ".join(values["name"].split())
+    team.name_key = name_key(team.name)
+    team.goal_id = values["goal_id"]
+    team.target_ore = values.get("target_ore")
+    team.pitch = values.get("pitch") or ""
+    audit.record("team.update", "team", team.id, actor=actor, before=before, after=_snapshot(team))
+    db.session.flush()
+    return team
+
+
+def join_team(team: Team, user: User) -> TeamMember:
+    """Put `user` in the team, moving them from another team of the workplace.
+
+    Someone outside the workplace joins it too (the team's link is an invite)."""
+    existing = team_member_in(team.company, user)
+    if existing is not None and existing.team_id == team.id:
+        raise TeamError(f"Du är redan med i {team.name}.")
+    if not _is_company_member(team.company, user):
+        db.session.add(Membership(user_id=user.id, company_id=team.company_id, role="member"))
+    if existing is not None:
+        leave_team(existing.team, user, actor=user)
+    member = TeamMember(team_id=team.id, user_id=user.id, company_id=team.company_id)
+    db.session.add(member)
+    audit.record("team.join", "team", team.id, actor=user, after={"user_id": user.id})
+    db.session.flush()
+    return member
+
+
+def leave_team(team: Team, user: User, actor: User, force: bool = False) -> None:
+    """Take `user` out of the team; what they logged stays with it.
+
+    A captain with teammates hands captaincy over first, unless `force` (removed from
+    the workplace), when the longest-standing teammate becomes captain."""
+    member = db.session.execute(
+        db.select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id)
+    ).scalar_one_or_none()
+    if member is None:
+        raise TeamError(f"Du är inte med i {team.name}.")
+    others = db.session.execute(
+        db.select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id != user.id)
+        .order_by(TeamMember.created_at, TeamMember.id)
+    ).scalars().all()
+    if team.captain_id == user.id:
+        if others and not force and actor.id == user.id:
+            raise TeamError("Du är lagkapten. Lämna över kaptensrollen till en lagkamrat först.")
+        team.captain_id = others[0].user_id if others else None
+    db.session.delete(member)
+    action = "team.leave" if actor.id == user.id else "team.remove"
+    audit.record(action, "team", team.id, actor=actor, before={"user_id": user.id})
+    db.session.flush()
+
+
+def hand_over_captaincy(team: Team, new_captain: User, actor: User) -> Team:
+    """Make a teammate the captain."""
+    member = db.session.execute(
+        db.select(TeamMember.id).where(
+            TeamMember.team_id == team.id, TeamMember.user_id == new_captain.id
+        )
+    ).first()
+    if member is None:
+        raise TeamError("Välj någon som är med i laget.")
+    before = team.captain_id
+    team.captain_id = new_captain.id
+    audit.record("team.captain", "team", team.id, actor=actor, before={"captain_id": before},
+                 after={"captain_id": new_captain.id})
+    db.session.flush()
+    return team
+
+
+def renew_join_code(team: Team, actor: User) -> str:
+    """A new team link; the old link and QR code stop working at once."""
+    team.join_code = new_team_code()
+    audit.record("team.renew_code", "team", team.id, actor=actor)
+    db.session.flush()
+    return team.join_code
