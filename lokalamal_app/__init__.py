@@ -106,9 +106,11 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
+    from .challenges import bp as challenges_bp
     from .goals import bp as goals_bp
     from .main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(goals_bp)
+    app.register_blueprint(challenges_bp)
