@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -47,7 +48,8 @@ class ChallengeForm(FlaskForm):
     neighbours = CheckboxList("Grannar vi kan utmana", coerce=int, validate_choice=False)
     starts_on = SwedishDateField("Startdatum", validators=[InputRequired("Ange ett startdatum.")])
     ends_on = SwedishDateField("Slutdatum", validators=[InputRequired("Ange ett slutdatum.")])
-    measure = SelectField("Så avgörs utmaningen", choices=list(MEASURES.items()),
+    measure = SelectField("Så avgörs utmaningen",
+                          choices=[SelectChoice(k, v) for k, v in MEASURES.items()],
                           default="total")
     goal = SelectField("Lokalt mål", coerce=int, default=0,
                        description="Väljer ni ett mål räknas bara insamlingar till det målet.")
@@ -60,18 +62,18 @@ class ChallengeForm(FlaskForm):
 
     def __init__(self, *args, admin_companies=(), goals=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.challenger.choices = [(c.id, c.name) for c in admin_companies]
-        self.goal.choices = [(0, "Alla fem målen")] + [(g.id, f"#{g.number} {g.title}")
-                                                       for g in goals]
+        self.challenger.choices = [SelectChoice(c.id, c.name) for c in admin_companies]
+        self.goal.choices = [SelectChoice(0, "Alla fem målen")] + [
+            SelectChoice(g.id, f"#{g.number} {g.title}") for g in goals]
         self.opponent_companies = []
         self.today = date.today()
 
     def validate_challenger(self, field):
-        if field.data not in {value for value, _ in field.choices}:
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("Välj en arbetsplats som du är administratör för.")
 
     def validate_goal(self, field):
-        if field.data not in {value for value, _ in field.choices}:
+        if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError("Välj ett av de fem målen.")
 
     def validate_opponent(self, field):

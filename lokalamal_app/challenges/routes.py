@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from .. import permissions, qr
 from ..extensions import db
@@ -84,14 +85,16 @@ def _render_form(form, admin_companies, rematch, status=200):
     suggestions = queries.neighbours(chosen)
     known = {c.id for c, _ in suggestions}
     extra = [c for c in form.opponent_companies if c.id not in known]
-    form.neighbours.choices = [(c.id, f"{c.name} ({why})") for c, why in suggestions] + [
-        (c.id, c.name) for c in extra if form.neighbours.data and c.id in form.neighbours.data
+    choices = [SelectChoice(c.id, f"{c.name} ({why})") for c, why in suggestions] + [
+        SelectChoice(c.id, c.name) for c in extra
+        if form.neighbours.data and c.id in form.neighbours.data
     ]
     if rematch is not None:
         for p in rematch.participants:
-            if p.company_id not in {v for v, _ in form.neighbours.choices} \
+            if p.company_id not in {choice.value for choice in choices} \
                     and p.company_id != chosen.id:
-                form.neighbours.choices.append((p.company_id, p.company.name))
+                choices.append(SelectChoice(p.company_id, p.company.name))
+    form.neighbours.choices = choices
     return render_template("challenges/new.html", form=form, rematch=rematch,
                            chosen=chosen, one_company=len(admin_companies) == 1,
                            company_names=queries.company_names()), status
@@ -237,7 +240,10 @@ def _answer(challenge_id: int, accept: bool):
     except services.ChallengeError as exc:
         db.session.rollback()
         challenge = queries.challenge_or_404(challenge_id)
-        form.reply.errors = list(form.reply.errors) + [str(exc)]
+        if exc.field == "reply":
+            form.reply.errors = list(form.reply.errors) + [str(exc)]
+        else:
+            flash(str(exc), "error")
         return render_template("challenges/show.html",
                                **_page_context(challenge, answer_form=form)), exc.status
     db.session.commit()
