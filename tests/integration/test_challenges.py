@@ -395,3 +395,22 @@ def test_the_challenges_list_shows_running_and_finished(client, app, app_ctx):
     factories.commit()
     html = client.get("/challenges").get_data(as_text=True)
     assert "Avgjorda" in html and "Hemma AB mot Grannen AB" in html
+
+
+def test_the_page_needs_the_same_few_queries_however_much_was_collected(client, app_ctx,
+                                                                          count_queries):
+    a, admin_a = workplace()
+    b, admin_b = workplace()
+    challenge = running(a, admin_a, [(b, admin_b)])
+    people_logging(a, 1)
+    factories.commit()
+    with count_queries() as few:
+        assert client.get(f"/challenges/{challenge.id}").status_code == 200
+    for company in (a, b):
+        for _ in range(2):
+            people_logging(company, 2)
+    factories.commit()
+    with count_queries() as many:
+        assert client.get(f"/challenges/{challenge.id}").status_code == 200
+    assert many.count == few.count
+    assert many.count <= 15
