@@ -253,6 +253,7 @@ def company_challenges(company: Company, user=None) -> dict[str, list[Challenge]
     return {
         "running": [c for c in rows if c.status == "accepted"],
         "proposed": [c for c in rows if c.status == "proposed"] if admin else [],
+        "can_challenge": admin,
     }
 
 

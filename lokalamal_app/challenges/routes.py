@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
 
 from .. import permissions, qr
@@ -144,8 +145,15 @@ def _visible_or_404(challenge_id: int):
     challenge = queries.challenge_or_404(challenge_id)
     if not queries.can_view(challenge, current_user):
         abort(404)
-    if services.settle_challenge(challenge):
-        db.session.commit()
+    if queries.phase(challenge) == "reconciling":
+        try:
+            if services.settle_challenge(challenge):
+                db.session.commit()
+        except SQLAlchemyError:
+            # Another worker is writing (or settling) right now: show the preliminary
+            # figures this time; the next view or the command settles it.
+            db.session.rollback()
+            challenge = queries.challenge_or_404(challenge_id)
     return challenge
 
 

@@ -36,3 +36,14 @@ def format_score(measure: str, value) -> str:
 @bp.app_template_filter("challenge_score")
 def _challenge_score(value, measure: str) -> str:
     return format_score(measure, value)
+
+
+@bp.app_template_filter("challenge_parts")
+def _challenge_parts(value, measure: str) -> tuple[str, str]:
+    """The figure and its unit apart, for large type: ("512,52 kr", "per anställd")."""
+    text = format_score(measure, value)
+    if measure == "per_employee":
+        return text.removesuffix(" per anställd"), "per anställd"
+    if measure == "participation":
+        return text, "av de anställda deltar"
+    return text, "insamlat"

@@ -385,6 +385,9 @@ def test_partials_for_workplace_and_leaderboard_pages(app, login, app_ctx):
         assert "Hemma AB mot Grannen AB" in board and "Tredje AB" not in board
         empty = render_template("challenges/_for_company.html", company=c)
         assert "har ingen pågående utmaning" in empty
+        assert "Utmana en granne" not in html  # a visitor may not challenge
+    admin_view = login(admin_c).get(f"/challenges/new?from={c.id}").get_data(as_text=True)
+    assert f'<input type="hidden" name="challenger" value="{c.id}">' in admin_view
 
 
 def test_the_challenges_list_shows_running_and_finished(client, app, app_ctx):
