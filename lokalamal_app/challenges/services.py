@@ -89,6 +89,16 @@ def overlapping(company_ids: list[int], starts_on: date, ends_on: date,
     return None
 
 
+def _lock(challenge: Challenge) -> None:
+    """Take the challenge's row lock (PostgreSQL; SQLite writers are serialised by BEGIN
+    IMMEDIATE) and reload what another worker may just have changed."""
+    db.session.execute(
+        db.select(Challenge.id).where(Challenge.id == challenge.id).with_for_update())
+    db.session.refresh(challenge)
+    for participant in challenge.participants:
+        db.session.refresh(participant)
+
+
 def propose_challenge(
     challenger: Company,
     opponents: list[Company],
@@ -123,6 +133,10 @@ def propose_challenge(
     if rematch_of is not None and rematch_of.settled_at is None:
         raise ChallengeError("En revansch kan bara föreslås när utmaningen är avgjord.")
     ids = [challenger.id] + [c.id for c in opponents]
+    # Lock the workplaces (in id order) so two proposals for the same pair cannot both
+    # pass the overlap check at once.
+    db.session.execute(
+        db.select(Company.id).where(Company.id.in_(ids)).order_by(Company.id).with_for_update())
     clash = overlapping(ids, starts_on, ends_on)
     if clash is not None:
         raise ChallengeError(
@@ -190,6 +204,7 @@ def answer_challenge(challenge: Challenge, company: Company, accept: bool, reply
                      actor, today: date | None = None) -> Challenge:
     """An invited workplace says yes or no. The challenge starts counting publicly when
     every invitee has answered and at least one said yes; it is declined if all said no."""
+    _lock(challenge)
     participant = _check_answerable(challenge, company, reply, today or date.today())
     participant.status = "accepted" if accept else "declined"
     participant.reply = (reply or "").strip()
@@ -217,6 +232,7 @@ def answer_challenge(challenge: Challenge, company: Company, accept: bool, reply
 
 def withdraw_challenge(challenge: Challenge, actor) -> Challenge:
     """The challenger takes a proposal back before it has been accepted."""
+    _lock(challenge)
     if challenge.status == "withdrawn":
         raise ChallengeError("Utmaningen är redan återkallad.", status=409)
     if challenge.status != "proposed":
@@ -364,6 +380,9 @@ def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
         return False
     if today < settle_date(challenge):
         return False
+    _lock(challenge)
+    if challenge.settled_at is not None:
+        return False  # another worker settled it first
     playing = [p for p in challenge.participants if p.status == "accepted"]
     money = {
         row.company_id: row.verified_ore
