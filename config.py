@@ -66,6 +66,8 @@ class Config:
     CAMPAIGN_START = date.fromisoformat(os.environ.get("CAMPAIGN_START", "2026-09-01"))
     MAX_COLLECTION_ORE = _int("MAX_COLLECTION_ORE", 1_000_000 * 100)
     CASH_SECOND_CONFIRM_ORE = _int("CASH_SECOND_CONFIRM_ORE", 5_000 * 100)
+    # Days after a challenge's end date before its result is settled on verified money.
+    CHALLENGE_RECONCILE_DAYS = _int("CHALLENGE_RECONCILE_DAYS", 14)
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "vaggivagg2026")
     ALLOW_DEMO_DATA = True

@@ -116,6 +116,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .account import bp as account_bp
     from .auth import bp as auth_bp
+    from .challenges import bp as challenges_bp
     from .companies import bp as companies_bp
     from .goals import bp as goals_bp
     from .main import bp as main_bp
@@ -137,3 +138,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(companies_bp)
     app.register_blueprint(teams_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(challenges_bp)

@@ -229,10 +229,11 @@ def feature_steps():
     A feature adds `from .<feature>.demo import load as <feature>` here and returns it in
     the list; imports stay inside so that demo data never loads at app start.
     """
+    from .challenges.demo import load as challenges
     from .companies.demo import load as companies
     from .staff.demo import load as staff
 
-    return [companies, staff]
+    return [companies, challenges, staff]
 
 
 def count_entries() -> int:

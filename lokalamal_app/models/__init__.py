@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from .audit import AuditEvent
+from .challenge import Challenge, ChallengeParticipant, ChallengeTally
 from .company import Company, JoinRequest, Membership
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
@@ -14,6 +15,9 @@ from .user import User
 __all__ = [
     "AuditEvent",
     "BoardVersion",
+    "Challenge",
+    "ChallengeParticipant",
+    "ChallengeTally",
     "Company",
     "Goal",
     "ImpactLine",

@@ -1,0 +1,312 @@
+"""Reads for the challenge pages, from the stored challenge figures (no ledger sums)."""
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+from sqlalchemy import func, or_
+
+from .. import permissions
+from ..extensions import db
+from ..models import Company, Team
+from ..models.challenge import Challenge, ChallengeParticipant, ChallengeTally
+from .services import score, settle_date
+
+
+def challenge_or_404(challenge_id: int) -> Challenge:
+    """The challenge with its workplaces loaded, or 404."""
+    challenge = db.session.execute(
+        db.select(Challenge).where(Challenge.id == challenge_id).options(
+            db.selectinload(Challenge.participants).joinedload(ChallengeParticipant.company),
+            db.joinedload(Challenge.challenger), db.joinedload(Challenge.goal),
+        )
+    ).unique().scalar_one_or_none()
+    if challenge is None:
+        from flask import abort
+
+        abort(404)
+    return challenge
+
+
+def is_public(challenge: Challenge) -> bool:
+    """Nothing is public before acceptance."""
+    return challenge.status == "accepted"
+
+
+def admin_companies(challenge: Challenge, user) -> list[Company]:
+    """The challenge's workplaces that `user` may act for (staff: all of them)."""
+    return [p.company for p in challenge.participants
+            if permissions.is_company_admin(user, p.company)]
+
+
+def can_view(challenge: Challenge, user) -> bool:
+    return is_public(challenge) or bool(admin_companies(challenge, user))
+
+
+def phase(challenge: Challenge, today: date | None = None) -> str:
+    """proposed, declined, withdrawn, upcoming, running, reconciling or settled."""
+    today = today or date.today()
+    if challenge.status != "accepted":
+        return challenge.status
+    if challenge.settled_at is not None:
+        return "settled"
+    if today < challenge.starts_on:
+        return "upcoming"
+    if today <= challenge.ends_on:
+        return "running"
+    return "reconciling"
+
+
+def company_people(challenge_id: int, verified: bool = False) -> dict[int, int]:
+    """How many distinct people have counted collections, per workplace."""
+    count_col = ChallengeTally.verified_count if verified else ChallengeTally.reported_count
+    rows = db.session.execute(
+        db.select(ChallengeTally.company_id, func.count(ChallengeTally.id))
+        .where(ChallengeTally.challenge_id == challenge_id, ChallengeTally.kind == "person",
+               count_col > 0)
+        .group_by(ChallengeTally.company_id)
+    ).all()
+    return dict(rows)
+
+
+@dataclass
+class Side:
+    """One workplace's figures in a challenge."""
+
+    company: Company
+    participant: ChallengeParticipant
+    reported_ore: int = 0
+    verified_ore: int = 0
+    people_reported: int = 0
+    people_verified: int = 0
+    headcount: int = 1
+    rank: int = 1
+    score: Fraction = Fraction(0)
+    score_verified: Fraction = Fraction(0)
+    teams: list = field(default_factory=list)  # [(Team, reported_ore)], best first
+
+
+@dataclass
+class Board:
+    challenge: Challenge
+    phase: str
+    sides: list[Side]
+    leader: Side | None
+    margin: Fraction
+    days_left: int
+    settle_on: date
+    chart: dict
+
+
+def board(challenge: Challenge, today: date | None = None) -> Board:
+    """Everything the head-to-head page shows, from stored figures (a handful of queries)."""
+    today = today or date.today()
+    current = phase(challenge, today)
+    settled = current == "settled"
+    if challenge.status in ("accepted", "declined"):
+        playing = [p for p in challenge.participants if p.status == "accepted"]
+    else:
+        playing = [p for p in challenge.participants if p.status != "declined"]
+    tallies = db.session.execute(
+        db.select(ChallengeTally).where(ChallengeTally.challenge_id == challenge.id,
+                                        ChallengeTally.kind.in_(("company", "team")))
+    ).scalars().all()
+    people_r = company_people(challenge.id)
+    people_v = company_people(challenge.id, verified=True)
+    team_ids = [int(t.key) for t in tallies if t.kind == "team" and t.reported_ore > 0]
+    teams = {t.id: t for t in db.session.execute(
+        db.select(Team).where(Team.id.in_(team_ids))).scalars()} if team_ids else {}
+    sides = []
+    for p in playing:
+        side = Side(company=p.company, participant=p)
+        for t in tallies:
+            if t.company_id != p.company_id:
+                continue
+            if t.kind == "company":
+                side.reported_ore, side.verified_ore = t.reported_ore, t.verified_ore
+            elif int(t.key) in teams:
+                side.teams.append((teams[int(t.key)], t.reported_ore))
+        side.teams.sort(key=lambda pair: (-pair[1], pair[0].id))
+        side.teams = side.teams[:3]
+        side.people_reported = people_r.get(p.company_id, 0)
+        side.people_verified = people_v.get(p.company_id, 0)
+        if settled:
+            side.verified_ore = p.final_ore or 0
+            side.people_verified = p.final_people or 0
+            side.headcount = p.final_headcount or 1
+        else:
+            side.headcount = max(p.company.headcount or 1, 1)
+        side.score = score(challenge.measure, side.reported_ore, side.people_reported,
+                           side.headcount)
+        side.score_verified = score(challenge.measure, side.verified_ore,
+                                    side.people_verified, side.headcount)
+        sides.append(side)
+    key = (lambda s: s.score_verified) if settled else (lambda s: s.score)
+    for side in sides:
+        side.rank = (side.participant.final_rank if settled and side.participant.final_rank
+                     else 1 + sum(1 for o in sides if key(o) > key(side)))
+    sides.sort(key=lambda s: (s.rank, s.company.name))
+    leader, margin = None, Fraction(0)
+    if len(sides) >= 2 and key(sides[0]) > key(sides[1]):
+        leader, margin = sides[0], key(sides[0]) - key(sides[1])
+    days_left = max((challenge.ends_on - max(today, challenge.starts_on)).days + 1, 0)
+    if today > challenge.ends_on:
+        days_left = 0
+    return Board(challenge, current, sides, leader, margin, days_left, settle_date(challenge),
+                 chart(challenge, sides, today, verified=settled))
+
+
+PALETTE = 6
+
+
+def chart(challenge: Challenge, sides: list[Side], today: date, verified: bool = False,
+          width: int = 640, height: int = 240) -> dict:
+    """Cumulative totals per workplace over the period, as SVG polylines and a table."""
+    last = min(today, challenge.ends_on)
+    if last < challenge.starts_on or not sides:
+        return {"lines": [], "rows": [], "width": width, "height": height, "max_ore": 0}
+    days = (last - challenge.starts_on).days + 1
+    rows = db.session.execute(
+        db.select(ChallengeTally.company_id, ChallengeTally.key,
+                  ChallengeTally.verified_ore if verified else ChallengeTally.reported_ore)
+        .where(ChallengeTally.challenge_id == challenge.id, ChallengeTally.kind == "day")
+    ).all()
+    per_day: dict[int, list[int]] = {s.company.id: [0] * days for s in sides}
+    for company_id, key, amount in rows:
+        if company_id not in per_day:
+            continue
+        index = (date.fromisoformat(key) - challenge.starts_on).days
+        if 0 <= index < days:
+            per_day[company_id][index] += amount
+    cumulative = {}
+    for company_id, values in per_day.items():
+        running, out = 0, []
+        for v in values:
+            running += v
+            out.append(running)
+        cumulative[company_id] = out
+    top = max([max(v) for v in cumulative.values()] + [1])
+    pad_left, pad_right, pad_top, pad_bottom = 8, 8, 12, 24
+    inner_w, inner_h = width - pad_left - pad_right, height - pad_top - pad_bottom
+
+    def point(i: int, value: int) -> str:
+        x = pad_left + inner_w * i / max(days - 1, 1)
+        y = pad_top + inner_h - inner_h * max(value, 0) / top
+        return f"{x:.1f},{y:.1f}"
+
+    lines = []
+    for n, side in enumerate(sides):
+        values = cumulative[side.company.id]
+        # One day is drawn as a flat line across the chart.
+        drawn = values if days > 1 else values * 2
+        pts = [point(i, v) for i, v in enumerate(drawn)]
+        lines.append({"company": side.company, "points": " ".join(pts),
+                      "color": n % PALETTE + 1, "total": values[-1]})
+    step = max(1, math.ceil(days / 10))
+    picks = list(range(0, days, step))
+    if picks[-1] != days - 1:
+        picks.append(days - 1)
+    table = [(challenge.starts_on + timedelta(days=i),
+              [cumulative[s.company.id][i] for s in sides]) for i in picks]
+    return {"lines": lines, "rows": table, "width": width, "height": height, "max_ore": top,
+            "baseline": height - pad_bottom, "left": pad_left, "right": width - pad_right,
+            "first": challenge.starts_on, "last": last}
+
+
+def running_challenges(limit: int = 50) -> list[Challenge]:
+    """Accepted challenges not yet settled (upcoming, running, being reconciled)."""
+    return db.session.execute(
+        db.select(Challenge)
+        .where(Challenge.status == "accepted", Challenge.settled_at.is_(None))
+        .options(db.selectinload(Challenge.participants).joinedload(ChallengeParticipant.company))
+        .order_by(Challenge.ends_on, Challenge.id)
+        .limit(limit)
+    ).scalars().all()
+
+
+def finished_challenges(limit: int = 20) -> list[Challenge]:
+    """Settled challenges, latest first."""
+    return db.session.execute(
+        db.select(Challenge)
+        .where(Challenge.status == "accepted", Challenge.settled_at.is_not(None))
+        .options(db.selectinload(Challenge.participants).joinedload(ChallengeParticipant.company),
+                 db.joinedload(Challenge.winner))
+        .order_by(Challenge.settled_at.desc(), Challenge.id.desc())
+        .limit(limit)
+    ).scalars().all()
+
+
+def company_challenges(company: Company, user=None) -> dict[str, list[Challenge]]:
+    """A workplace's running challenges (public) and, for its admins, open proposals."""
+    rows = db.session.execute(
+        db.select(Challenge)
+        .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
+        .where(ChallengeParticipant.company_id == company.id,
+               ChallengeParticipant.status != "declined",
+               or_(Challenge.status == "proposed",
+                   (Challenge.status == "accepted") & Challenge.settled_at.is_(None)))
+        .options(db.selectinload(Challenge.participants).joinedload(ChallengeParticipant.company))
+        .order_by(Challenge.starts_on, Challenge.id)
+    ).scalars().all()
+    admin = user is not None and permissions.is_company_admin(user, company)
+    return {
+        "running": [c for c in rows if c.status == "accepted"],
+        "proposed": [c for c in rows if c.status == "proposed"] if admin else [],
+        "can_challenge": admin,
+    }
+
+
+def admin_companies_of(user) -> list[Company]:
+    """Workplaces `user` administers (staff: all), by name."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    query = db.select(Company).order_by(Company.name)
+    if not permissions.is_staff(user):
+        from ..models import Membership
+
+        query = query.join(Membership, Membership.company_id == Company.id).where(
+            Membership.user_id == user.id, Membership.role == "admin")
+    return db.session.execute(query).scalars().all()
+
+
+def company_by_name(name: str) -> Company | None:
+    """Find a workplace by its name, ignoring case and spacing."""
+    from ..models.company import name_key
+
+    key = name_key(name or "")
+    if not key:
+        return None
+    return db.session.execute(
+        db.select(Company).where(Company.name_key == key)).scalar_one_or_none()
+
+
+def neighbours(company: Company, limit: int = 8) -> list[tuple[Company, str]]:
+    """Suggested opponents: same street address first, then same postcode, then same city."""
+    def norm(value: str) -> str:
+        return " ".join((value or "").split()).casefold()
+
+    candidates = db.session.execute(
+        db.select(Company).where(
+            Company.id != company.id,
+            or_(func.lower(Company.city) == norm(company.city),
+                Company.postcode == company.postcode),
+        ).order_by(Company.name).limit(200)
+    ).scalars().all()
+    ranked = []
+    for other in candidates:
+        if company.street and norm(other.street) == norm(company.street) and \
+                other.postcode == company.postcode:
+            ranked.append((0, other, "samma adress"))
+        elif company.postcode and other.postcode == company.postcode:
+            ranked.append((1, other, "samma postnummer"))
+        elif company.city and norm(other.city) == norm(company.city):
+            ranked.append((2, other, "samma ort"))
+    ranked.sort(key=lambda r: (r[0], r[1].name))
+    return [(other, why) for _, other, why in ranked[:limit]]
+
+
+def company_names(limit: int = 1000) -> list[str]:
+    """Workplace names for the opponent field's suggestions (names are public anyway)."""
+    return db.session.execute(
+        db.select(Company.name).order_by(Company.name).limit(limit)).scalars().all()

@@ -1,0 +1,49 @@
+"""Template helpers so other pages can include the challenge partials."""
+
+from flask_login import current_user
+
+from . import bp, queries
+
+
+# Globals (not a context processor) so that imported macros and included partials see them.
+@bp.app_template_global("company_challenges")
+def _company_challenges(company):
+    """A workplace's running challenges and, for its admins, open proposals."""
+    return queries.company_challenges(company, current_user)
+
+
+@bp.app_template_global("running_challenges")
+def _running_challenges():
+    return queries.running_challenges()
+
+
+@bp.app_template_global("challenge_phase")
+def _challenge_phase(challenge):
+    return queries.phase(challenge)
+
+
+def format_score(measure: str, value) -> str:
+    """A measure's figure the Swedish way: kronor, kronor per employee or a percentage."""
+    from ..formatting import kronor
+
+    if measure == "per_employee":
+        return f"{kronor(round(value))} per anställd"
+    if measure == "participation":
+        return f"{round(float(value) * 100)}\u00a0%"
+    return kronor(round(value))
+
+
+@bp.app_template_filter("challenge_score")
+def _challenge_score(value, measure: str) -> str:
+    return format_score(measure, value)
+
+
+@bp.app_template_filter("challenge_parts")
+def _challenge_parts(value, measure: str) -> tuple[str, str]:
+    """The figure and its unit apart, for large type: ("512,52 kr", "per anställd")."""
+    text = format_score(measure, value)
+    if measure == "per_employee":
+        return text.removesuffix(" per anställd"), "per anställd"
+    if measure == "participation":
+        return text, "av de anställda deltar"
+    return text, "insamlat"

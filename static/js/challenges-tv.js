@@ -1,0 +1,25 @@
+// TV mode for a challenge: show when the server cannot be reached, and when we last heard
+// from it. htmx keeps polling after an error, so the screen recovers by itself.
+(function () {
+  "use strict";
+  function banner() { return document.getElementById("tv-offline"); }
+  function setOffline(offline) {
+    var el = banner();
+    if (el) el.hidden = !offline;
+    document.body.classList.toggle("tv-is-offline", offline);
+  }
+  function stamp() {
+    var el = document.querySelector("[data-tv-updated]");
+    if (el) el.textContent = new Date().toLocaleTimeString("sv-SE");
+  }
+  document.addEventListener("htmx:sendError", function () { setOffline(true); });
+  document.addEventListener("htmx:responseError", function () { setOffline(true); });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 200 && xhr.status < 300) {
+      setOffline(false);
+      if (xhr.status === 204) stamp();
+    }
+  });
+  window.addEventListener("offline", function () { setOffline(true); });
+})();
