@@ -78,6 +78,7 @@ def show(slug: str):
         is_admin=permissions.is_company_admin(current_user, company),
         my_team=my_team,
         invite_url=invite_url,
+        share_url=external_url("companies.show", slug=company.slug),
         invite_svg=qr.svg(invite_url) if invite_url else None,
         pending=queries.pending_request_of(company, current_user),
         ask_form=JoinRequestForm(),
