@@ -108,7 +108,9 @@ def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .goals import bp as goals_bp
     from .main import bp as main_bp
+    from .payroll import bp as payroll_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(goals_bp)
+    app.register_blueprint(payroll_bp)

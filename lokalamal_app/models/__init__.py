@@ -5,6 +5,7 @@ from .company import Company, Membership
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
 from .notification import Notification
+from .payroll import MatchRule, MatchUsage, PayrollDeduction, PayrollRun, PayrollScheme, Pledge
 from .setting import Setting
 from .system import LoginThrottle, OutboxMessage
 from .team import Team, TeamMember
@@ -19,6 +20,12 @@ __all__ = [
     "LoginThrottle",
     "Membership",
     "Notification",
+    "MatchRule",
+    "MatchUsage",
+    "PayrollDeduction",
+    "PayrollRun",
+    "PayrollScheme",
+    "Pledge",
     "Setting",
     "OutboxMessage",
     "Tally",
