@@ -299,6 +299,25 @@ def _member_company(slug: str):
     return company
 
 
+@bp.get("/account/payroll/<slug>/tax")
+@login_required
+def tax_preview(slug: str):
+    """The tax-reduction note for the amount being typed (an htmx partial)."""
+    company = _member_company(slug)
+    advice = None
+    try:
+        amount = parse_kronor(request.args.get("amount", "")[:40])
+        if 0 < amount <= services.MAX_MONTHLY_ORE:
+            advice = tax.for_monthly_gift(amount)
+    except MoneyError:
+        pass
+    if not settings.get_bool("tax_reduction_approved"):
+        return "", 204
+    return render_template("payroll/_tax.html", company=company, advice=advice,
+                           min_occasion=tax.MIN_OCCASION_ORE, min_year=tax.MIN_YEAR_ORE,
+                           max_reduction=tax.MAX_REDUCTION_ORE)
+
+
 @bp.post("/account/payroll/<slug>")
 @login_required
 def pledge(slug: str):

@@ -80,6 +80,21 @@ def test_the_pledge_form_tells_whether_the_gift_gives_tax_reduction(world, login
     assert "900\u00a0kr" in page and "225\u00a0kr i månaden" in page
 
 
+def test_the_tax_note_follows_the_amount_being_typed(world, login):
+    settings.put("tax_reduction_approved", "1")
+    factories.commit()
+    client = login(world.employee)
+    page = client.get("/account/payroll").get_data(as_text=True)
+    assert f'hx-get="/account/payroll/{world.company.slug}/tax"' in page
+    url = f"/account/payroll/{world.company.slug}/tax"
+    assert "minst 200 kr" in client.get(url, query_string={"amount": "150"}).get_data(as_text=True)
+    # 1 500 kr a month is 18 000 kr a year: 25 % would be 4 500 kr, capped at 3 000 kr.
+    capped = client.get(url, query_string={"amount": "1 500"}).get_data(as_text=True)
+    assert "3 000 kr" in capped and "1 250 kr i månaden" in capped
+    assert client.get(url, query_string={"amount": "xyz"}).status_code == 200
+    assert login(factories.make_user()).get(url).status_code == 403
+
+
 def test_without_approval_nothing_is_said_about_tax_reduction(world, login):
     client = login(world.employee)
     page = client.get("/account/payroll").get_data(as_text=True)
