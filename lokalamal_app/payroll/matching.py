@@ -16,7 +16,7 @@ from .. import audit
 from ..extensions import db
 from ..ledger import services as ledger
 from ..ledger import totals
-from ..models import LedgerEntry, MatchRule, MatchUsage, PayrollDeduction, User
+from ..models import LedgerEntry, MatchRule, MatchUsage, Membership, PayrollDeduction, User
 
 
 class MatchError(ValueError):
@@ -115,6 +115,11 @@ def match_entry(entry: LedgerEntry, employee_id: int | None, actor=None) -> Ledg
     rule = rule_for(entry.company_id, entry.collected_on, entry.method == "payroll")
     if rule is None:
         return None
+    # Only the workplace's own people are matched (not, say, staff logging for a team).
+    if db.session.execute(db.select(Membership.id).where(
+            Membership.user_id == employee_id, Membership.company_id == entry.company_id)
+    ).first() is None:
+        return None
     usage = _locked_usage(entry.company_id, employee_id, entry.collected_on.year)
     amount = min(entry.amount_ore * rule.percent // 100, rule.cap_ore - usage.matched_ore)
     if amount <= 0:
@@ -133,31 +138,35 @@ def match_entry(entry: LedgerEntry, employee_id: int | None, actor=None) -> Ledg
 
 
 def reverse_matches_of(entry_id: int, actor=None) -> list[LedgerEntry]:
-    """Reverse the matches of an entry that was reversed or rejected, freeing the cap."""
-    original = db.session.get(LedgerEntry, entry_id)
+    """Reverse the matches of an entry that was reversed or rejected."""
     matches = db.session.execute(
         db.select(LedgerEntry).where(
             LedgerEntry.matches_id == entry_id, LedgerEntry.reverses_id.is_(None)
         )
     ).scalars().all()
-    reversals = []
-    for match in matches:
-        if ledger.is_reversed(match):
-            continue
-        employee_id = employee_of(original)
-        if employee_id is not None:
-            usage = _locked_usage(match.company_id, employee_id, match.collected_on.year)
-            usage.matched_ore = max(0, usage.matched_ore - match.amount_ore)
-        reversals.append(ledger.reverse_entry(
-            match, actor, "Den matchade gåvan är återtagen", action="match.reverse"))
-    db.session.flush()
-    return reversals
+    return [
+        ledger.reverse_entry(match, actor, "Den matchade gåvan är återtagen", action="match.reverse")
+        for match in matches if not ledger.is_reversed(match)
+    ]
+
+
+def _free_cap(reversal: LedgerEntry) -> None:
+    """A match was reversed (with its gift or on its own): its sum is room under the cap again."""
+    match = db.session.get(LedgerEntry, reversal.reverses_id)
+    matched = db.session.get(LedgerEntry, match.matches_id) if match.matches_id else None
+    employee_id = employee_of(matched) if matched is not None else None
+    if employee_id is None:
+        return
+    usage = _locked_usage(match.company_id, employee_id, match.collected_on.year)
+    usage.matched_ore = max(0, usage.matched_ore - match.amount_ore)
 
 
 @totals.on_change
 def _follow_the_ledger(entry: LedgerEntry, reported_delta: int, verified_delta: int) -> None:
     """Match verified collections; reverse matches of reversed or rejected entries."""
     if entry.method == "match":
+        if entry.reverses_id is not None:
+            _free_cap(entry)
         return
     actor = db.session.get(User, entry.status_changed_by_id or entry.logged_by_id or 0)
     if entry.reverses_id is not None:

@@ -143,6 +143,31 @@ def test_a_rejected_entry_gets_no_match_and_a_reversed_payroll_gift_loses_its_ma
         ledger.reverse_entry(matches()[0], world.admin, "igen")
 
 
+def test_reversing_a_match_on_its_own_frees_the_cap(world):
+    rule(world, percent=100, cap_ore=10_000, scope="all")
+    entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
+    ledger.verify_entry(entry, world.admin)
+    (match,) = matches()
+    ledger.reverse_entry(match, world.admin, "Arbetsgivaren betalade aldrig")
+    factories.commit()
+    assert db.session.execute(db.select(MatchUsage.matched_ore)).scalar_one() == 0
+    assert live_match_total() == 0
+    # The gift itself still counts, and its later reversal does not reverse the match twice.
+    ledger.reverse_entry(entry, world.admin, "Fel")
+    factories.commit()
+    assert live_match_total() == 0
+    assert db.session.execute(db.select(MatchUsage.matched_ore)).scalar_one() == 0
+
+
+def test_collections_logged_by_people_outside_the_workplace_are_not_matched(world):
+    rule(world, scope="all")
+    staff = factories.make_user(is_staff=True)
+    entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=staff)
+    ledger.verify_entry(entry, staff)
+    factories.commit()
+    assert matches() == []
+
+
 def test_a_rule_outside_its_period_matches_nothing(world):
     rule(world, scope="all", starts_on=TODAY - timedelta(days=30), ends_on=TODAY - timedelta(days=10))
     entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
