@@ -11,6 +11,9 @@ from lokalamal_app.models import Pledge
 from lokalamal_app.payroll import matching, months, services
 from tests import factories
 
+# The machine running the suite may be busy; give the browser time before failing.
+WAIT_MS = 20_000
+
 
 def _log_in(page, live_server, email):
     page.goto(live_server + "/login")
@@ -36,9 +39,9 @@ def test_pledge_and_monthly_run_in_the_browser(app_ctx, live_server, new_page):
     _log_in(page, live_server, "erik@example.se")
     page.get_by_role("link", name="Löneavdrag").click()
     page.get_by_label("Belopp i månaden (kr)").fill("300")
-    expect(page.locator(f"#payroll-tax-{company_id}")).to_contain_text("225\u00a0kr i månaden")
+    expect(page.locator(f"#payroll-tax-{company_id}")).to_contain_text("225\u00a0kr i månaden", timeout=WAIT_MS)
     page.get_by_role("button", name="Ge via lönen").click()
-    expect(page.get_by_text("Tack! Ditt löneavdrag gäller från")).to_be_visible()
+    expect(page.get_by_text("Tack! Ditt löneavdrag gäller från")).to_be_visible(timeout=WAIT_MS)
 
     # The pledge runs from the next payroll month; let it have started last month.
     last_month = months.previous_month(months.month_of(date.today()))
@@ -52,9 +55,9 @@ def test_pledge_and_monthly_run_in_the_browser(app_ctx, live_server, new_page):
     _log_in(page, live_server, "anna@example.se")
     page.goto(f"{live_server}/companies/{slug}/payroll")
     page.get_by_role("link", name=f"Gå igenom {months.label(last_month)}").click()
-    expect(page.get_by_text("Erik Ek")).to_be_visible()
+    expect(page.get_by_text("Erik Ek")).to_be_visible(timeout=WAIT_MS)
     page.get_by_role("button", name=f"Bekräfta {months.label(last_month)}").click()
-    expect(page.get_by_text("är bekräftade")).to_be_visible()
+    expect(page.get_by_text("är bekräftade")).to_be_visible(timeout=WAIT_MS)
     page.goto(f"{live_server}/companies/{slug}/payroll")
-    expect(page.get_by_text("som arbetsplatsen har lagt till")).to_be_visible()
-    expect(page.locator("#matchning")).to_contain_text("150\u00a0kr")
+    expect(page.get_by_text("som arbetsplatsen har lagt till")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#matchning")).to_contain_text("150\u00a0kr", timeout=WAIT_MS)
