@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from .main import bp as main_bp
     from .ops import bp as ops_bp
     from .partners import bp as partners_bp
+    from .payroll import bp as payroll_bp
     from .privacy import bp as privacy_bp
     from .sharing import bp as sharing_bp
     from .staff import bp as staff_bp
@@ -139,3 +140,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(teams_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(challenges_bp)
+    app.register_blueprint(payroll_bp)

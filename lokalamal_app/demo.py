@@ -231,9 +231,10 @@ def feature_steps():
     """
     from .challenges.demo import load as challenges
     from .companies.demo import load as companies
+    from .payroll.demo import load as payroll
     from .staff.demo import load as staff
 
-    return [companies, challenges, staff]
+    return [companies, challenges, payroll, staff]
 
 
 def count_entries() -> int:

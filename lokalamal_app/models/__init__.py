@@ -7,6 +7,7 @@ from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
 from .mission import ImpactLine, Inquiry, Partner, SwishPayment
 from .notification import Notification
+from .payroll import MatchRule, MatchUsage, PayrollDeduction, PayrollRun, PayrollScheme, Pledge
 from .setting import Setting
 from .system import LoginThrottle, OutboxMessage
 from .team import Team, TeamMember
@@ -27,6 +28,12 @@ __all__ = [
     "LoginThrottle",
     "Membership",
     "Notification",
+    "MatchRule",
+    "MatchUsage",
+    "PayrollDeduction",
+    "PayrollRun",
+    "PayrollScheme",
+    "Pledge",
     "Setting",
     "OutboxMessage",
     "Partner",

@@ -1,0 +1,7 @@
+"""Payroll giving and employer matching."""
+
+from flask import Blueprint
+
+bp = Blueprint("payroll", __name__)
+
+from . import matching, routes  # noqa: E402,F401  (matching registers its ledger listener)

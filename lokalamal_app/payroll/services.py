@@ -1,0 +1,288 @@
+"""Payroll giving: the workplace's scheme, employees' pledges and the monthly run.
+
+Every function enforces its rule and flushes; the route commits.
+"""
+
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit
+from ..extensions import db
+from ..ledger import services as ledger
+from ..models import (
+    Company,
+    Goal,
+    Membership,
+    PayrollDeduction,
+    PayrollRun,
+    PayrollScheme,
+    Pledge,
+    Team,
+    TeamMember,
+)
+from ..models.base import utcnow
+from ..models.company import name_key
+from ..text import slugify, unique_slug
+from . import matching, months
+
+MAX_MONTHLY_ORE = 10_000_000  # 100 000 kr a month is more than anyone pledges
+MIN_PERMILLE_TENTHS = 1  # 0,1 ‰
+MAX_PERMILLE_TENTHS = 1000  # 100 ‰
+
+
+class PayrollError(ValueError):
+    """A payroll rule was broken; the message is Swedish and fit for the user."""
+
+
+def scheme_for(company: Company) -> PayrollScheme | None:
+    """The workplace's payroll giving settings, or None if never set up."""
+    return db.session.execute(
+        db.select(PayrollScheme).where(PayrollScheme.company_id == company.id)
+    ).scalar_one_or_none()
+
+
+def save_scheme(company: Company, *, enabled: bool, allow_fixed: bool, allow_permille: bool,
+                min_monthly_ore: int, closing_day: int, uses_employee_numbers: bool,
+                actor) -> PayrollScheme:
+    """Turn payroll giving on or off and set its forms, minimum and closing day."""
+    if enabled and not (allow_fixed or allow_permille):
+        raise PayrollError("Välj minst en form: fast belopp eller promille av lönen.")
+    if not 0 <= min_monthly_ore <= MAX_MONTHLY_ORE:
+        raise PayrollError("Lägsta belopp ska vara mellan 0 och 100 000 kr.")
+    if not 1 <= closing_day <= 28:
+        raise PayrollError("Lönebrytdagen ska vara en dag mellan 1 och 28.")
+    scheme = scheme_for(company)
+    before = None
+    if scheme is None:
+        scheme = PayrollScheme(company_id=company.id)
+        db.session.add(scheme)
+    else:
+        before = _scheme_snapshot(scheme)
+    scheme.enabled = enabled
+    scheme.allow_fixed = allow_fixed
+    scheme.allow_permille = allow_permille
+    scheme.min_monthly_ore = min_monthly_ore
+    scheme.closing_day = closing_day
+    scheme.uses_employee_numbers = uses_employee_numbers
+    db.session.flush()
+    audit.record("payroll.scheme", "company", company.id, actor=actor, before=before,
+                 after=_scheme_snapshot(scheme))
+    return scheme
+
+
+def _scheme_snapshot(scheme: PayrollScheme) -> dict:
+    return {k: getattr(scheme, k) for k in (
+        "enabled", "allow_fixed", "allow_permille", "min_monthly_ore", "closing_day",
+        "uses_employee_numbers")}
+
+
+def confirmed_months(company: Company) -> set[str]:
+    return set(db.session.execute(
+        db.select(PayrollRun.month).where(PayrollRun.company_id == company.id)
+    ).scalars())
+
+
+def next_payroll_month(company: Company, scheme: PayrollScheme, today: date) -> str:
+    """The first month whose payroll can still change: not closed, not confirmed."""
+    month = months.month_of(today)
+    if today.day > scheme.closing_day:
+        month = months.next_month(month)
+    done = confirmed_months(company)
+    while month in done:
+        month = months.next_month(month)
+    return month
+
+
+def current_pledge(user, company: Company, from_month: str) -> Pledge | None:
+    """The pledge of `user` at `company` that runs in `from_month` or later."""
+    return db.session.execute(
+        db.select(Pledge).where(
+            Pledge.user_id == user.id, Pledge.company_id == company.id,
+            (Pledge.end_month.is_(None)) | (Pledge.end_month >= from_month),
+        ).order_by(Pledge.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def team_of(user_id: int, company_id: int) -> Team | None:
+    return db.session.execute(
+        db.select(Team).join(TeamMember, TeamMember.team_id == Team.id).where(
+            TeamMember.user_id == user_id, TeamMember.company_id == company_id)
+    ).scalar_one_or_none()
+
+
+def make_pledge(user, company: Company, *, kind: str, amount_ore: int | None = None,
+                permille_tenths: int | None = None, goal_id: int | None = None,
+                employee_number: str = "", start_month: str | None = None,
+                today: date, replacing: Pledge | None = None) -> Pledge:
+    """Pledge a monthly payroll gift from the next payroll month (or a later start)."""
+    scheme = scheme_for(company)
+    if scheme is None or not scheme.enabled:
+        raise PayrollError("Din arbetsplats erbjuder inte löneavdrag här ännu.")
+    if db.session.execute(db.select(Membership.id).where(
+            Membership.user_id == user.id, Membership.company_id == company.id)).first() is None:
+        raise PayrollError("Du behöver vara med i arbetsplatsen för att ge via lönen.")
+    first = next_payroll_month(company, scheme, today)
+    start_month = start_month or first
+    if not months.is_month(start_month):
+        raise PayrollError("Skriv startmånaden som år och månad, till exempel 2026-10.")
+    if start_month < first:
+        raise PayrollError(
+            f"Lönen för den månaden är redan stängd. Tidigast {months.label(first)}.")
+    if kind == "fixed":
+        if not scheme.allow_fixed:
+            raise PayrollError("Arbetsplatsen erbjuder inte fasta belopp, bara promille.")
+        if amount_ore is None:
+            raise PayrollError("Skriv hur mycket du vill ge varje månad.")
+        if amount_ore <= 0:
+            raise PayrollError("Beloppet måste vara större än noll.")
+        if amount_ore > MAX_MONTHLY_ORE:
+            raise PayrollError("Det är mer än vi tar emot via lönen: högst 100 000 kr i månaden.")
+        if amount_ore < scheme.min_monthly_ore:
+            from ..money import format_ore
+
+            raise PayrollError(
+                f"Arbetsplatsens lägsta belopp är {format_ore(scheme.min_monthly_ore)} i månaden.")
+        permille_tenths = None
+    elif kind == "permille":
+        if not scheme.allow_permille:
+            raise PayrollError("Arbetsplatsen erbjuder inte promille av lönen, bara fasta belopp.")
+        if permille_tenths is None:
+            raise PayrollError("Skriv hur många promille av lönen du vill ge.")
+        if not MIN_PERMILLE_TENTHS <= permille_tenths <= MAX_PERMILLE_TENTHS:
+            raise PayrollError("Promillen ska vara mellan 0,1 och 100 ‰.")
+        amount_ore = None
+    else:
+        raise PayrollError("Välj fast belopp eller promille av lönen.")
+    employee_number = (employee_number or "").strip()
+    if scheme.uses_employee_numbers and not employee_number:
+        raise PayrollError("Skriv ditt anställningsnummer, så hittar lönekontoret dig.")
+    if team_of(user.id, company.id) is None:
+        if goal_id is None or db.session.get(Goal, goal_id) is None:
+            raise PayrollError("Du är inte med i något lag: välj vilket mål gåvan ska gå till.")
+    else:
+        goal_id = None
+    existing = current_pledge(user, company, start_month)
+    if existing is not None and existing is not replacing:
+        raise PayrollError("Du har redan ett löneavdrag här. Ändra eller avsluta det i stället.")
+    pledge = Pledge(company_id=company.id, user_id=user.id, kind=kind, amount_ore=amount_ore,
+                    permille_tenths=permille_tenths, goal_id=goal_id,
+                    employee_number=employee_number, start_month=start_month)
+    db.session.add(pledge)
+    db.session.flush()
+    audit.record("payroll.pledge", "pledge", pledge.id, actor=user, after={
+        "kind": kind, "amount_ore": amount_ore, "permille_tenths": permille_tenths,
+        "start_month": start_month, "replaces": getattr(replacing, "id", None)})
+    return pledge
+
+
+def stop_pledge(pledge: Pledge, actor, today: date) -> Pledge:
+    """End a pledge before the next payroll month; months already run stay as they are."""
+    scheme = scheme_for(pledge.company)
+    first = next_payroll_month(pledge.company, scheme, today) if scheme else months.month_of(today)
+    if pledge.end_month is not None and pledge.end_month < first:
+        raise PayrollError("Löneavdraget är redan avslutat.")
+    before = {"end_month": pledge.end_month}
+    pledge.end_month = months.previous_month(first)
+    pledge.stopped_at = utcnow()
+    db.session.flush()
+    audit.record("payroll.pledge_stop", "pledge", pledge.id, actor=actor, before=before,
+                 after={"end_month": pledge.end_month})
+    return pledge
+
+
+def change_pledge(pledge: Pledge, actor, today: date, **values) -> Pledge:
+    """Replace a pledge from the next payroll month: the old one ends, a new one starts."""
+    scheme = scheme_for(pledge.company)
+    if scheme is None or not scheme.enabled:
+        raise PayrollError("Din arbetsplats erbjuder inte löneavdrag här ännu.")
+    first = next_payroll_month(pledge.company, scheme, today)
+    if pledge.end_month is not None and pledge.end_month < first:
+        raise PayrollError("Löneavdraget är redan avslutat; gör ett nytt i stället.")
+    new = make_pledge(actor, pledge.company, start_month=max(first, pledge.start_month),
+                      today=today, replacing=pledge, **values)
+    pledge.end_month = months.previous_month(new.start_month)
+    pledge.stopped_at = utcnow()
+    db.session.flush()
+    return new
+
+
+def pledges_in(company: Company, month: str) -> list[Pledge]:
+    """The pledges that run in a month, in name order."""
+    from ..models import User
+
+    return list(db.session.execute(
+        db.select(Pledge).join(User, User.id == Pledge.user_id).where(
+            Pledge.company_id == company.id, Pledge.start_month <= month,
+            (Pledge.end_month.is_(None)) | (Pledge.end_month >= month),
+        ).order_by(User.display_name, Pledge.id)
+    ).scalars())
+
+
+def goal_team(company: Company, goal: Goal) -> Team:
+    """The workplace's team for payroll gifts of people without a team, one per goal."""
+    name = f"Löneavdrag till {goal.title}"
+    team = db.session.execute(db.select(Team).where(
+        Team.company_id == company.id, Team.name_key == name_key(name))).scalar_one_or_none()
+    if team is None:
+        slug = unique_slug(slugify(f"{name}-{company.slug}", 150), lambda s: db.session.execute(
+            db.select(Team.id).where(Team.slug == s)).first() is not None)
+        team = Team(company_id=company.id, goal_id=goal.id, name=name, name_key=name_key(name),
+                    slug=slug, reference=f"P{company.id}G{goal.number}"[:12],
+                    pitch="Löneavdrag från kollegor som inte är med i något lag.")
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
+                  today: date) -> PayrollRun:
+    """Turn a month's pledges into verified payroll collections, once.
+
+    `amounts` holds the sums for per-mille pledges (0 = no deduction that month). Each
+    collection has the idempotency key payroll:<pledge>:<month>, and the run is unique per
+    workplace and month, so a second confirmation writes nothing.
+    """
+    scheme = scheme_for(company)
+    if scheme is None or not scheme.enabled:
+        raise PayrollError("Löneavdrag är inte påslaget för arbetsplatsen.")
+    if not months.is_month(month):
+        raise PayrollError("Okänd månad.")
+    if month > months.month_of(today):
+        raise PayrollError("Månaden har inte kommit än; den kan bekräftas när lönen är klar.")
+    pledges = pledges_in(company, month)
+    lines = []
+    for pledge in pledges:
+        amount = pledge.amount_ore if pledge.kind == "fixed" else amounts.get(pledge.id)
+        if amount is None:
+            raise PayrollError(f"Skriv beloppet för {pledge.user.display_name}.")
+        if amount < 0 or amount > MAX_MONTHLY_ORE:
+            raise PayrollError(f"Beloppet för {pledge.user.display_name} är inte rimligt.")
+        lines.append((pledge, amount))
+    run = PayrollRun(company_id=company.id, month=month, confirmed_by_id=getattr(actor, "id", None))
+    try:
+        with db.session.begin_nested():
+            db.session.add(run)
+    except IntegrityError:
+        raise PayrollError("Månaden är redan bekräftad. Rätta den genom att återta poster.") from None
+    day = months.pay_day(month, scheme.closing_day)
+    for pledge, amount in lines:
+        if amount == 0:
+            continue
+        team = team_of(pledge.user_id, company.id)
+        if team is None:
+            team = goal_team(company, pledge.goal or db.session.get(Goal, pledge.goal_id))
+        entry = ledger.log_collection(
+            team, amount, day, "payroll", f"Löneavdrag {months.label(month)}", logged_by=actor,
+            status="verified", idempotency_key=f"payroll:{pledge.id}:{month}",
+        )
+        entry.status_changed_at = utcnow()
+        entry.status_changed_by_id = getattr(actor, "id", None)
+        db.session.add(PayrollDeduction(run_id=run.id, pledge_id=pledge.id, user_id=pledge.user_id,
+                                        month=month, amount_ore=amount, entry_id=entry.id))
+        db.session.flush()
+        matching.match_entry(entry, pledge.user_id, actor)
+    audit.record("payroll.confirm", "company", company.id, actor=actor,
+                 after={"month": month, "lines": len(lines),
+                        "total_ore": sum(a for _, a in lines)})
+    return run
