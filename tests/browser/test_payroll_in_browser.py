@@ -37,7 +37,8 @@ def test_pledge_and_monthly_run_in_the_browser(app_ctx, live_server, new_page):
 
     page = new_page()
     _log_in(page, live_server, "erik@example.se")
-    page.get_by_role("link", name="Löneavdrag").click()
+    page.get_by_role("link", name="Min sida").click()
+    page.get_by_role("link", name="Ge via lönen (löneavdrag)").click()
     page.get_by_label("Belopp i månaden (kr)").fill("300")
     expect(page.locator(f"#payroll-tax-{company_id}")).to_contain_text("225\u00a0kr i månaden", timeout=WAIT_MS)
     page.get_by_role("button", name="Ge via lönen").click()
