@@ -7,12 +7,24 @@ from datetime import date
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms import KronorField, strip_filter
 from ..models.ledger import METHODS, STATUSES
 from ..money import format_ore
 from .services import NOTE_MAX, REASON_MAX
+
+try:  # WTForms 3.3 declares options as SelectChoice; older versions take tuples.
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def choices(pairs) -> list:
+    """Options for a SelectField from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 # What people pick when they log; employer matches are written by payroll, not typed.
 LOG_METHODS = [(key, label) for key, label in METHODS.items() if key != "match"]
@@ -80,7 +92,7 @@ class CollectionFields(FlaskForm):
     )
     method = SelectField(
         "Hur pengarna gavs",
-        choices=LOG_METHODS,
+        choices=choices(LOG_METHODS),
         validate_choice=False,
         validators=[InputRequired("Välj hur pengarna gavs.")],
     )
@@ -121,7 +133,7 @@ class CorrectionForm(CollectionFields):
     reason = TextAreaField(
         "Varför rättas posten?",
         filters=[strip_filter],
-        validators=[InputRequired("Skriv varför posten rättas."),
+        validators=[DataRequired("Skriv varför posten rättas."),
                     Length(max=REASON_MAX, message=f"Skriv högst {REASON_MAX} tecken.")],
     )
 
@@ -134,7 +146,7 @@ class RejectForm(FlaskForm):
     reason = TextAreaField(
         "Varför avvisas posten?",
         filters=[strip_filter],
-        validators=[InputRequired("Skriv varför posten avvisas; den som registrerade den får se det."),
+        validators=[DataRequired("Skriv varför posten avvisas; den som registrerade den får se det."),
                     Length(max=REASON_MAX, message=f"Skriv högst {REASON_MAX} tecken.")],
     )
 
@@ -151,21 +163,33 @@ class ExportFilterForm(FlaskForm):
     company = SelectField("Arbetsplats", coerce=str, validate_choice=False,
                           validators=[Optional()])
     team = StringField("Lag (nummer)", filters=[strip_filter], validators=[Optional()])
-    method = SelectField("Sätt", choices=[("", "Alla")] + list(METHODS.items()),
+    method = SelectField("Sätt", choices=choices([("", "Alla")] + list(METHODS.items())),
                          validate_choice=False, validators=[Optional()])
-    status = SelectField("Status", choices=[("", "Alla")] + list(STATUSES.items()),
+    status = SelectField("Status", choices=choices([("", "Alla")] + list(STATUSES.items())),
                          validate_choice=False, validators=[Optional()])
+
+    allowed_goals: set[str] = set()
+    allowed_companies: set[str] = set()
+
+    def set_options(self, goals, companies, all_label: str) -> None:
+        """Fill the goal and workplace lists (the workplaces this person may export)."""
+        self.goal.choices = choices([("", "Alla")] + [(str(g.id), f"#{g.number} {g.title}")
+                                                      for g in goals])
+        self.company.choices = choices([("", all_label)] + [(str(c.id), c.name)
+                                                            for c in companies])
+        self.allowed_goals = {str(g.id) for g in goals}
+        self.allowed_companies = {str(c.id) for c in companies}
 
     def validate_date_to(self, field):
         if field.day and self.date_from.day and field.day < self.date_from.day:
             raise ValidationError("Slutdatumet ligger före startdatumet.")
 
     def validate_goal(self, field):
-        if field.data and field.data not in {v for v, _ in field.choices}:
+        if field.data and field.data not in self.allowed_goals:
             raise ValidationError("Välj ett mål i listan.")
 
     def validate_company(self, field):
-        if field.data and field.data not in {v for v, _ in field.choices}:
+        if field.data and field.data not in self.allowed_companies:
             raise ValidationError("Välj en arbetsplats i listan.")
 
     def validate_team(self, field):

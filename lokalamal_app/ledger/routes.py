@@ -386,11 +386,8 @@ def audit_csv():
 
 def _export_form() -> ExportFilterForm:
     form = ExportFilterForm(request.args)
-    form.goal.choices = [("", "Alla")] + [(str(g.id), f"#{g.number} {g.title}")
-                                          for g in queries.goals()]
-    form.company.choices = [("", "Alla" if is_staff(current_user) else "Mina arbetsplatser")] + [
-        (str(c.id), c.name) for c in queries.companies_for_filter(current_user)
-    ]
+    form.set_options(queries.goals(), queries.companies_for_filter(current_user),
+                     "Alla" if is_staff(current_user) else "Mina arbetsplatser")
     return form
 
 
