@@ -229,7 +229,9 @@ def feature_steps():
     A feature adds `from .<feature>.demo import load as <feature>` here and returns it in
     the list; imports stay inside so that demo data never loads at app start.
     """
-    return []
+    from .ledger.demo import load as ledger
+
+    return [ledger]
 
 
 def count_entries() -> int:
