@@ -306,9 +306,7 @@ class TestSecondCount:
         swish = factories.make_collection(world.team, amount_ore=9_000_00, method="swish")
         assert not small.needs_count_confirm and not swish.needs_count_confirm
 
-    def test_the_limit_is_configurable(self, world, make_app):
-        other = make_app(CASH_SECOND_CONFIRM_ORE=100_00)
-        with other.app_context():
-            entry = factories.make_collection(world.team, amount_ore=100_01, method="cash")
-            assert entry.needs_count_confirm
-            db.session.rollback()
+    def test_the_limit_is_configurable(self, world, app, monkeypatch):
+        monkeypatch.setitem(app.config, "CASH_SECOND_CONFIRM_ORE", 100_00)
+        entry = factories.make_collection(world.team, amount_ore=100_01, method="cash")
+        assert entry.needs_count_confirm
