@@ -169,6 +169,10 @@ def test_the_logger_withdraws_a_pending_entry_by_a_reversal(world, login):
     ).scalars().all()
     assert amounts == [300_00, -300_00]
     assert figures(world.team) == (0, 0)
+    event = db.session.execute(
+        db.select(AuditEvent).where(AuditEvent.action == "collection.withdraw")
+    ).scalar_one()
+    assert (event.actor_id, event.subject_id) == (world.member.id, world.entry.id)
     assert "Fikaförsäljning" not in login(world.admin).get("/ledger/queue").get_data(
         as_text=True)
     again = login(world.member).post(f"/ledger/entries/{world.entry.id}/withdraw")
@@ -310,3 +314,23 @@ class TestSecondCount:
         monkeypatch.setitem(app.config, "CASH_SECOND_CONFIRM_ORE", 100_00)
         entry = factories.make_collection(world.team, amount_ore=100_01, method="cash")
         assert entry.needs_count_confirm
+
+
+def test_the_queue_and_exports_do_not_query_per_entry(world, login, count_queries):
+    staff, member = login(world.staff), login(world.member)
+
+    def queries_for(client, url):
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    def all_pages():
+        return (queries_for(staff, "/ledger/queue"), queries_for(staff, "/ledger/export.csv"),
+                queries_for(member, "/ledger/mine"))
+
+    few = all_pages()
+    for n in range(12):
+        factories.make_collection(world.team if n % 2 else world.other_team,
+                                  amount_ore=(n + 1) * 100, logged_by=world.member)
+    factories.commit()
+    assert all_pages() == few
