@@ -195,6 +195,7 @@ def reverse_entry(entry: LedgerEntry, actor, reason: str, action: str = "collect
 
 
 def is_reversed(entry: LedgerEntry) -> bool:
+    """Whether a later entry has withdrawn or corrected this one."""
     return db.session.execute(
         db.select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)
     ).first() is not None
