@@ -231,10 +231,11 @@ def feature_steps():
     """
     from .challenges.demo import load as challenges
     from .companies.demo import load as companies
+    from .ledger.demo import load as ledger
     from .payroll.demo import load as payroll
     from .staff.demo import load as staff
 
-    return [companies, challenges, payroll, staff]
+    return [companies, ledger, challenges, payroll, staff]
 
 
 def count_entries() -> int:

@@ -94,3 +94,19 @@ def team_manager_or_403(user: User, team: Team) -> Team:
 def staff_or_403(user: User) -> None:
     if not is_staff(user):
         abort(403)
+
+
+def ledger_admin_or_403(user: User, entry) -> None:
+    """Admins of the entry's workplace (where it was counted) and staff handle an entry."""
+    if not is_company_admin(user, db.session.get(Company, entry.company_id)):
+        abort(403)
+
+
+def any_company_admin_or_403(user: User) -> None:
+    """Staff, or an admin of at least one workplace (the queue and the export)."""
+    if is_staff(user):
+        return
+    if not getattr(user, "is_authenticated", False) or not db.session.execute(
+        db.select(Membership.id).where(Membership.user_id == user.id, Membership.role == "admin")
+    ).first():
+        abort(403)

@@ -3,11 +3,18 @@ totals and writes an audit event in the caller's transaction: flush, never commi
 
 from datetime import date
 
+from flask import current_app
+
 from .. import audit
 from ..extensions import db
 from ..models import LedgerEntry, Team
 from ..models.base import utcnow
+from ..models.ledger import METHODS
+from ..money import format_ore
 from . import totals
+
+NOTE_MAX = 200
+REASON_MAX = 500
 
 
 class LedgerError(ValueError):
@@ -33,14 +40,30 @@ def log_collection(
     logged_by=None,
     idempotency_key: str | None = None,
     status: str = "pending",
+    corrects: LedgerEntry | None = None,
 ) -> LedgerEntry:
-    """Record money a team reports it collected; it counts as reported at once."""
-    if amount_ore <= 0:
-        raise LedgerError("Beloppet måste vara större än noll.")
+    """Record money a team reports it collected; it counts as reported at once.
+
+    With an `idempotency_key` already in the ledger nothing new is written: the entry
+    recorded the first time is returned (a double click or a retried post).
+    """
+    if idempotency_key:
+        existing = entry_for_key(idempotency_key)
+        if existing is not None:
+            return existing
+    _check_amount(amount_ore)
+    if method not in METHODS:
+        raise LedgerError("Välj ett av sätten i listan.")
+    if collected_on > date.today():
+        raise LedgerError("Datumet kan inte ligga i framtiden.")
+    if len(note) > NOTE_MAX:
+        raise LedgerError(f"Anteckningen får vara högst {NOTE_MAX} tecken.")
+    limit = current_app.config["CASH_SECOND_CONFIRM_ORE"]
     entry = LedgerEntry(
         team_id=team.id,
-        company_id=team.company_id,
-        goal_id=team.goal_id,
+        # A correction stays with the workplace and goal the money was first counted for.
+        company_id=corrects.company_id if corrects else team.company_id,
+        goal_id=corrects.goal_id if corrects else team.goal_id,
         amount_ore=amount_ore,
         collected_on=collected_on,
         method=method,
@@ -48,6 +71,10 @@ def log_collection(
         status=status,
         logged_by_id=getattr(logged_by, "id", None),
         idempotency_key=idempotency_key,
+        corrects_id=corrects.id if corrects else None,
+        needs_count_confirm=(
+            method == "cash" and status == "pending" and corrects is None and amount_ore > limit
+        ),
     )
     db.session.add(entry)
     db.session.flush()
@@ -60,6 +87,22 @@ def log_collection(
     audit.record("collection.log", "ledger_entry", entry.id, actor=logged_by,
                  after=_snapshot(entry))
     return entry
+
+
+def _check_amount(amount_ore: int) -> None:
+    if amount_ore <= 0:
+        raise LedgerError("Beloppet måste vara större än noll.")
+    maximum = current_app.config["MAX_COLLECTION_ORE"]
+    if amount_ore > maximum:
+        raise LedgerError(f"En insamling kan vara högst {format_ore(maximum)}. "
+                          "Dela upp större summor eller kontakta stadsmissionen.")
+
+
+def entry_for_key(idempotency_key: str) -> LedgerEntry | None:
+    """The entry an idempotency key already recorded, if any."""
+    return db.session.execute(
+        db.select(LedgerEntry).where(LedgerEntry.idempotency_key == idempotency_key)
+    ).scalar_one_or_none()
 
 
 def _move_status(entry: LedgerEntry, status: str, actor, reason: str = "") -> None:
@@ -80,6 +123,9 @@ def verify_entry(entry: LedgerEntry, actor) -> LedgerEntry:
     if entry.status != "pending":
         raise LedgerError("Posten är redan hanterad och kan inte verifieras igen.")
     _refuse_reversed(entry)
+    if entry.awaiting_count:
+        raise LedgerError("Kontanterna behöver räknas av en kollega till innan posten kan "
+                          "verifieras.")
     before = _snapshot(entry)
     _move_status(entry, "verified", actor)
     totals.apply(entry, reported_delta=0, verified_delta=entry.amount_ore)
@@ -95,6 +141,8 @@ def reject_entry(entry: LedgerEntry, actor, reason: str) -> LedgerEntry:
     _refuse_reversed(entry)
     if not reason or not reason.strip():
         raise LedgerError("Skriv varför posten avvisas.")
+    if len(reason.strip()) > REASON_MAX:
+        raise LedgerError(f"Skriv orsaken med högst {REASON_MAX} tecken.")
     before = _snapshot(entry)
     _move_status(entry, "rejected", actor, reason.strip())
     totals.apply(entry, reported_delta=-entry.amount_ore, verified_delta=0)
@@ -147,6 +195,73 @@ def reverse_entry(entry: LedgerEntry, actor, reason: str, action: str = "collect
 
 
 def is_reversed(entry: LedgerEntry) -> bool:
+    """Whether a later entry has withdrawn or corrected this one."""
     return db.session.execute(
         db.select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)
     ).first() is not None
+
+
+def withdraw_entry(entry: LedgerEntry, actor) -> LedgerEntry:
+    """The person who logged a pending entry takes it back: a reversal cancels it."""
+    if entry.logged_by_id is None or entry.logged_by_id != getattr(actor, "id", None):
+        raise LedgerError("Bara den som registrerade posten kan ta tillbaka den.")
+    if entry.status != "pending":
+        raise LedgerError("Posten är redan hanterad och kan inte tas tillbaka. "
+                          "Be en administratör rätta den.")
+    _refuse_reversed(entry)
+    return reverse_entry(entry, actor, "Återtagen av den som registrerade posten.",
+                         action="collection.withdraw")
+
+
+def correct_entry(
+    entry: LedgerEntry,
+    actor,
+    amount_ore: int,
+    collected_on: date,
+    method: str,
+    note: str,
+    reason: str,
+) -> LedgerEntry:
+    """Replace an entry: a reversal cancels it and a new entry, linked to it, takes its place.
+
+    The new entry keeps the old one's status (a verified sum corrected by an admin stays
+    verified; a pending one still goes through the queue).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("Skriv varför posten rättas.")
+    if len(reason) > REASON_MAX:
+        raise LedgerError(f"Skriv orsaken med högst {REASON_MAX} tecken.")
+    if entry.reverses_id is not None:
+        raise LedgerError("En återföring kan inte rättas; rätta den ursprungliga posten.")
+    _check_amount(amount_ore)
+    before = _snapshot(entry)
+    reverse_entry(entry, actor, reason, action="collection.correct.reverse")
+    new = log_collection(
+        entry.team, amount_ore, collected_on, method, note, logged_by=actor,
+        status=entry.status, corrects=entry,
+    )
+    if new.status == "verified":
+        new.status_changed_at = utcnow()
+        new.status_changed_by_id = getattr(actor, "id", None)
+    audit.record("collection.correct", "ledger_entry", entry.id, actor=actor, before=before,
+                 after={**_snapshot(new), "new_entry_id": new.id, "reason": reason})
+    return new
+
+
+def confirm_count(entry: LedgerEntry, actor) -> LedgerEntry:
+    """A second colleague confirms a large cash sum; then it reaches the verification queue."""
+    if not entry.needs_count_confirm:
+        raise LedgerError("Den här posten behöver ingen andra räkning.")
+    if entry.count_confirmed_by_id is not None:
+        raise LedgerError("Kontanterna är redan kontrollräknade.")
+    if entry.logged_by_id == getattr(actor, "id", None):
+        raise LedgerError("En annan kollega än den som registrerade posten måste räkna.")
+    if entry.status != "pending":
+        raise LedgerError("Posten är redan hanterad.")
+    _refuse_reversed(entry)
+    entry.count_confirmed_by_id = actor.id
+    entry.count_confirmed_at = utcnow()
+    audit.record("collection.count_confirm", "ledger_entry", entry.id, actor=actor,
+                 after={**_snapshot(entry), "count_confirmed_by": actor.id})
+    return entry

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -54,6 +55,12 @@ class LedgerEntry(TimestampMixin, db.Model):
     # The entry an employer match was made for.
     matches_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A correction is a reversal of the old entry plus this new one, pointing at the old.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), unique=True)
+    # Large cash sums wait for a second colleague's count before they reach the queue.
+    needs_count_confirm: Mapped[bool] = mapped_column(Boolean, default=False)
+    count_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    count_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     team: Mapped["Team"] = relationship()  # noqa: F821
     company: Mapped["Company"] = relationship()  # noqa: F821
@@ -61,6 +68,15 @@ class LedgerEntry(TimestampMixin, db.Model):
     logged_by: Mapped["User | None"] = relationship(foreign_keys=[logged_by_id])  # noqa: F821
     reverses: Mapped["LedgerEntry | None"] = relationship(
         remote_side=[id], foreign_keys=[reverses_id]
+    )
+    corrects: Mapped["LedgerEntry | None"] = relationship(
+        remote_side=[id], foreign_keys=[corrects_id]
+    )
+    status_changed_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[status_changed_by_id]
+    )
+    count_confirmed_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[count_confirmed_by_id]
     )
 
     @property
@@ -70,6 +86,11 @@ class LedgerEntry(TimestampMixin, db.Model):
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, self.status)
+
+    @property
+    def awaiting_count(self) -> bool:
+        """Cash over the limit that no second colleague has counted yet."""
+        return self.needs_count_confirm and self.count_confirmed_by_id is None
 
     @property
     def counts_as_reported(self) -> bool:

@@ -3,7 +3,7 @@ database is away."""
 
 from flask import Blueprint
 
-# cli_group=None: the commands are `flask backup`, `flask restore`, `flask ledger-check`.
+# cli_group=None: the commands are `flask backup`, `flask restore`.
 bp = Blueprint("ops", __name__, cli_group=None)
 
 from . import cli  # noqa: E402,F401

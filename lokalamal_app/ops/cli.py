@@ -1,10 +1,10 @@
-"""Commands: backup, restore and the ledger check."""
+"""Commands: backup and restore (the ledger check lives in the ledger package)."""
 
 import click
 
 from ..extensions import db
 from . import backup as backups
-from . import bp, ledgercheck
+from . import bp
 
 
 @bp.cli.command("backup")
@@ -32,14 +32,3 @@ def restore(path: str, yes: bool):
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo("Databasen är återställd. Kör `flask --app wsgi db upgrade` om appen är nyare.")
-
-
-@bp.cli.command("ledger-check")
-def ledger_check():
-    """Check that every team, workplace and goal total equals the sum of its ledger."""
-    problems = ledgercheck.mismatches()
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    if problems:
-        raise click.ClickException(f"{len(problems)} summor stämmer inte med huvudboken.")
-    click.echo(f"Huvudboken stämmer: {ledgercheck.checked_subjects()} summor kontrollerade.")

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
+from lokalamal_app.ledger.check import differences as mismatches
 from lokalamal_app.models import LedgerEntry, Membership, Notification, Team, TeamMember, User
 from lokalamal_app.notifications import notify
-from lokalamal_app.ops.ledgercheck import mismatches
 from lokalamal_app.privacy import services
 from tests import factories as f
 

@@ -1,0 +1,205 @@
+"""Forms for logging, handling, correcting and exporting collections."""
+
+import re
+import uuid
+from datetime import date
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..forms import KronorField, strip_filter
+from ..models.ledger import METHODS, STATUSES
+from ..money import format_ore
+from .services import NOTE_MAX, REASON_MAX
+
+try:  # WTForms 3.3 declares options as SelectChoice; older versions take tuples.
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def choices(pairs) -> list:
+    """Options for a SelectField from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+# What people pick when they log; employer matches are written by payroll, not typed.
+LOG_METHODS = [(key, label) for key, label in METHODS.items() if key != "match"]
+_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def parse_day(text: str | None) -> date:
+    """YYYY-MM-DD into a date, with a Swedish message when it is not one."""
+    text = (text or "").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValidationError("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-11-20.")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationError("Det datumet finns inte. Skriv det som ÅÅÅÅ-MM-DD.") from exc
+
+
+class DayField(StringField):
+    """A date typed or picked as YYYY-MM-DD; `.day` holds the parsed date."""
+
+    day: date | None = None
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"type": "date", "inputmode": "numeric"})
+        super().__init__(label, validators, **kwargs)
+
+    def pre_validate(self, form):
+        self.day = None
+        if self.data and str(self.data).strip():
+            self.day = parse_day(self.data)
+
+
+def _check_amount(form, field):
+    if field.ore is None:
+        return
+    if field.ore <= 0:
+        raise ValidationError("Beloppet måste vara större än noll.")
+    maximum = current_app.config["MAX_COLLECTION_ORE"]
+    if field.ore > maximum:
+        raise ValidationError(
+            f"En insamling kan vara högst {format_ore(maximum)}. Dela upp större summor."
+        )
+
+
+def _not_in_future(form, field):
+    if field.day is not None and field.day > date.today():
+        raise ValidationError("Datumet kan inte ligga i framtiden.")
+
+
+class CollectionFields(FlaskForm):
+    amount = KronorField(
+        "Belopp i kronor",
+        filters=[strip_filter],
+        validators=[InputRequired("Skriv ett belopp."), _check_amount],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+        description="Till exempel 1 250 eller 1 250,50.",
+    )
+    collected_on = DayField(
+        "Datum då ni samlade in",
+        validators=[InputRequired("Skriv datumet."), _not_in_future],
+    )
+    method = SelectField(
+        "Hur pengarna gavs",
+        choices=choices(LOG_METHODS),
+        validate_choice=False,
+        validators=[InputRequired("Välj hur pengarna gavs.")],
+    )
+    note = StringField(
+        "Kort anteckning",
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=NOTE_MAX,
+                                       message=f"Anteckningen får vara högst {NOTE_MAX} tecken.")],
+        render_kw={"placeholder": "till exempel fikaförsäljning fredag",
+                   "maxlength": NOTE_MAX},
+    )
+
+    def validate_method(self, field):
+        if field.data not in dict(LOG_METHODS):
+            raise ValidationError("Välj ett av sätten i listan.")
+
+
+class CollectionForm(CollectionFields):
+    """Log a collection. The idempotency key makes a replayed post record nothing new."""
+
+    idempotency_key = HiddenField()
+
+    def validate_idempotency_key(self, field):
+        if not field.data or not _KEY.fullmatch(field.data):
+            raise ValidationError("Formuläret saknar sin nyckel. Ladda om sidan och försök igen.")
+
+    @classmethod
+    def fresh(cls, **kwargs) -> "CollectionForm":
+        """A new, empty form with today's date and its own key."""
+        form = cls(formdata=None, **kwargs)
+        form.collected_on.data = date.today().isoformat()
+        form.method.data = "swish"
+        form.idempotency_key.data = new_key()
+        return form
+
+
+class CorrectionForm(CollectionFields):
+    reason = TextAreaField(
+        "Varför rättas posten?",
+        filters=[strip_filter],
+        validators=[DataRequired("Skriv varför posten rättas."),
+                    Length(max=REASON_MAX, message=f"Skriv högst {REASON_MAX} tecken.")],
+    )
+
+    def validate_method(self, field):
+        if field.data not in METHODS:
+            raise ValidationError("Välj ett av sätten i listan.")
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        "Varför avvisas posten?",
+        filters=[strip_filter],
+        validators=[DataRequired("Skriv varför posten avvisas; den som registrerade den får se det."),
+                    Length(max=REASON_MAX, message=f"Skriv högst {REASON_MAX} tecken.")],
+    )
+
+
+class ExportFilterForm(FlaskForm):
+    """Filters for the ledger export; read from the query string, no CSRF (a GET)."""
+
+    class Meta:
+        csrf = False
+
+    date_from = DayField("Från och med", validators=[Optional()])
+    date_to = DayField("Till och med", validators=[Optional()])
+    goal = SelectField("Mål", coerce=str, validate_choice=False, validators=[Optional()])
+    company = SelectField("Arbetsplats", coerce=str, validate_choice=False,
+                          validators=[Optional()])
+    team = StringField("Lag (nummer)", filters=[strip_filter], validators=[Optional()])
+    method = SelectField("Sätt", choices=choices([("", "Alla")] + list(METHODS.items())),
+                         validate_choice=False, validators=[Optional()])
+    status = SelectField("Status", choices=choices([("", "Alla")] + list(STATUSES.items())),
+                         validate_choice=False, validators=[Optional()])
+
+    allowed_goals: set[str] = set()
+    allowed_companies: set[str] = set()
+
+    def set_options(self, goals, companies, all_label: str) -> None:
+        """Fill the goal and workplace lists (the workplaces this person may export)."""
+        self.goal.choices = choices([("", "Alla")] + [(str(g.id), f"#{g.number} {g.title}")
+                                                      for g in goals])
+        self.company.choices = choices([("", all_label)] + [(str(c.id), c.name)
+                                                            for c in companies])
+        self.allowed_goals = {str(g.id) for g in goals}
+        self.allowed_companies = {str(c.id) for c in companies}
+
+    def validate_date_to(self, field):
+        if field.day and self.date_from.day and field.day < self.date_from.day:
+            raise ValidationError("Slutdatumet ligger före startdatumet.")
+
+    def validate_goal(self, field):
+        if field.data and field.data not in self.allowed_goals:
+            raise ValidationError("Välj ett mål i listan.")
+
+    def validate_company(self, field):
+        if field.data and field.data not in self.allowed_companies:
+            raise ValidationError("Välj en arbetsplats i listan.")
+
+    def validate_team(self, field):
+        if field.data and not field.data.isdigit():
+            raise ValidationError("Lagets nummer ska vara siffror.")
+
+    def validate_method(self, field):
+        if field.data and field.data not in METHODS:
+            raise ValidationError("Välj ett sätt i listan.")
+
+    def validate_status(self, field):
+        if field.data and field.data not in STATUSES:
+            raise ValidationError("Välj en status i listan.")

@@ -1,0 +1,445 @@
+"""Logging collections, the verification queue, corrections, history, audit and exports."""
+
+from datetime import date
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
+
+from .. import notifications
+from ..extensions import db, htmx
+from ..forms import EmptyForm
+from ..models import LedgerEntry, Team
+from ..models.base import as_utc
+from ..models.ledger import METHODS, STATUSES
+from ..permissions import (
+    any_company_admin_or_403,
+    get_or_404,
+    is_company_member,
+    is_staff,
+    ledger_admin_or_403,
+    staff_or_403,
+    team_member_or_403,
+)
+from . import bp, csvexport, queries, services, totals
+from .forms import CollectionForm, CorrectionForm, ExportFilterForm, RejectForm
+
+
+@bp.app_context_processor
+def _ledger_helpers():
+    return {"new_collection_form": CollectionForm.fresh,
+            "today_iso": lambda: date.today().isoformat()}
+
+
+def team_url(team_id: int) -> str:
+    """The team page (built by the teams feature); its literal path until that exists."""
+    try:
+        return url_for("teams.show", team_id=team_id)
+    except BuildError:
+        return f"/teams/{team_id}"
+
+
+def _redirect(target: str):
+    """Post/redirect/get; an htmx request is told with HX-Redirect instead."""
+    if htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)
+
+
+def _problem(message: str, status: int = 409):
+    """A rule refused the action: say why, with a 4xx and nothing saved."""
+    db.session.rollback()
+    return render_template("ledger/problem.html", message=message), status
+
+
+def _entry_or_404(entry_id: int) -> LedgerEntry:
+    return get_or_404(LedgerEntry, entry_id)
+
+
+# --- logging -------------------------------------------------------------------------
+
+@bp.get("/teams/<int:team_id>/collections/new")
+@login_required
+def new_collection(team_id: int):
+    """The logging form as a page of its own (also what the form falls back to)."""
+    team = team_member_or_403(current_user, get_or_404(Team, team_id))
+    return render_template("ledger/new.html", team=team, form=CollectionForm.fresh(),
+                           figures=totals.figures("team", team.id),
+                           entries=queries.team_entries(team), team_url=team_url(team.id))
+
+
+@bp.post("/teams/<int:team_id>/collections")
+@login_required
+def create_collection(team_id: int):
+    """Log money a team collected; htmx gets the fresh form and the new total in place."""
+    team = team_member_or_403(current_user, get_or_404(Team, team_id))
+    form = CollectionForm()
+    if not form.validate_on_submit():
+        return _form_again(team, form, 422)
+    replay = services.entry_for_key(form.idempotency_key.data)
+    try:
+        entry = services.log_collection(
+            team, form.amount.ore, form.collected_on.day, form.method.data, form.note.data or "",
+            logged_by=current_user, idempotency_key=form.idempotency_key.data,
+        )
+        db.session.commit()
+    except services.LedgerError as exc:
+        db.session.rollback()
+        form.amount.errors = [*form.amount.errors, str(exc)]
+        return _form_again(team, form, 422)
+    except IntegrityError:
+        # The same key posted twice at the same moment: the other request recorded it.
+        db.session.rollback()
+        entry = services.entry_for_key(form.idempotency_key.data)
+        if entry is None:
+            raise
+        replay = entry
+    if entry.team_id != team.id:
+        abort(409)
+    if htmx:
+        response = make_response(render_template(
+            "ledger/_logged.html", team=team, entry=entry, replay=replay is not None,
+            form=CollectionForm.fresh(), figures=totals.figures("team", team.id),
+        ))
+        response.headers["HX-Trigger"] = "collectionLogged"
+        return response
+    if replay is not None:
+        flash("Den här insamlingen var redan registrerad; den räknas en gång.", "info")
+    elif entry.awaiting_count:
+        flash("Tack! Insamlingen är registrerad. Be en kollega räkna kontanterna en gång till "
+              "innan de kan verifieras.", "success")
+    else:
+        flash("Tack! Insamlingen är registrerad och syns direkt som rapporterad.", "success")
+    return redirect(team_url(team.id), code=303)
+
+
+def _form_again(team: Team, form: CollectionForm, status: int):
+    if htmx:
+        return render_template("ledger/_log_form.html", team=team, form=form), status
+    return render_template("ledger/new.html", team=team, form=form,
+                           figures=totals.figures("team", team.id),
+                           entries=queries.team_entries(team), team_url=team_url(team.id)), status
+
+
+# --- my entries and the second count ------------------------------------------------------
+
+@bp.get("/ledger/mine")
+@login_required
+def mine():
+    """What I logged, with status and any reason; cash waiting for my second count."""
+    entries = queries.entries_logged_by(current_user)
+    return render_template(
+        "ledger/mine.html", entries=entries, to_count=queries.awaiting_count(current_user),
+        reversed_ids=queries.reversed_ids([e.id for e in entries]), form=EmptyForm(),
+    )
+
+
+@bp.post("/ledger/entries/<int:entry_id>/withdraw")
+@login_required
+def withdraw(entry_id: int):
+    """The logger takes a pending entry back (a reversal; nothing is deleted)."""
+    entry = _entry_or_404(entry_id)
+    if entry.logged_by_id != current_user.id:
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_entry(entry, current_user)
+    except services.LedgerError as exc:
+        return _problem(str(exc))
+    db.session.commit()
+    flash("Posten är tillbakatagen och räknas inte längre.", "success")
+    return _redirect(url_for("ledger.mine"))
+
+
+@bp.post("/ledger/entries/<int:entry_id>/confirm-count")
+@login_required
+def confirm_count(entry_id: int):
+    """A second colleague confirms they counted the cash too."""
+    entry = _entry_or_404(entry_id)
+    if not (is_staff(current_user) or is_company_member(current_user, entry.company)):
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_count(entry, current_user)
+    except services.LedgerError as exc:
+        return _problem(str(exc))
+    db.session.commit()
+    flash("Tack! Kontanterna är kontrollräknade och posten går vidare till verifiering.",
+          "success")
+    return _redirect(url_for("ledger.mine"))
+
+
+# --- the queue: verify and reject ----------------------------------------------------------
+
+def _company_filter() -> int | None:
+    value = request.args.get("company", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/ledger/queue")
+@login_required
+def queue():
+    """Pending entries to verify: admins their workplaces, staff everything."""
+    any_company_admin_or_403(current_user)
+    company_id = _company_filter()
+    if company_id is not None and not is_staff(current_user) and \
+            company_id not in queries.admin_company_ids(current_user):
+        abort(403)
+    return render_template(
+        "ledger/queue.html", entries=queries.queue(current_user, company_id),
+        companies=queries.companies_for_filter(current_user), company_id=company_id,
+        form=EmptyForm(), reject_form=RejectForm(formdata=None), staff=is_staff(current_user),
+    )
+
+
+@bp.post("/ledger/entries/<int:entry_id>/verify")
+@login_required
+def verify(entry_id: int):
+    """Confirm that the money arrived."""
+    entry = _entry_or_404(entry_id)
+    ledger_admin_or_403(current_user, entry)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.verify_entry(entry, current_user)
+        _tell_verified(entry)
+    except services.LedgerError as exc:
+        return _problem(str(exc))
+    db.session.commit()
+    flash(f"Posten på {_kr(entry.amount_ore)} är verifierad.", "success")
+    return _redirect(_back_to_queue())
+
+
+@bp.post("/ledger/verify")
+@login_required
+def verify_many():
+    """Staff verify several entries at once: all of them, or none when one cannot be."""
+    staff_or_403(current_user)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit()]
+    if not ids:
+        return _problem("Markera minst en post att verifiera.", 422)
+    entries = db.session.execute(
+        db.select(LedgerEntry).where(LedgerEntry.id.in_(ids)).order_by(LedgerEntry.id)
+    ).scalars().all()
+    if len(entries) != len(set(ids)):
+        return _problem("Någon av posterna finns inte längre. Ladda om kön.", 404)
+    for entry in entries:
+        try:
+            services.verify_entry(entry, current_user)
+            _tell_verified(entry)
+        except services.LedgerError as exc:
+            return _problem(f"Post {entry.id}: {exc} Ingen av posterna verifierades.")
+    db.session.commit()
+    flash(f"{len(entries)} poster är verifierade.", "success")
+    return _redirect(_back_to_queue())
+
+
+@bp.route("/ledger/entries/<int:entry_id>/reject", methods=["GET", "POST"])
+@login_required
+def reject(entry_id: int):
+    """Turn a pending entry down, with a reason the logger gets to read."""
+    entry = _entry_or_404(entry_id)
+    ledger_admin_or_403(current_user, entry)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("ledger/reject.html", entry=entry, form=form), status
+    try:
+        services.reject_entry(entry, current_user, form.reason.data)
+    except services.LedgerError as exc:
+        return _problem(str(exc))
+    if entry.logged_by is not None:
+        notifications.notify(
+            entry.logged_by,
+            f"Er insamling på {_kr(entry.amount_ore)} ({entry.collected_on.isoformat()}, "
+            f"{entry.team.name}) avvisades. Orsak: {entry.status_reason}",
+            link=url_for("ledger.mine"),
+            email_subject="En insamling avvisades",
+        )
+    db.session.commit()
+    flash("Posten är avvisad och personen som registrerade den har fått orsaken.", "success")
+    return _redirect(_back_to_queue())
+
+
+def _tell_verified(entry: LedgerEntry) -> None:
+    if entry.logged_by is not None:
+        notifications.notify(
+            entry.logged_by,
+            f"Er insamling på {_kr(entry.amount_ore)} ({entry.collected_on.isoformat()}) "
+            "är verifierad. Tack!",
+            link=url_for("ledger.mine"),
+        )
+
+
+def _back_to_queue() -> str:
+    target = request.form.get("next", "")
+    if target.startswith("/ledger/") and "//" not in target:
+        return target
+    return url_for("ledger.queue")
+
+
+def _kr(ore: int) -> str:
+    from ..money import format_ore
+
+    return format_ore(ore)
+
+
+# --- corrections and history ------------------------------------------------------------
+
+@bp.route("/ledger/entries/<int:entry_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(entry_id: int):
+    """An admin replaces an entry: its reversal plus a new, linked entry."""
+    entry = _entry_or_404(entry_id)
+    ledger_admin_or_403(current_user, entry)
+    form = CorrectionForm()
+    if not form.is_submitted():
+        form.amount.data = _input(entry.amount_ore)
+        form.collected_on.data = entry.collected_on.isoformat()
+        form.method.data = entry.method
+        form.note.data = entry.note
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("ledger/correct.html", entry=entry, form=form), status
+    try:
+        new = services.correct_entry(
+            entry, current_user, form.amount.ore, form.collected_on.day, form.method.data,
+            form.note.data or "", form.reason.data,
+        )
+    except services.LedgerError as exc:
+        db.session.rollback()
+        form.reason.errors = [*form.reason.errors, str(exc)]
+        return render_template("ledger/correct.html", entry=entry, form=form), 422
+    db.session.commit()
+    flash("Posten är rättad: den gamla är återförd och den nya räknas i stället.", "success")
+    return _redirect(url_for("ledger.entry", entry_id=new.id))
+
+
+def _input(ore: int) -> str:
+    from ..money import ore_to_input
+
+    return ore_to_input(ore)
+
+
+@bp.get("/ledger/entries/<int:entry_id>")
+@login_required
+def entry(entry_id: int):
+    """An entry's whole history: linked entries and every audit event about them."""
+    entry = _entry_or_404(entry_id)
+    ledger_admin_or_403(current_user, entry)
+    entries, events = queries.history(entry)
+    return render_template(
+        "ledger/entry.html", entry=entry, entries=entries, events=events,
+        reversed_ids=queries.reversed_ids([e.id for e in entries]), form=EmptyForm(),
+    )
+
+
+# --- audit trail ---------------------------------------------------------------------------
+
+@bp.get("/ledger/audit")
+@login_required
+def audit():
+    """The audit trail for staff, newest first."""
+    staff_or_403(current_user)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    action = request.args.get("action", "").strip()[:40] or None
+    per_page = 100
+    events = queries.audit_events(per_page + 1, (page - 1) * per_page, action)
+    return render_template("ledger/audit.html", events=events[:per_page], page=page,
+                           has_more=len(events) > per_page, action=action or "")
+
+
+@bp.get("/ledger/audit.csv")
+@login_required
+def audit_csv():
+    """Every audit event as CSV (streamed)."""
+    staff_or_403(current_user)
+    header = ["id", "tid (UTC)", "vem", "händelse", "gäller", "id", "före", "efter", "adress"]
+    rows = (
+        [r.id, as_utc(r.created_at).strftime("%Y-%m-%d %H:%M:%S"), r.actor_email or "",
+         r.action, r.subject_type, r.subject_id if r.subject_id is not None else "",
+         csvexport.text_cell(r.before), csvexport.text_cell(r.after), r.client_addr]
+        for r in queries.all_audit_events()
+    )
+    return _csv_response(csvexport.stream(header, rows), "lokalamal-granskning.csv")
+
+
+# --- export --------------------------------------------------------------------------------
+
+def _export_form() -> ExportFilterForm:
+    form = ExportFilterForm(request.args)
+    form.set_options(queries.goals(), queries.companies_for_filter(current_user),
+                     "Alla" if is_staff(current_user) else "Mina arbetsplatser")
+    return form
+
+
+@bp.get("/ledger/export")
+@login_required
+def export():
+    """Choose what to export."""
+    any_company_admin_or_403(current_user)
+    form = _export_form()
+    if request.args and not form.validate():
+        return render_template("ledger/export.html", form=form), 422
+    return render_template("ledger/export.html", form=form, query=request.query_string.decode())
+
+
+@bp.get("/ledger/export.csv")
+@login_required
+def export_csv():
+    """The ledger as CSV for Excel: admins their workplaces, staff everything."""
+    any_company_admin_or_403(current_user)
+    form = _export_form()
+    if not form.validate():
+        return render_template("ledger/export.html", form=form), 422
+    if form.company.data:
+        company_ids = [int(form.company.data)]
+    elif is_staff(current_user):
+        company_ids = None
+    else:
+        company_ids = queries.admin_company_ids(current_user)
+    header = ["post", "insamlat datum", "registrerad (UTC)", "arbetsplats", "lag", "mål",
+              "belopp (kr)", "sätt", "status", "orsak", "anteckning", "registrerad av",
+              "återför post", "rättar post"]
+    rows = (
+        [r.id, r.collected_on.isoformat(), as_utc(r.created_at).strftime("%Y-%m-%d %H:%M"),
+         csvexport.text_cell(r.company), csvexport.text_cell(r.team),
+         f"#{r.goal_number} {r.goal}", csvexport.kronor_cell(r.amount_ore),
+         METHODS.get(r.method, r.method), STATUSES.get(r.status, r.status),
+         csvexport.text_cell(r.status_reason), csvexport.text_cell(r.note),
+         csvexport.text_cell(r.logged_by or ""), r.reverses_id or "", r.corrects_id or ""]
+        for r in queries.export_rows(
+            company_ids, form.date_from.day, form.date_to.day,
+            int(form.goal.data) if form.goal.data else None,
+            int(form.team.data) if form.team.data else None,
+            form.method.data or None, form.status.data or None,
+        )
+    )
+    return _csv_response(csvexport.stream(header, rows),
+                         f"lokalamal-insamlingar-{date.today().isoformat()}.csv")
+
+
+def _csv_response(lines, filename: str) -> Response:
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+

@@ -1,0 +1,209 @@
+"""Logging a collection: the form, htmx answers, idempotency and every kind of bad input."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from lokalamal_app.extensions import db
+from lokalamal_app.ledger import totals
+from lokalamal_app.models import AuditEvent, LedgerEntry
+from tests import factories
+
+
+@pytest.fixture
+def world(app_ctx):
+    admin = factories.make_user(display_name="Admin Adminsson")
+    company = factories.make_company(admin=admin)
+    member = factories.make_user(display_name="Maja Medlem")
+    team = factories.make_team(company, captain=member)
+    outsider = factories.make_user()
+    factories.add_member(company, outsider)
+    staff = factories.make_user(is_staff=True)
+    factories.commit()
+    return type("World", (), dict(admin=admin, company=company, member=member, team=team,
+                                  outsider=outsider, staff=staff))
+
+
+def form(**overrides):
+    values = {
+        "amount": "250",
+        "collected_on": date.today().isoformat(),
+        "method": "swish",
+        "note": "Fikaförsäljning fredag",
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    values.update(overrides)
+    return values
+
+
+def entry_count() -> int:
+    return db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one()
+
+
+def reported(team) -> int:
+    tally = totals.figures("team", team.id)
+    return tally.reported_ore if tally else 0
+
+
+def test_the_new_collection_page_shows_the_form_with_a_fresh_key(world, login):
+    client = login(world.member)
+    html = client.get(f"/teams/{world.team.id}/collections/new").get_data(as_text=True)
+    assert 'name="idempotency_key"' in html
+    assert f'id="team-{world.team.id}-total"' in html
+    assert "Registrera en insamling" in html
+    second = client.get(f"/teams/{world.team.id}/collections/new").get_data(as_text=True)
+    key = html.split('name="idempotency_key" type="hidden" value="')[1][:32]
+    assert key not in second
+
+
+@pytest.mark.parametrize("typed, ore", [
+    ("1 250,50", 125_050), ("1250.50", 125_050), ("1 250 kr", 125_000), ("1250:-", 125_000),
+    ("0,50", 50),
+])
+def test_a_member_logs_a_collection_and_it_counts_as_reported(world, login, typed, ore):
+    response = login(world.member).post(f"/teams/{world.team.id}/collections",
+                                        data=form(amount=typed))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/teams/{world.team.id}")
+    entry = db.session.execute(db.select(LedgerEntry)).scalar_one()
+    assert (entry.amount_ore, entry.status, entry.logged_by_id) == (ore, "pending",
+                                                                    world.member.id)
+    assert reported(world.team) == ore
+    assert totals.figures("company", world.company.id).reported_ore == ore
+    assert totals.figures("goal", world.team.goal_id).reported_ore == ore
+    assert db.session.execute(
+        db.select(AuditEvent.action).where(AuditEvent.subject_type == "ledger_entry",
+                                           AuditEvent.subject_id == entry.id)
+    ).scalars().all() == ["collection.log"]
+
+
+def test_with_htmx_the_form_answers_in_place_and_the_total_updates(world, login):
+    response = login(world.member).post(
+        f"/teams/{world.team.id}/collections", data=form(amount="1 250"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Trigger"] == "collectionLogged"
+    html = response.get_data(as_text=True)
+    assert f'id="team-{world.team.id}-log"' in html
+    assert f'id="team-{world.team.id}-total" hx-swap-oob="true"' in html
+    assert "1\u00a0250\u00a0kr" in html
+    assert "<html" not in html
+    # The fresh form carries a new key and no old values.
+    assert 'value="1 250"' not in html
+
+
+def test_with_htmx_a_bad_amount_answers_422_with_the_typed_value_kept(world, login):
+    response = login(world.member).post(
+        f"/teams/{world.team.id}/collections", data=form(amount="tolv kronor"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'value="tolv kronor"' in html
+    assert "Beloppet ska vara ett tal" in html
+    assert "HX-Trigger" not in response.headers
+    assert entry_count() == 0
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("amount", "0", "större än noll"),
+    ("amount", "-50", "större än noll"),
+    ("amount", "femtio", "ska vara ett tal"),
+    ("amount", "12,505", "högst två decimaler"),
+    ("amount", "1 000 000,01", "högst 1\u00a0000\u00a0000\u00a0kr"),
+    ("amount", "", "Skriv ett belopp"),
+    ("collected_on", (date.today() + timedelta(days=1)).isoformat(), "framtiden"),
+    ("collected_on", "2026-13-40", "Det datumet finns inte"),
+    ("collected_on", "igår", "ÅÅÅÅ-MM-DD"),
+    ("collected_on", "", "Skriv datumet"),
+    ("method", "bitcoin", "Välj ett av sätten"),
+    ("method", "match", "Välj ett av sätten"),
+    ("note", "x" * 201, "högst 200 tecken"),
+    ("idempotency_key", "", "Ladda om sidan"),
+    ("idempotency_key", "not-a-key", "Ladda om sidan"),
+])
+def test_bad_input_gets_a_message_a_422_and_nothing_is_stored(world, login, field, value,
+                                                              message):
+    response = login(world.member).post(f"/teams/{world.team.id}/collections",
+                                        data=form(**{field: value}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert entry_count() == 0
+    assert reported(world.team) == 0
+    assert db.session.execute(
+        db.select(db.func.count(AuditEvent.id)).where(AuditEvent.subject_type == "ledger_entry")
+    ).scalar_one() == 0
+
+
+def test_the_maximum_is_configurable(make_app, world):
+    other = make_app(MAX_COLLECTION_ORE=100_00)
+    client = other.test_client()
+    client.post("/login", data={"email": world.member.email, "password": factories.PASSWORD})
+    response = client.post(f"/teams/{world.team.id}/collections", data=form(amount="100,01"))
+    assert response.status_code == 422
+    assert "högst 100\u00a0kr" in response.get_data(as_text=True)
+    assert client.post(f"/teams/{world.team.id}/collections",
+                       data=form(amount="100")).status_code == 303
+
+
+def test_a_note_with_html_is_stored_as_typed_and_shown_escaped(world, login):
+    client = login(world.member)
+    note = '<script>alert("hej")</script> & <b>fika</b>'
+    client.post(f"/teams/{world.team.id}/collections", data=form(note=note))
+    assert db.session.execute(db.select(LedgerEntry.note)).scalar_one() == note
+    html = client.get(f"/teams/{world.team.id}/collections/new").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#34;hej&#34;)&lt;/script&gt; &amp; &lt;b&gt;fika&lt;/b&gt;" in html
+    assert "&lt;script&gt;" in client.get("/ledger/mine").get_data(as_text=True)
+
+
+def test_a_double_post_with_the_same_key_records_one_entry(world, login):
+    client = login(world.member)
+    data = form(amount="500")
+    first = client.post(f"/teams/{world.team.id}/collections", data=data)
+    second = client.post(f"/teams/{world.team.id}/collections", data=data,
+                         headers={"HX-Request": "true"})
+    third = client.post(f"/teams/{world.team.id}/collections", data=data,
+                        follow_redirects=False)
+    assert (first.status_code, second.status_code, third.status_code) == (303, 200, 303)
+    assert "redan registrerad" in second.get_data(as_text=True)
+    assert entry_count() == 1
+    assert reported(world.team) == 500_00
+
+
+def test_someone_outside_the_team_cannot_log_for_it(world, login):
+    for user in (world.outsider, world.admin):
+        response = login(user).post(f"/teams/{world.team.id}/collections", data=form())
+        assert response.status_code == 403
+        assert login(user).get(f"/teams/{world.team.id}/collections/new").status_code == 403
+    assert entry_count() == 0
+
+
+def test_a_visitor_is_sent_to_log_in(world, client):
+    response = client.post(f"/teams/{world.team.id}/collections", data=form())
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert entry_count() == 0
+
+
+def test_staff_may_log_for_any_team(world, login):
+    assert login(world.staff).post(f"/teams/{world.team.id}/collections",
+                                   data=form()).status_code == 303
+    assert entry_count() == 1
+
+
+def test_an_unknown_team_is_404(world, login):
+    assert login(world.member).post("/teams/99999/collections", data=form()).status_code == 404
+
+
+def test_the_log_form_partial_renders_for_a_team_page(world, app):
+    from flask import render_template
+
+    with app.test_request_context():
+        html = render_template("ledger/_log_form.html", team=world.team)
+        total = render_template("ledger/_team_total.html", team=world.team, figures=None)
+    assert f'hx-post="/teams/{world.team.id}/collections"' in html
+    assert 'name="idempotency_key"' in html
+    assert f'id="team-{world.team.id}-total"' in total and "0\u00a0kr" in total
