@@ -62,6 +62,7 @@ def show(ident: str):
     return render_template(
         "teams/show.html",
         team=team,
+        figures=figures,
         reported_ore=reported,
         verified_ore=verified,
         members=members,
