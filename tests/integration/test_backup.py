@@ -78,7 +78,7 @@ def test_backup_wipe_restore_keeps_every_total(app_ctx, runner, tmp_path):
     assert totals.figures("team", teams[0].id).reported_ore == team_total
     checked = runner.invoke(args=["ledger-check"])
     assert checked.exit_code == 0, checked.output
-    assert "Huvudboken stämmer" in checked.output
+    assert "Alla summor stämmer" in checked.output
     assert mismatches() == []
 
 
