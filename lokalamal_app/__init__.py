@@ -107,8 +107,10 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .goals import bp as goals_bp
+    from .leaderboards import bp as leaderboards_bp
     from .main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(goals_bp)
+    app.register_blueprint(leaderboards_bp)

@@ -16,6 +16,4 @@ def show(slug: str):
         goal=goal,
         figures=totals.figures("goal", goal.id),
         un_goals=[(n, queries.UN_GOALS.get(n, "")) for n in goal.un_goal_numbers],
-        top_teams=queries.top_teams(goal),
-        top_companies=queries.top_companies(goal),
     )
