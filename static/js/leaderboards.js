@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var HIDDEN_TAB_EVERY_MS = 5 * 60 * 1000; // a hidden tab asks at most every five minutes
-  var lastPoll = 0;
+  var lastPoll = {}; // board id -> time of its last poll
   var offlineBanner = null;
 
   function hhmm(date) {
@@ -44,11 +44,11 @@
     var board = boardOf(event);
     if (!board || event.detail.verb !== "get") return;
     if (inHiddenSlide(board)) { event.preventDefault(); return; }
-    if (document.hidden && Date.now() - lastPoll < HIDDEN_TAB_EVERY_MS) {
+    if (document.hidden && Date.now() - (lastPoll[board.id] || 0) < HIDDEN_TAB_EVERY_MS) {
       event.preventDefault();
       return;
     }
-    lastPoll = Date.now();
+    lastPoll[board.id] = Date.now();
   });
 
   // Only a board may replace a board: a login page, an error page or anything else is
