@@ -5,7 +5,9 @@ logged-in viewer, one statement for the viewer's own teams and workplaces, plus 
 cheap board version. However many rows a board has, the count stays the same.
 """
 
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from flask import url_for
@@ -313,6 +315,60 @@ def board_key(scope: str, subject=None) -> str:
     return scope
 
 
+class _BoardCache:
+    """Computed rows by board, parameters and board version, in this process.
+
+    The version moves in the same transaction as every change to the totals, so an entry
+    can never be stale: a new version simply misses. Small and bounded (least recently
+    used out), it saves the board query while nothing changes, which is most of the time.
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.rows: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            rows = self.rows.get(key)
+            if rows is not None:
+                self.rows.move_to_end(key)
+            return rows
+
+    def put(self, key, rows) -> None:
+        with self.lock:
+            self.rows[key] = rows
+            self.rows.move_to_end(key)
+            while len(self.rows) > self.size:
+                self.rows.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rows.clear()
+
+
+board_cache = _BoardCache()
+
+
+def _compute_rows(scope, subject, params, period, my_teams, my_companies) -> list[Row]:
+    nonzero = [Tally.reported_ore != 0]
+    if scope == "companies":
+        return _company_rows("company", nonzero, period, params, my_companies)
+    if scope == "goal_companies":
+        subject_name = totals.company_goal_subject(subject.id)
+        return _company_rows(subject_name, nonzero, period, params, my_companies)
+    if scope == "teams":
+        return _team_rows(nonzero, period, params, my_teams, my_companies, outer=False)
+    if scope == "goal_teams":
+        return _team_rows([Team.goal_id == subject.id, *nonzero], period, params, my_teams,
+                          my_companies, outer=False)
+    if scope == "company_teams":
+        # A workplace's own board lists all its teams, also those yet to log anything.
+        return _team_rows([Team.company_id == subject.id], period, params, my_teams,
+                          my_companies, outer=True)
+    raise BoardParamError("Den topplistan finns inte.")
+
+
 def standings(
     scope: str,
     subject: Company | Goal | None = None,
@@ -328,23 +384,14 @@ def standings(
         version = totals.board_version()
     period = period_key(params.period)
     my_teams, my_companies = viewer_ids(viewer)
-    nonzero = [Tally.reported_ore != 0]
-    if scope == "companies":
-        rows = _company_rows("company", nonzero, period, params, my_companies)
-    elif scope == "goal_companies":
-        subject_name = totals.company_goal_subject(subject.id)
-        rows = _company_rows(subject_name, nonzero, period, params, my_companies)
-    elif scope == "teams":
-        rows = _team_rows(nonzero, period, params, my_teams, my_companies, outer=False)
-    elif scope == "goal_teams":
-        rows = _team_rows([Team.goal_id == subject.id, *nonzero], period, params, my_teams,
-                          my_companies, outer=False)
-    elif scope == "company_teams":
-        # A workplace's own board lists all its teams, also those yet to log anything.
-        rows = _team_rows([Team.company_id == subject.id], period, params, my_teams,
-                          my_companies, outer=True)
-    else:
-        raise BoardParamError("Den topplistan finns inte.")
+    db_name = db.session.get_bind().url.render_as_string()
+    key = (db_name, scope, getattr(subject, "id", None), params, period, version,
+           frozenset(my_teams), frozenset(my_companies))
+    cached = board_cache.get(key)
+    if cached is None:
+        cached = _compute_rows(scope, subject, params, period, my_teams, my_companies)
+        board_cache.put(key, cached)
+    rows = [replace(row) for row in cached]  # copies: the marks below are per request
     shown = parse_state(shown_state)
     for row in rows:
         before = shown.get(row.id)

@@ -4,10 +4,15 @@ A poll carries the board version the client shows (`v`); when nothing changed an
 the answer is 204 with no body, after one cheap query and before any template.
 """
 
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
 from flask import abort, current_app, jsonify, make_response, render_template, request
 from flask_login import current_user
 
 from ..extensions import csrf
+from ..formatting import _locale_code
+from ..money import format_ore
 from ..ledger import totals
 from . import bp, queries
 
@@ -48,6 +53,30 @@ def _resolve_or_404(key: str):
     if resolved is None:
         abort(404)
     return resolved
+
+
+@lru_cache(maxsize=8192)
+def _kronor(ore: int, locale: str) -> str:
+    return format_ore(ore, decimals=False, locale=locale)
+
+
+@bp.app_template_filter("board_kronor")
+def board_kronor(ore: int | None) -> str:
+    """Whole kronor, Swedish style, remembered: boards show the same figures again and again."""
+    return _kronor(ore or 0, _locale_code())
+
+
+@bp.app_template_filter("board_time")
+def board_time(moment) -> str:
+    """hh:mm in the app's time zone (Stockholm)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Stockholm"))
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def _render_fragment(board):
+    """Only the board: no page context (no footer goals, no login lookup) is needed."""
+    template = current_app.jinja_env.get_template("leaderboards/_board.html")
+    return template.render(board=board, live=True, leaderboard_poll_seconds=_poll_seconds())
 
 
 @bp.app_template_global()
@@ -98,8 +127,10 @@ def page(key: str):
         scope, subject, _params(scope), viewer=current_user,
         shown_state=request.args.get("prev"), version=version,
     )
-    template = "leaderboards/_board.html" if fragment else "leaderboards/board.html"
-    response = make_response(render_template(template, board=board, live=True))
+    if fragment:
+        response = make_response(_render_fragment(board))
+    else:
+        response = make_response(render_template("leaderboards/board.html", board=board))
     response.headers["Vary"] = "HX-Request"
     response.headers["Cache-Control"] = "no-store"
     return response
