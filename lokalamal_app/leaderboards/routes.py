@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from ..extensions import csrf
 from ..formatting import _locale_code
-from ..money import format_ore
 from ..ledger import totals
+from ..money import format_ore
 from . import bp, queries
 
 TV_DEFAULT_SECONDS = 20
