@@ -278,9 +278,11 @@ def run_load(env: dict, wrk_path: str) -> dict:
         steps = [
             ("healthz", "/healthz"),
             ("company_teams_board", "/leaderboards/companies/bankforetag-1-ab/teams?fragment=1"),
-            ("all_companies_board", "/leaderboards/companies"),
-            ("goal_board", "/leaderboards/goals/ingen-ensamhet/teams"),
+            ("all_companies_board", "/leaderboards/companies?fragment=1"),
+            ("goal_board", "/leaderboards/goals/ingen-ensamhet/teams?fragment=1"),
             ("unchanged_poll", f"/leaderboards/teams?fragment=1&v={version}"),
+            # Not one of the required steps: the whole page around a board, for comparison.
+            ("all_companies_page", "/leaderboards/companies"),
         ]
         for name, path in steps:
             status = urllib.request.urlopen(server.url(path)).status
