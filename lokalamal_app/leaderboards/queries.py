@@ -90,6 +90,7 @@ class Row:
     target_ore: int | None = None
     company_name: str | None = None
     mine: bool = False
+    colleague: bool = False  # a team at the viewer's own workplace
     move: str | None = None  # "up", "down" or None
 
     @property
@@ -240,6 +241,7 @@ def _team_rows(where, period, params, my_teams, my_companies, outer):
             url=team_url(r["slug"]), reported_ore=r["reported_ore"],
             verified_ore=r["verified_ore"], target_ore=r["target_ore"],
             company_name=r["company_name"], mine=r["id"] in my_teams,
+            colleague=r["company_id"] in my_companies,
         )
         for r in result
     ]

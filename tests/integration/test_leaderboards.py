@@ -107,6 +107,11 @@ def test_the_viewers_own_team_and_workplace_stand_out(login, app_ctx):
     assert "Ditt lag" in html
     html = client.get("/leaderboards/companies").get_data(as_text=True)
     assert "Din arbetsplats" in html
+    neighbour = factories.make_team(company, name="Grannlaget på jobbet")
+    factories.make_collection(neighbour, amount_ore=50_00)
+    factories.commit()
+    html = client.get("/leaderboards/teams").get_data(as_text=True)
+    assert f'id="board-teams-team-{neighbour.id}" class="is-colleague"' in html
 
 
 def test_individuals_are_never_listed(client, app_ctx):
