@@ -70,7 +70,7 @@ def build(session, companies: int, teams: int, people: int, entries: int,
         INSERT INTO ledger_entry (team_id, company_id, goal_id, amount_ore, collected_on,
                                   method, note, status, status_reason, logged_by_id,
                                   created_at)
-        SELECT t.id, t.company_id, t.goal_id, (20 + (j * 7919) % 1500) * 100,
+        SELECT t.id, t.company_id, t.goal_id, (20 + (j::bigint * 7919) % 1500) * 100,
                current_date - ((j * 31) % 120), 'swish', '',
                CASE WHEN j % 10 < 6 THEN 'verified' ELSE 'pending' END, '',
                t.id, now() - make_interval(secs => (:n - j))

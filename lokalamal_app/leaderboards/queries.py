@@ -6,11 +6,12 @@ cheap board version. However many rows a board has, the count stays the same.
 """
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import and_, func, literal, or_, select, union_all
 
 from ..extensions import db
@@ -325,9 +326,10 @@ class _BoardCache:
     used out), it saves the board query while nothing changes, which is most of the time.
     """
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 512):
         self.size = size
         self.rows: OrderedDict = OrderedDict()
+        self.versions: dict[str, tuple[float, int]] = {}
         self.lock = threading.Lock()
 
     def get(self, key):
@@ -347,9 +349,32 @@ class _BoardCache:
     def clear(self) -> None:
         with self.lock:
             self.rows.clear()
+            self.versions.clear()
 
 
 board_cache = _BoardCache()
+
+
+def database_key() -> str:
+    """Which database the cached figures belong to (tests run several apps in a process)."""
+    return db.session.get_bind().url.render_as_string()
+
+
+def current_version() -> int:
+    """The board version, remembered for LEADERBOARD_VERSION_TTL seconds in this process
+    (default 1 s; 0 under test), so that most polls need no database at all."""
+    ttl = float(current_app.config.get("LEADERBOARD_VERSION_TTL",
+                                       0.0 if current_app.testing else 1.0))
+    if ttl <= 0:
+        return totals.board_version()
+    key = database_key()
+    now = time.monotonic()
+    seen = board_cache.versions.get(key)
+    if seen is not None and now - seen[0] < ttl:
+        return seen[1]
+    version = totals.board_version()
+    board_cache.versions[key] = (now, version)
+    return version
 
 
 def _compute_rows(scope, subject, params, period, my_teams, my_companies) -> list[Row]:
@@ -386,8 +411,7 @@ def standings(
         version = totals.board_version()
     period = period_key(params.period)
     my_teams, my_companies = viewer_ids(viewer)
-    db_name = db.session.get_bind().url.render_as_string()
-    key = (db_name, scope, getattr(subject, "id", None), params, period, version,
+    key = (database_key(), scope, getattr(subject, "id", None), params, period, version,
            frozenset(my_teams), frozenset(my_companies))
     cached = board_cache.get(key)
     if cached is None:

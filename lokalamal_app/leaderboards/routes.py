@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..extensions import csrf
 from ..formatting import _locale_code
-from ..ledger import totals
+from ..models.base import utcnow
 from ..money import format_ore
 from . import bp, queries
 
@@ -25,7 +25,7 @@ def _poll_seconds() -> int:
 
 def _unchanged(sent: str | None) -> int | None:
     """The current version, or None when the client already shows it (then answer 204)."""
-    version = totals.board_version()
+    version = queries.current_version()
     if sent is not None and sent == str(version):
         return None
     return version
@@ -88,7 +88,7 @@ def company_teams_board(company, viewer=None):
 @bp.app_template_global()
 def goal_boards(goal, viewer=None):
     """The goal's team and workplace boards, for the goal page."""
-    version = totals.board_version()
+    version = queries.current_version()
     return [
         queries.standings(scope, goal, viewer=viewer or current_user, version=version)
         for scope in ("goal_teams", "goal_companies")
@@ -103,7 +103,7 @@ def _board_settings():
 @bp.get("/leaderboards")
 def index():
     """All the boards, with the all-workplaces and all-teams boards shown at once."""
-    version = totals.board_version()
+    version = queries.current_version()
     boards = [
         queries.standings(scope, viewer=current_user, version=version,
                           params=queries.BoardParams(limit=10))
@@ -119,18 +119,38 @@ def index():
 def page(key: str):
     """One board as a page, or (for htmx and `fragment=1`) only the board, or 204."""
     fragment = _is_fragment()
-    version = _unchanged(request.args.get("v")) if fragment else totals.board_version()
+    version = _unchanged(request.args.get("v")) if fragment else queries.current_version()
     if version is None:
         return _no_change()
+    # A visitor's fragment is the same for everyone who shows the same thing: remember it
+    # for this version (and this minute, for the "updated at" time).
+    html_key = None
+    if fragment and not current_user.is_authenticated:
+        args = frozenset((k, v) for k, v in request.args.items(multi=True) if k != "v")
+        html_key = ("html", queries.database_key(), key, args, version,
+                    board_time(utcnow()), _locale_code())
+        html = queries.board_cache.get(html_key)
+        if html is not None:
+            return _fragment_response(html)
     scope, subject = _resolve_or_404(key)
     board = queries.standings(
         scope, subject, _params(scope), viewer=current_user,
         shown_state=request.args.get("prev"), version=version,
     )
     if fragment:
-        response = make_response(_render_fragment(board))
+        html = _render_fragment(board)
+        if html_key is not None:
+            queries.board_cache.put(html_key, html)
+        return _fragment_response(html)
     else:
         response = make_response(render_template("leaderboards/board.html", board=board))
+    response.headers["Vary"] = "HX-Request"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _fragment_response(html: str):
+    response = make_response(html)
     response.headers["Vary"] = "HX-Request"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -143,7 +163,7 @@ def _tv(keys: list[str]):
         abort(400, "seconds ska vara ett heltal.")
     if not 5 <= seconds <= 3600:
         abort(400, "seconds ska vara mellan 5 och 3600.")
-    version = totals.board_version()
+    version = queries.current_version()
     boards = []
     for key in keys:
         scope, subject = _resolve_or_404(key)
@@ -192,7 +212,7 @@ def api(key: str):
     """JSON of the standings a board page shows; ETag by board version, 304 when unchanged."""
     scope, subject = _resolve_or_404(key)
     params = _params(scope)
-    version = totals.board_version()
+    version = queries.current_version()
     etag = f'{version}-{params.metric}-{params.period}-{int(params.verified)}-{params.limit}'
     if etag in request.if_none_match:
         response = make_response("", 304)

@@ -84,6 +84,13 @@
     });
   });
 
+  // A fresh board replaced a stale one: the offline note goes when no board is stale.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (offlineBanner) {
+      offlineBanner.hidden = !document.querySelector("[data-board].is-stale");
+    }
+  });
+
   function refreshVisible() {
     var boards = document.querySelectorAll("[data-board]");
     for (var i = 0; i < boards.length; i++) {

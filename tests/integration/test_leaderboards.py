@@ -244,3 +244,35 @@ def test_a_cached_board_is_never_shown_after_a_change(client, app_ctx, count_que
     factories.make_collection(team, amount_ore=50_00)
     factories.commit()
     assert "150\u00a0kr" in client.get(url).get_data(as_text=True)
+
+
+def test_with_a_version_ttl_repeated_polls_and_visitor_boards_need_no_database(make_app,
+                                                                               app_ctx):
+    from sqlalchemy import event
+
+    from lokalamal_app.extensions import db as database
+
+    factories.make_collection(factories.make_team(factories.make_company(name="Snabb AB")))
+    factories.commit()
+    worker = make_app(LEADERBOARD_VERSION_TTL=60)
+    client = worker.test_client()
+    url = "/leaderboards/companies/snabb-ab/teams?fragment=1"
+    first = client.get(url)
+    assert first.status_code == 200
+    version = totals.board_version()
+    statements = []
+    with worker.app_context():
+        engine = database.engine
+
+    def _count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        again = client.get(url)
+        poll = client.get(f"{url}&v={version}")
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
+    assert again.get_data() == first.get_data()
+    assert poll.status_code == 204
+    assert statements == []
