@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from .challenges import bp as challenges_bp
     from .companies import bp as companies_bp
     from .goals import bp as goals_bp
+    from .leaderboards import bp as leaderboards_bp
     from .ledger import bp as ledger_bp
     from .main import bp as main_bp
     from .ops import bp as ops_bp
@@ -143,3 +144,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(challenges_bp)
     app.register_blueprint(payroll_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(leaderboards_bp)

@@ -135,6 +135,10 @@ def app():
 def _clean_database(app):
     yield
     _empty_database(app)
+    # Emptying the database sends the board version back to its seed: forget cached boards.
+    from lokalamal_app.leaderboards.queries import board_cache
+
+    board_cache.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from ..extensions import db
 from ..ledger import totals
-from ..models import Company, Goal, Tally, Team
+from ..models import Goal
 
 UN_GOALS = {
     1: "Ingen fattigdom",
@@ -43,31 +43,3 @@ def goals_with_totals() -> list[GoalSummary]:
 
 def goal_by_slug(slug: str) -> Goal | None:
     return db.session.execute(db.select(Goal).where(Goal.slug == slug)).scalar_one_or_none()
-
-
-def top_teams(goal: Goal, limit: int = 5) -> list[tuple[Team, Tally]]:
-    """The goal's teams that raised most (ties: who got there first, then id)."""
-    rows = db.session.execute(
-        db.select(Team, Tally)
-        .join(Tally, (Tally.subject == "team") & (Tally.subject_id == Team.id))
-        .where(Team.goal_id == goal.id, Tally.period == totals.PERIOD_ALL, Tally.reported_ore > 0)
-        .order_by(Tally.reported_ore.desc(), Tally.changed_at, Team.id)
-        .limit(limit)
-    ).all()
-    return [(team, tally) for team, tally in rows]
-
-
-def top_companies(goal: Goal, limit: int = 5) -> list[tuple[Company, Tally]]:
-    """Workplaces that raised most for the goal (their stored per-goal totals)."""
-    rows = db.session.execute(
-        db.select(Company, Tally)
-        .join(Tally, Tally.subject_id == Company.id)
-        .where(
-            Tally.subject == totals.company_goal_subject(goal.id),
-            Tally.period == totals.PERIOD_ALL,
-            Tally.reported_ore > 0,
-        )
-        .order_by(Tally.reported_ore.desc(), Tally.changed_at, Company.id)
-        .limit(limit)
-    ).all()
-    return [(company, tally) for company, tally in rows]

@@ -18,8 +18,6 @@ def show(slug: str):
         goal=goal,
         figures=totals.figures("goal", goal.id),
         un_goals=[(n, queries.UN_GOALS.get(n, "")) for n in goal.un_goal_numbers],
-        top_teams=queries.top_teams(goal),
-        top_companies=queries.top_companies(goal),
         # --- mission content and sharing (issue 8) ---
         partners=partner_queries.partners_for_goal(goal),
         impact_lines=partner_queries.impact_lines(goal),

@@ -1,0 +1,102 @@
+"""Build the benchmark dataset in bulk with SQL (PostgreSQL): workplaces, teams, people,
+ledger entries, and the stored totals computed from that ledger so that they agree."""
+
+from sqlalchemy import text
+
+SUBJECT_TOTALS = """
+INSERT INTO tally (subject, subject_id, period, reported_ore, verified_ore,
+                   match_reported_ore, match_verified_ore, entry_count, changed_at)
+SELECT s.subject, s.subject_id, p.period,
+       coalesce(sum(e.amount_ore) FILTER (WHERE e.status IN ('pending', 'verified')), 0),
+       coalesce(sum(e.amount_ore) FILTER (WHERE e.status = 'verified'), 0),
+       0, 0, count(*), max(e.created_at)
+FROM ledger_entry e
+CROSS JOIN LATERAL (VALUES ('team', e.team_id), ('company', e.company_id),
+                           ('goal', e.goal_id), ('cg:' || e.goal_id, e.company_id),
+                           ('all', 0)) AS s(subject, subject_id)
+CROSS JOIN LATERAL (VALUES ('all'), (to_char(e.collected_on, 'YYYY-MM')),
+                           (CASE WHEN e.collected_on >= :campaign THEN 'campaign' END))
+                   AS p(period)
+WHERE p.period IS NOT NULL
+GROUP BY s.subject, s.subject_id, p.period
+"""
+
+
+def build(session, companies: int, teams: int, people: int, entries: int,
+          password_hash: str, campaign_start, log=print) -> None:
+    """Fill an empty, migrated PostgreSQL database; commits."""
+    run = lambda sql, **kw: session.execute(text(sql), kw)  # noqa: E731
+    log(f"  {companies} workplaces, {teams} teams, {people} people, {entries} ledger entries")
+    run("""
+        INSERT INTO company (id, name, name_key, slug, street, postcode, city, headcount,
+                             join_code, created_at)
+        SELECT i, 'Bänkföretag ' || i || ' AB', 'bänkföretag ' || i || ' ab',
+               'bankforetag-' || i || '-ab', 'Testgatan ' || i, '72212', 'Västerås',
+               5 + (i * 37) % 400, 'bench-c-' || i, now()
+        FROM generate_series(1, :n) AS i
+    """, n=companies)
+    run("""
+        INSERT INTO team (id, company_id, goal_id, name, name_key, slug, target_ore, pitch,
+                          join_code, reference, created_at)
+        SELECT i, (i - 1) % :companies + 1,
+               (SELECT id FROM goal WHERE number = i % 5 + 1),
+               'Laget ' || i, 'laget ' || i, 'laget-' || i,
+               CASE WHEN i % 3 = 0 THEN NULL ELSE 500000 + (i % 40) * 100000 END, '',
+               'bench-t-' || i, 'B' || i, now()
+        FROM generate_series(1, :n) AS i
+    """, n=teams, companies=companies)
+    run("""
+        INSERT INTO "user" (id, email, display_name, password_hash, session_token, is_staff,
+                            disabled, is_demo, hide_name, created_at)
+        SELECT i, 'person' || i || '@bench.lokalamal.se', 'Person ' || i, :hash,
+               'bench-session-' || i, false, false, false, false, now()
+        FROM generate_series(1, :n) AS i
+    """, n=people, hash=password_hash)
+    # Person i is in team (i - 1) % teams + 1 and in that team's workplace.
+    run("""
+        INSERT INTO membership (user_id, company_id, role, created_at)
+        SELECT i, ((i - 1) % :teams) % :companies + 1,
+               CASE WHEN i <= :companies THEN 'admin' ELSE 'member' END, now()
+        FROM generate_series(1, :n) AS i
+    """, n=people, teams=teams, companies=companies)
+    run("""
+        INSERT INTO team_member (team_id, user_id, company_id, created_at)
+        SELECT (i - 1) % :teams + 1, i, ((i - 1) % :teams) % :companies + 1, now()
+        FROM generate_series(1, :n) AS i
+    """, n=people, teams=teams, companies=companies)
+    run("UPDATE team SET captain_id = id WHERE id <= :people", people=people)
+    log("  ledger entries")
+    run("""
+        INSERT INTO ledger_entry (team_id, company_id, goal_id, amount_ore, collected_on,
+                                  method, note, status, status_reason, logged_by_id,
+                                  created_at)
+        SELECT t.id, t.company_id, t.goal_id, (20 + (j::bigint * 7919) % 1500) * 100,
+               current_date - ((j * 31) % 120), 'swish', '',
+               CASE WHEN j % 10 < 6 THEN 'verified' ELSE 'pending' END, '',
+               t.id, now() - make_interval(secs => (:n - j))
+        FROM generate_series(1, :n) AS j
+        JOIN team t ON t.id = (j - 1) % :teams + 1
+    """, n=entries, teams=teams)
+    log("  stored totals from the ledger")
+    run(SUBJECT_TOTALS, campaign=campaign_start)
+    for table in ("company", "team", "user", "membership", "team_member", "ledger_entry",
+                  "tally"):
+        run(f"""SELECT setval(pg_get_serial_sequence('"{table}"', 'id'),
+                              (SELECT max(id) FROM "{table}"))""")
+    run("UPDATE board_version SET version = version + 1")
+    session.commit()
+    run("ANALYZE")
+    session.commit()
+
+
+def check(session) -> tuple[int, int]:
+    """The ledger's sum of counted money and the stored grand total: they must agree."""
+    ledger = session.execute(text(
+        "SELECT coalesce(sum(amount_ore), 0) FROM ledger_entry "
+        "WHERE status IN ('pending', 'verified')"
+    )).scalar_one()
+    stored = session.execute(text(
+        "SELECT reported_ore FROM tally WHERE subject = 'all' AND subject_id = 0 "
+        "AND period = 'all'"
+    )).scalar_one()
+    return int(ledger), int(stored)

@@ -1,0 +1,327 @@
+"""Benchmark: build the large dataset, serve it with gunicorn (two workers) and load it
+with wrk from a separate process.
+
+    make bench                       # full size: 100 workplaces ... 1 000 000 entries
+    BENCH_SCALE=0.05 make bench      # a twentieth of it, to check that it works
+    BENCH_OUT=bench.json make bench  # also write the figures as JSON
+
+Environment: BENCH_DATABASE_URL (an empty PostgreSQL database; without it a throw-away
+PostgreSQL is started with scripts/pg-test-server), BENCH_SCALE, BENCH_DURATION (seconds
+per step, default 10), BENCH_CONNECTIONS (default 16), BENCH_THREADS (wrk, default 2),
+BENCH_WORKER_CLASS (gunicorn, default gthread), BENCH_OUT.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import date
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WRK_THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+
+SIZES = {
+    "companies": max(2, round(100 * SCALE)),
+    "teams": max(10, round(2_000 * SCALE)),
+    "people": max(20, round(20_000 * SCALE)),
+    "entries": max(100, round(1_000_000 * SCALE)),
+}
+
+REPORT_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "BENCH_RESULT %d %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), summary.errors.status,
+    summary.errors.connect, summary.errors.read, summary.errors.timeout))
+end
+"""
+
+POST_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = "amount=25&collected_on=%(day)s&method=swish&note=bench"
+    .. "&idempotency_key=bench-" .. tostring(tid) .. "-" .. counter .. "-%(run)s"
+    .. "&csrf_token=%(token)s"
+  return wrk.format("POST", "%(path)s", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "%(cookie)s",
+    ["X-CSRFToken"] = "%(token)s",
+  }, body)
+end
+"""
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    log("wrk is missing; installing Debian's package")
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True)
+    return shutil.which("wrk")
+
+
+class Postgres:
+    """A throw-away PostgreSQL for the run, unless BENCH_DATABASE_URL names one."""
+
+    def __init__(self):
+        self.dir = None
+        self.url = os.environ.get("BENCH_DATABASE_URL")
+
+    def __enter__(self):
+        if not self.url:
+            self.dir = tempfile.mkdtemp(prefix="lokalamal-bench-pg-")
+            out = subprocess.run(
+                [str(ROOT / "scripts/pg-test-server"), "start", self.dir, str(free_port())],
+                check=True, capture_output=True, text=True,
+            )
+            self.url = out.stdout.strip().splitlines()[-1]
+        return self
+
+    def __exit__(self, *exc):
+        if self.dir:
+            subprocess.run([str(ROOT / "scripts/pg-test-server"), "stop", self.dir])
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def build_dataset(env: dict) -> None:
+    """Migrate and fill the database in this process, with the app's own settings."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from flask_migrate import upgrade
+
+    from lokalamal_app import create_app
+    from lokalamal_app.auth.passwords import hash_password
+    from lokalamal_app.extensions import db
+
+    from . import dataset
+
+    app = create_app("development")
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            raise SystemExit("The benchmark needs PostgreSQL (BENCH_DATABASE_URL).")
+        upgrade()
+        if db.session.execute(db.text("SELECT count(*) FROM ledger_entry")).scalar_one():
+            raise SystemExit("The benchmark database must be empty.")
+        started = time.monotonic()
+        dataset.build(db.session, **SIZES, password_hash=hash_password("bänk och bord 2026"),
+                      campaign_start=app.config["CAMPAIGN_START"], log=log)
+        ledger_sum, stored = dataset.check(db.session)
+        log(f"  built in {time.monotonic() - started:.0f} s; ledger {ledger_sum} öre, "
+            f"stored total {stored} öre: {'consistent' if ledger_sum == stored else 'DIFFERENT'}")
+        if ledger_sum != stored:
+            raise SystemExit("Stored totals disagree with the ledger.")
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Server:
+    def __init__(self, env: dict):
+        self.port = free_port()
+        self.env = {**os.environ, **env}
+        self.proc = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", WORKER_CLASS,
+             "--threads", "4", "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             "wsgi:app"],
+            cwd=ROOT, env=self.env,
+        )
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.url("/healthz"), timeout=1).read()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("gunicorn did not start")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def worker_rss_mb(self) -> list[float]:
+        sizes = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            if re.search(rf"^PPid:\s+{self.proc.pid}$", text, re.M):
+                rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
+                if rss:
+                    sizes.append(round(int(rss.group(1)) / 1024, 1))
+        return sizes
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def wrk(wrk_path: str, url: str, script: str) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script + REPORT_LUA)
+        lua = f.name
+    try:
+        out = subprocess.run(
+            [wrk_path, f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout",
+             "5s", "-s", lua, url],
+            check=True, capture_output=True, text=True,
+        ).stdout
+    finally:
+        os.unlink(lua)
+    line = next(line for line in out.splitlines() if line.startswith("BENCH_RESULT"))
+    requests, duration_us, p50, p99, status_errors, *socket_errors = map(int, line.split()[1:])
+    return {
+        "rps": round(requests / (duration_us / 1e6), 1),
+        "p50_ms": round(p50 / 1000, 2),
+        "p99_ms": round(p99 / 1000, 2),
+        "non_2xx_3xx": status_errors,
+        "socket_errors": sum(socket_errors),
+    }
+
+
+def login(server: Server, email: str, password: str) -> tuple[str, str]:
+    """Log in through the real form; the session cookie and a CSRF token for posts."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(server.url("/login")).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', page)
+    data = urllib.parse.urlencode({"email": email, "password": password,
+                                   "csrf_token": token.group(1)}).encode()
+    opener.open(server.url("/login"), data=data).read()
+    home = opener.open(server.url("/")).read().decode()
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, token
+
+
+def post_collection_once(server: Server, path: str, cookie: str, token: str) -> int:
+    body = urllib.parse.urlencode({
+        "amount": "25", "collected_on": date.today().isoformat(), "method": "swish",
+        "note": "bench", "idempotency_key": "bench-preflight-" + secrets.token_hex(6),
+        "csrf_token": token,
+    }).encode()
+    request = urllib.request.Request(server.url(path), data=body, headers={
+        "Cookie": cookie, "X-CSRFToken": token,
+        "Content-Type": "application/x-www-form-urlencoded",
+    })
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        return urllib.request.build_opener(NoRedirect).open(request).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def main() -> int:
+    wrk_path = ensure_wrk()
+    with Postgres() as pg:
+        env = {
+            "DATABASE_URL": pg.url,
+            "FLASK_CONFIG": "development",
+            "SECRET_KEY": secrets.token_hex(32),
+        }
+        log(f"Building the dataset (scale {SCALE})")
+        # In a child process: the app's settings are read from the environment at import.
+        subprocess.run([sys.executable, "-c", "from bench.run import build_dataset; import os, json; "
+                        "build_dataset(json.loads(os.environ['BENCH_ENV']))"],
+                       cwd=ROOT, env={**os.environ, "BENCH_ENV": json.dumps(env)}, check=True)
+        results = run_load(env, wrk_path)
+    print_table(results)
+    out = os.environ.get("BENCH_OUT")
+    if out:
+        Path(out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        log(f"Wrote {out}")
+    return 0
+
+
+def run_load(env: dict, wrk_path: str) -> dict:
+    results: dict[str, dict] = {}
+    with Server(env) as server:
+        version = json.loads(urllib.request.urlopen(
+            server.url("/api/leaderboards/companies?limit=1")).read())["version"]
+        steps = [
+            ("healthz", "/healthz"),
+            ("company_teams_board", "/leaderboards/companies/bankforetag-1-ab/teams?fragment=1"),
+            ("all_companies_board", "/leaderboards/companies?fragment=1"),
+            ("goal_board", "/leaderboards/goals/ingen-ensamhet/teams?fragment=1"),
+            ("unchanged_poll", f"/leaderboards/teams?fragment=1&v={version}"),
+            # Not one of the required steps: the whole page around a board, for comparison.
+            ("all_companies_page", "/leaderboards/companies"),
+        ]
+        for name, path in steps:
+            status = urllib.request.urlopen(server.url(path)).status
+            log(f"{name}: GET {path} ({status}), {DURATION} s at {CONNECTIONS} connections")
+            results[name] = wrk(wrk_path, server.url(path), "")
+        results["log_collection"] = log_collections(server, wrk_path)
+        rss = server.worker_rss_mb()
+        log(f"gunicorn workers' resident memory: {', '.join(f'{r} MB' for r in rss)}")
+    base = results["healthz"]["rps"] or 1
+    for figures in results.values():
+        figures["ratio"] = round(figures["rps"] / base, 3)
+    results["healthz"]["worker_rss_mb"] = rss
+    return results
+
+
+def log_collections(server: Server, wrk_path: str) -> dict:
+    """(f) logging a collection through the real form post, as a member of team 1."""
+    path = "/teams/1/collections"
+    cookie, token = login(server, "person1@bench.lokalamal.se", "bänk och bord 2026")
+    status = post_collection_once(server, path, cookie, token)
+    log(f"log_collection: POST {path} ({status})")
+    if status not in (200, 201, 204, 302, 303):
+        log(f"log_collection: FAILED, the form answered {status}")
+        return {"rps": 0.0, "p50_ms": None, "p99_ms": None,
+                "failed": f"POST {path} answered {status}"}
+    script = POST_LUA % {"day": date.today().isoformat(), "run": secrets.token_hex(4),
+                         "token": token, "cookie": cookie, "path": path}
+    return wrk(wrk_path, server.url(path), script)
+
+
+def print_table(results: dict) -> None:
+    log("")
+    log(f"{'step':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}")
+    for name, r in results.items():
+        p50 = "-" if r.get("p50_ms") is None else f"{r['p50_ms']:.2f}"
+        p99 = "-" if r.get("p99_ms") is None else f"{r['p99_ms']:.2f}"
+        note = f"  {r['failed']}" if r.get("failed") else ""
+        log(f"{name:<22} {r['rps']:>9.1f} {p50:>8} {p99:>8} {r['ratio']:>7.3f}{note}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+// Live leaderboards: quiet staleness, rare polling in hidden tabs, TV rotation.
+// Boards are <section data-board hx-get=... hx-trigger="every Ns, lbRefresh">; htmx does
+// the polling, this file only decides when a poll is worth making and what a failed one
+// looks like. Listeners are attached once, to the document: swapped boards leak nothing.
+(function () {
+  "use strict";
+  var HIDDEN_TAB_EVERY_MS = 5 * 60 * 1000; // a hidden tab asks at most every five minutes
+  var lastPoll = {}; // board id -> time of its last poll
+  var offlineBanner = null;
+
+  function hhmm(date) {
+    return ("0" + date.getHours()).slice(-2) + ":" + ("0" + date.getMinutes()).slice(-2);
+  }
+
+  function boardOf(event) {
+    var elt = event.detail && event.detail.elt;
+    return elt && elt.closest ? elt.closest("[data-board]") : null;
+  }
+
+  function setStale(board, stale) {
+    var status = board.querySelector("[data-board-status]");
+    if (!status) return;
+    if (stale) {
+      status.textContent = "Inte uppdaterad sedan " + status.getAttribute("data-updated");
+      board.classList.add("is-stale");
+    } else {
+      var now = hhmm(new Date());
+      status.setAttribute("data-updated", now);
+      status.textContent = "Uppdaterad " + now;
+      board.classList.remove("is-stale");
+    }
+    if (offlineBanner) {
+      offlineBanner.hidden = !document.querySelector("[data-board].is-stale");
+    }
+  }
+
+  function inHiddenSlide(board) {
+    return !!board.closest("[hidden]");
+  }
+
+  // Skip polls nobody would see: boards on a hidden TV slide, and hidden tabs (except a
+  // rare one, so a tab coming back is never far behind; it also refreshes on return).
+  document.addEventListener("htmx:confirm", function (event) {
+    var board = boardOf(event);
+    if (!board || event.detail.verb !== "get") return;
+    if (inHiddenSlide(board)) { event.preventDefault(); return; }
+    if (document.hidden && Date.now() - (lastPoll[board.id] || 0) < HIDDEN_TAB_EVERY_MS) {
+      event.preventDefault();
+      return;
+    }
+    lastPoll[board.id] = Date.now();
+  });
+
+  // Only a board may replace a board: a login page, an error page or anything else is
+  // not swapped in; the board keeps its figures and says since when.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var board = boardOf(event);
+    if (!board) return;
+    var xhr = event.detail.xhr;
+    var text = xhr && xhr.status === 200 ? xhr.responseText : "";
+    if (xhr.status !== 204 && text.indexOf("data-board") === -1) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      setStale(board, true);
+    }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var board = boardOf(event);
+    if (!board) return;
+    var xhr = event.detail.xhr;
+    if (!event.detail.successful || !xhr || (xhr.status !== 204 && xhr.status !== 200) ||
+        (xhr.status === 200 && xhr.responseText.indexOf("data-board") === -1)) {
+      setStale(board, true);
+    } else if (xhr.status === 204) {
+      setStale(board, false);
+    }
+  });
+
+  ["htmx:sendError", "htmx:timeout", "htmx:responseError"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var board = boardOf(event);
+      if (board) setStale(board, true);
+    });
+  });
+
+  // A fresh board replaced a stale one: the offline note goes when no board is stale.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (offlineBanner) {
+      offlineBanner.hidden = !document.querySelector("[data-board].is-stale");
+    }
+  });
+
+  function refreshVisible() {
+    var boards = document.querySelectorAll("[data-board]");
+    for (var i = 0; i < boards.length; i++) {
+      if (!inHiddenSlide(boards[i])) window.htmx.trigger(boards[i], "lbRefresh");
+    }
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) refreshVisible();
+  });
+  window.addEventListener("online", refreshVisible);
+
+  // TV mode: show one slide at a time; only the shown board polls.
+  function startRotation() {
+    offlineBanner = document.querySelector("[data-tv-offline]");
+    var rotator = document.querySelector("[data-tv-rotate]");
+    if (!rotator) return;
+    var seconds = parseInt(rotator.getAttribute("data-seconds"), 10) || 20;
+    var index = 0;
+    window.setInterval(function () {
+      var slides = rotator.querySelectorAll("[data-tv-slide]");
+      if (slides.length < 2) return;
+      slides[index].hidden = true;
+      index = (index + 1) % slides.length;
+      slides[index].hidden = false;
+      var board = slides[index].querySelector("[data-board]");
+      if (board) window.htmx.trigger(board, "lbRefresh");
+    }, seconds * 1000);
+  }
+
+  if (window.htmx) window.htmx.config.timeout = 10000;
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", startRotation);
+  } else {
+    startRotation();
+  }
+})();

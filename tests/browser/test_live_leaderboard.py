@@ -1,0 +1,74 @@
+"""A board left open updates by itself when a collection is logged elsewhere."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests import factories
+
+POLL_MARGIN_MS = 7_000  # the poll interval (4 s) and some slack on a busy machine
+
+
+def test_open_board_shows_a_new_collection_and_rank_without_reload(live_server, new_page,
+                                                                   app_ctx):
+    logger = factories.make_user()
+    company = factories.make_company(name="Vägg i vägg AB")
+    leader = factories.make_team(company, name="Ledarlaget")
+    chaser = factories.make_team(company, name="Jagarlaget", captain=logger)
+    factories.make_collection(leader, amount_ore=500_00)
+    factories.make_collection(chaser, amount_ore=100_00)
+    factories.commit()
+    url = f"{live_server}/leaderboards/companies/{company.slug}/teams"
+    row_id = f"#board-companies-{company.slug}-teams-team-{chaser.id}"
+
+    watcher = new_page()
+    watcher.goto(url)
+    expect(watcher.locator(row_id)).to_contain_text("100\u00a0kr")
+    expect(watcher.locator(row_id + " .rank")).to_have_text("2")
+    watcher.evaluate("window.notReloaded = true")
+
+    colleague = new_page()
+    colleague.goto(live_server + "/login")
+    colleague.get_by_label("E-post").fill(logger.email)
+    colleague.get_by_label("Lösenord").fill(factories.PASSWORD)
+    colleague.get_by_role("button", name="Logga in").click()
+    colleague.goto(url)
+    expect(colleague.locator(row_id)).to_have_class(re.compile("is-mine"))
+
+    # The collection form belongs to another part of the app; log it as the colleague.
+    factories.commit()  # end the read transaction this test held while the browser worked
+    factories.make_collection(chaser, amount_ore=900_00, logged_by=logger)
+    factories.commit()
+
+    expect(watcher.locator(row_id)).to_contain_text("1\u00a0000\u00a0kr", timeout=POLL_MARGIN_MS)
+    expect(watcher.locator(row_id + " .rank")).to_contain_text("1")
+    expect(watcher.locator(row_id + " .move-up")).to_be_visible()
+    assert watcher.evaluate("window.notReloaded") is True
+    expect(colleague.locator(row_id)).to_contain_text("1\u00a0000\u00a0kr", timeout=POLL_MARGIN_MS)
+
+
+def test_a_failing_poll_shows_a_quiet_stale_note_and_recovers(live_server, new_page, app_ctx):
+    company = factories.make_company(name="Avbrott AB")
+    team = factories.make_team(company, name="Tåliga laget")
+    factories.make_collection(team, amount_ore=100_00)
+    factories.commit()
+    page = new_page()
+    page.goto(f"{live_server}/leaderboards/companies/{company.slug}/teams")
+    board = page.locator(f"#board-companies-{company.slug}-teams")
+
+    def fail(route):
+        route.fulfill(status=500, body="<h1>Något gick fel</h1>", content_type="text/html")
+
+    page.route("**/leaderboards/companies/*/teams?*", fail)
+    expect(board.locator("[data-board-status]")).to_contain_text(
+        "Inte uppdaterad sedan", timeout=POLL_MARGIN_MS
+    )
+    expect(page.get_by_text("Något gick fel")).to_have_count(0)
+    expect(board).to_contain_text("Tåliga laget")
+
+    page.unroute("**/leaderboards/companies/*/teams?*")
+    factories.commit()  # end the read transaction this test held while the browser worked
+    factories.make_collection(team, amount_ore=200_00)
+    factories.commit()
+    expect(board).to_contain_text("300\u00a0kr", timeout=POLL_MARGIN_MS)
+    expect(board.locator("[data-board-status]")).to_contain_text("Uppdaterad")
