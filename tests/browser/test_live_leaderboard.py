@@ -35,10 +35,13 @@ def test_open_board_shows_a_new_collection_and_rank_without_reload(live_server, 
     colleague.goto(url)
     expect(colleague.locator(row_id)).to_have_class(re.compile("is-mine"))
 
-    # The collection form belongs to another part of the app; log it as the colleague.
+    # The colleague logs 900 kr through the real form on the team page.
     factories.commit()  # end the read transaction this test held while the browser worked
-    factories.make_collection(chaser, amount_ore=900_00, logged_by=logger)
-    factories.commit()
+    colleague.goto(f"{live_server}/teams/{chaser.id}")
+    colleague.get_by_label("Belopp i kronor").fill("900")
+    colleague.get_by_role("button", name="Registrera").click()
+    expect(colleague.locator(f"#team-{chaser.id}-total")).to_contain_text("1\u00a0000\u00a0kr")
+    colleague.goto(url)
 
     expect(watcher.locator(row_id)).to_contain_text("1\u00a0000\u00a0kr", timeout=POLL_MARGIN_MS)
     expect(watcher.locator(row_id + " .rank")).to_contain_text("1")
