@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HTMX_VERSION := 2.0.11
 
-.PHONY: run test test-sqlite test-postgres install install-dev bench lint vendor clean
+.PHONY: run test install install-dev bench lint vendor translations clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench.run
+
+# Extract the Swedish strings, update the English catalog and compile it.
+translations: install-dev
+	$(BIN)/python scripts/translations.py
 
 lint: install-dev
 	$(BIN)/ruff check lokalamal_app tests
