@@ -68,6 +68,9 @@ class Config:
     CASH_SECOND_CONFIRM_ORE = _int("CASH_SECOND_CONFIRM_ORE", 5_000 * 100)
     # Days after a challenge's end date before its result is settled on verified money.
     CHALLENGE_RECONCILE_DAYS = _int("CHALLENGE_RECONCILE_DAYS", 14)
+    LEADERBOARD_POLL_SECONDS = _int("LEADERBOARD_POLL_SECONDS", 4)
+    # How long a server process trusts the board version it last read (seconds).
+    LEADERBOARD_VERSION_TTL = float(os.environ.get("LEADERBOARD_VERSION_TTL", "1.0"))
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "vaggivagg2026")
     ALLOW_DEMO_DATA = True
@@ -96,6 +99,7 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite://"
     )
     LOGIN_SLOW_SECONDS = 0.0
+    LEADERBOARD_VERSION_TTL = 0.0  # every poll sees the latest version at once
     # Cheap hashing keeps the suite fast; production keeps argon2-cffi's defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
