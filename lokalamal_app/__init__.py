@@ -3,8 +3,9 @@
 import logging
 import os
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -15,7 +16,12 @@ from .extensions import babel, csrf, db, htmx, login_manager, migrate
 
 
 def select_locale() -> str:
-    """Swedish first; English only when the visitor chose it with the language switch."""
+    """Swedish first; English only when the visitor chose it with the language switch.
+
+    Outside a request (CLI commands, scripts) there is no visitor: Swedish.
+    """
+    if not has_request_context():
+        return "sv"
     chosen = request.cookies.get("lang")
     return chosen if chosen in ("sv", "en") else "sv"
 
@@ -97,7 +103,9 @@ def _init_login(app: Flask) -> None:
     from .models import User
 
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message = _l("Logga in för att fortsätta.")
+    # Flask-Login flashes the message into the session, which stores only plain strings.
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 

@@ -1,6 +1,7 @@
-"""Friendly Swedish error pages; an unexpected error rolls the transaction back."""
+"""Friendly error pages (Swedish, or English when chosen); an unexpected error rolls the transaction back."""
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 
 from .extensions import db
 
@@ -13,19 +14,19 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(400)
     def bad_request(error):
         if _wants_json():
-            return jsonify(error=getattr(error, "description", "Felaktig begäran")), 400
+            return jsonify(error=getattr(error, "description", _("Felaktig begäran"))), 400
         return render_template("errors/400.html"), 400
 
     @app.errorhandler(403)
     def forbidden(error):
         if _wants_json():
-            return jsonify(error="Åtkomst nekad"), 403
+            return jsonify(error=_("Åtkomst nekad")), 403
         return render_template("errors/403.html"), 403
 
     @app.errorhandler(404)
     def not_found(error):
         if _wants_json():
-            return jsonify(error="Hittades inte"), 404
+            return jsonify(error=_("Hittades inte")), 404
         return render_template("errors/404.html"), 404
 
     @app.errorhandler(405)
@@ -41,7 +42,7 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.error("Unhandled error on %s %s", request.method, request.path)
         if _wants_json():
-            return jsonify(error="Något gick fel"), 500
+            return jsonify(error=_("Något gick fel")), 500
         return render_template("errors/500.html"), 500
 
     from flask_wtf.csrf import CSRFError

@@ -1,5 +1,6 @@
 """Form pieces shared by every feature."""
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
@@ -29,7 +30,7 @@ class KronorField(StringField):
         if self.data is None or not str(self.data).strip():
             return
         if len(str(self.data)) > 40:
-            raise ValidationError("Beloppet är för långt.")
+            raise ValidationError(_("Beloppet är för långt."))
         try:
             self.ore = parse_kronor(self.data)
         except MoneyError as exc:

@@ -4,10 +4,14 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
+from flask_babel import gettext as _
 
 
 class MoneyError(ValueError):
-    """The text is not an amount; the message is Swedish and fit for the user."""
+    """The text is not an amount; the message is fit for the user.
+
+    Translated when raised: Swedish, or English in a request that chose it.
+    """
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -21,23 +25,27 @@ def parse_kronor(text: str) -> int:
     decimal separator, spaces group thousands.
     """
     if text is None:
-        raise MoneyError("Skriv ett belopp.")
+        raise MoneyError(_("Skriv ett belopp."))
     cleaned = _SPACES.sub("", str(text))
     cleaned = _SUFFIX.sub("", cleaned.strip())
     cleaned = _SPACES.sub("", cleaned)
     if not cleaned:
-        raise MoneyError("Skriv ett belopp.")
+        raise MoneyError(_("Skriv ett belopp."))
     if cleaned.count(",") + cleaned.count(".") > 1:
-        raise MoneyError("Skriv beloppet med högst ett decimaltecken, till exempel 1 250,50.")
+        raise MoneyError(
+            _("Skriv beloppet med högst ett decimaltecken, till exempel 1 250,50.")
+        )
     cleaned = cleaned.replace(",", ".")
     if not re.fullmatch(r"-?\d+(\.\d*)?|-?\.\d+", cleaned):
-        raise MoneyError("Beloppet ska vara ett tal i kronor, till exempel 250 eller 1 250,50.")
+        raise MoneyError(
+            _("Beloppet ska vara ett tal i kronor, till exempel 250 eller 1 250,50.")
+        )
     try:
         value = Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - the regex above already guards
-        raise MoneyError("Beloppet ska vara ett tal i kronor.") from exc
+        raise MoneyError(_("Beloppet ska vara ett tal i kronor.")) from exc
     if value != value.quantize(Decimal("0.01")):
-        raise MoneyError("Beloppet kan ha högst två decimaler (hela ören).")
+        raise MoneyError(_("Beloppet kan ha högst två decimaler (hela ören)."))
     return int(value * 100)
 
 

@@ -1,5 +1,7 @@
 """Telling people things: in the app, and by e-mail when it matters."""
 
+from flask_babel import gettext as _
+
 from .extensions import db
 from .mail import send_mail
 from .models.notification import Notification
@@ -13,7 +15,7 @@ def notify(user, text: str, link: str = "", email_subject: str | None = None) ->
     note = Notification(user_id=user.id, text=text, link=link)
     db.session.add(note)
     if email_subject:
-        body = text + (f"\n\n{link}" if link else "") + "\n\nHälsningar,\nLokala mål\n"
+        body = text + (f"\n\n{link}" if link else "") + "\n\n" + _("Hälsningar,\nLokala mål") + "\n"
         send_mail(user.email, email_subject, body)
     db.session.flush()
     return note

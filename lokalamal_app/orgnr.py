@@ -2,6 +2,8 @@
 
 import re
 
+from flask_babel import gettext as _
+
 
 class OrgNumberError(ValueError):
     pass
@@ -16,12 +18,14 @@ def luhn_check_digit(digits: str) -> int:
 
 
 def parse_org_number(text: str) -> str:
-    """"556036-0793" or "5560360793" -> "5560360793"; raises OrgNumberError in Swedish."""
+    """"556036-0793" or "5560360793" -> "5560360793"; raises OrgNumberError (Swedish unless a request chose English)."""
     cleaned = re.sub(r"[\s-]", "", text or "")
     if not re.fullmatch(r"\d{10}", cleaned):
-        raise OrgNumberError("Organisationsnumret ska ha tio siffror, till exempel 556036-0793.")
+        raise OrgNumberError(
+            _("Organisationsnumret ska ha tio siffror, till exempel 556036-0793.")
+        )
     if luhn_check_digit(cleaned[:9]) != int(cleaned[9]):
-        raise OrgNumberError("Organisationsnumret stämmer inte: kontrollsiffran är fel.")
+        raise OrgNumberError(_("Organisationsnumret stämmer inte: kontrollsiffran är fel."))
     return cleaned
 
 

@@ -1,6 +1,8 @@
 """Account forms."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -21,7 +23,7 @@ def check_email(form, field):
     try:
         validate_email(field.data or "", check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError("Skriv en giltig e-postadress, till exempel namn@foretag.se.") from exc
+        raise ValidationError(_("Skriv en giltig e-postadress, till exempel namn@foretag.se.")) from exc
 
 
 def check_new_password(form, field):
@@ -32,22 +34,24 @@ def check_new_password(form, field):
 
 class RegisterForm(FlaskForm):
     display_name = StringField(
-        "Namn som visas",
+        _l("Namn som visas"),
         filters=[strip_filter],
         validators=[
-            DataRequired("Skriv ditt namn."),
-            Length(max=NAME_MAX, message=f"Namnet får ha högst {NAME_MAX} tecken."),
+            DataRequired(_l("Skriv ditt namn.")),
+            Length(max=NAME_MAX, message=_l("Namnet får ha högst %(max)s tecken.", max=NAME_MAX)),
         ],
     )
     email = EmailField(
-        "E-post",
+        _l("E-post"),
         filters=[strip_filter],
-        validators=[DataRequired("Skriv din e-postadress."), Length(max=254), check_email],
+        validators=[DataRequired(_l("Skriv din e-postadress.")), Length(max=254), check_email],
     )
     password = PasswordField(
-        "Lösenord",
-        description="Minst 8 tecken. En mening eller några ord är lätt att minnas och svår att gissa.",
-        validators=[DataRequired("Välj ett lösenord."), check_new_password],
+        _l("Lösenord"),
+        description=_l(
+            "Minst 8 tecken. En mening eller några ord är lätt att minnas och svår att gissa."
+        ),
+        validators=[DataRequired(_l("Välj ett lösenord.")), check_new_password],
     )
 
     def validate_email(self, field):
@@ -56,40 +60,41 @@ class RegisterForm(FlaskForm):
         ).first()
         if exists:
             raise ValidationError(
-                "Det finns redan ett konto med den e-postadressen. Logga in eller återställ lösenordet."
+                _("Det finns redan ett konto med den e-postadressen. "
+                  "Logga in eller återställ lösenordet.")
             )
 
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "E-post", filters=[strip_filter], validators=[DataRequired("Skriv din e-postadress.")]
+        _l("E-post"), filters=[strip_filter], validators=[DataRequired(_l("Skriv din e-postadress."))]
     )
-    password = PasswordField("Lösenord", validators=[DataRequired("Skriv ditt lösenord.")])
-    remember = BooleanField("Kom ihåg mig på den här enheten")
+    password = PasswordField(_l("Lösenord"), validators=[DataRequired(_l("Skriv ditt lösenord."))])
+    remember = BooleanField(_l("Kom ihåg mig på den här enheten"))
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Nuvarande lösenord", validators=[DataRequired("Skriv ditt nuvarande lösenord.")]
+        _l("Nuvarande lösenord"), validators=[DataRequired(_l("Skriv ditt nuvarande lösenord."))]
     )
     new_password = PasswordField(
-        "Nytt lösenord",
-        description="Minst 8 tecken.",
-        validators=[DataRequired("Välj ett nytt lösenord."), check_new_password],
+        _l("Nytt lösenord"),
+        description=_l("Minst 8 tecken."),
+        validators=[DataRequired(_l("Välj ett nytt lösenord.")), check_new_password],
     )
 
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
-        "E-post",
+        _l("E-post"),
         filters=[strip_filter],
-        validators=[DataRequired("Skriv din e-postadress."), Length(max=254), check_email],
+        validators=[DataRequired(_l("Skriv din e-postadress.")), Length(max=254), check_email],
     )
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
-        "Nytt lösenord",
-        description="Minst 8 tecken.",
-        validators=[DataRequired("Välj ett nytt lösenord."), check_new_password],
+        _l("Nytt lösenord"),
+        description=_l("Minst 8 tecken."),
+        validators=[DataRequired(_l("Välj ett nytt lösenord.")), check_new_password],
     )

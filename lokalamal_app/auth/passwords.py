@@ -5,6 +5,7 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 MIN_LENGTH = 8
 MAX_LENGTH = 200
@@ -54,14 +55,14 @@ def _common() -> frozenset[str]:
 
 
 def password_problem(password: str) -> str | None:
-    """A Swedish message when the password is not acceptable, else None.
+    """A message for the person (Swedish, English when chosen) when the password is not acceptable, else None.
 
     Length and the common-password list only: no composition rules (NIST SP 800-63B).
     """
     if len(password) < MIN_LENGTH:
-        return f"Lösenordet måste ha minst {MIN_LENGTH} tecken."
+        return _("Lösenordet måste ha minst %(min)s tecken.", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Lösenordet får ha högst {MAX_LENGTH} tecken."
+        return _("Lösenordet får ha högst %(max)s tecken.", max=MAX_LENGTH)
     if password.casefold() in _common():
-        return "Det lösenordet är för vanligt och lätt att gissa. Välj ett annat."
+        return _("Det lösenordet är för vanligt och lätt att gissa. Välj ett annat.")
     return None

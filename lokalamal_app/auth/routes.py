@@ -1,6 +1,7 @@
 """Register, log in and out, change and reset the password."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit
@@ -35,7 +36,11 @@ def register():
         user = services.register_user(form.display_name.data, form.email.data, form.password.data)
         db.session.commit()
         login_user(user)
-        flash(f"Välkommen, {user.display_name}! Starta eller gå med i din arbetsplats lag.", "success")
+        flash(
+            _("Välkommen, %(name)s! Starta eller gå med i din arbetsplats lag.",
+              name=user.display_name),
+            "success",
+        )
         return redirect(_safe_next(url_for("main.index")))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
@@ -53,8 +58,8 @@ def login():
     if throttle.is_locked(keys):
         current_app.logger.warning("login refused (locked) for %s", keys[0])
         form.email.errors.append(
-            "För många misslyckade försök. Vänta en kvart och försök igen, "
-            "eller återställ lösenordet."
+            _("För många misslyckade försök. Vänta en kvart och försök igen, "
+              "eller återställ lösenordet.")
         )
         return render_template("auth/login.html", form=form), 429
     throttle.slow_down(keys)
@@ -62,7 +67,7 @@ def login():
     if user is None:
         throttle.record_failure(keys)
         db.session.commit()
-        form.password.errors.append("Fel e-postadress eller lösenord.")
+        form.password.errors.append(_("Fel e-postadress eller lösenord."))
         return render_template("auth/login.html", form=form), 401
 
     throttle.clear_account(form.email.data)
@@ -81,7 +86,7 @@ def logout():
         current_user.end_all_sessions()
         db.session.commit()
         logout_user()
-        flash("Du är utloggad.", "info")
+        flash(_("Du är utloggad."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -93,13 +98,13 @@ def change_password():
         from .passwords import verify_password
 
         if not verify_password(current_user.password_hash, form.current_password.data):
-            form.current_password.errors.append("Det nuvarande lösenordet stämmer inte.")
+            form.current_password.errors.append(_("Det nuvarande lösenordet stämmer inte."))
             return render_template("auth/change_password.html", form=form), 422
         user = current_user._get_current_object()
         services.set_password(user, form.new_password.data)
         db.session.commit()
         login_user(user)  # the new session token, for this browser only
-        flash("Lösenordet är bytt. Du har loggats ut på andra enheter.", "success")
+        flash(_("Lösenordet är bytt. Du har loggats ut på andra enheter."), "success")
         return redirect(url_for("main.index"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/change_password.html", form=form), status
@@ -114,15 +119,19 @@ def forgot_password():
             link = external_url("auth.reset_password", token=services.reset_token(user))
             send_mail(
                 user.email,
-                "Återställ ditt lösenord till Lokala mål",
-                f"Hej {user.display_name}!\n\n"
-                f"Någon (förhoppningsvis du) har bett om att få byta lösenord.\n"
-                f"Öppna länken inom en timme för att välja ett nytt:\n\n{link}\n\n"
-                f"Länken fungerar en gång. Har du inte bett om det här kan du strunta i mejlet.\n",
+                _("Återställ ditt lösenord till Lokala mål"),
+                _(
+                    "Hej %(name)s!\n\n"
+                    "Någon (förhoppningsvis du) har bett om att få byta lösenord.\n"
+                    "Öppna länken inom en timme för att välja ett nytt:\n\n%(link)s\n\n"
+                    "Länken fungerar en gång. Har du inte bett om det här kan du strunta i mejlet.\n",
+                    name=user.display_name,
+                    link=link,
+                ),
             )
             db.session.commit()
         # The same answer either way: the form must not tell who has an account.
-        flash("Om adressen har ett konto har vi skickat en länk för att välja nytt lösenord.", "info")
+        flash(_("Om adressen har ett konto har vi skickat en länk för att välja nytt lösenord."), "info")
         return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/forgot_password.html", form=form), status
@@ -138,7 +147,7 @@ def reset_password(token: str):
         services.set_password(user, form.password.data)
         db.session.commit()
         logout_user()
-        flash("Ditt nya lösenord är sparat. Logga in med det.", "success")
+        flash(_("Ditt nya lösenord är sparat. Logga in med det."), "success")
         return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/reset_password.html", form=form), status

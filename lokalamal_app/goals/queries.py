@@ -2,21 +2,23 @@
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
 from ..ledger import totals
 from ..models import Goal
 
 UN_GOALS = {
-    1: "Ingen fattigdom",
-    2: "Ingen hunger",
-    3: "Hälsa och välbefinnande",
-    4: "God utbildning för alla",
-    5: "Jämställdhet",
-    8: "Anständiga arbetsvillkor och ekonomisk tillväxt",
-    10: "Minskad ojämlikhet",
-    11: "Hållbara städer och samhällen",
-    16: "Fredliga och inkluderande samhällen",
-    17: "Genomförande och globalt partnerskap",
+    1: _l("Ingen fattigdom"),
+    2: _l("Ingen hunger"),
+    3: _l("Hälsa och välbefinnande"),
+    4: _l("God utbildning för alla"),
+    5: _l("Jämställdhet"),
+    8: _l("Anständiga arbetsvillkor och ekonomisk tillväxt"),
+    10: _l("Minskad ojämlikhet"),
+    11: _l("Hållbara städer och samhällen"),
+    16: _l("Fredliga och inkluderande samhällen"),
+    17: _l("Genomförande och globalt partnerskap"),
 }
 
 

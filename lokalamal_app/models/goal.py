@@ -1,5 +1,6 @@
 """The mission's five local goals. Their texts are data that staff edit."""
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,7 +23,7 @@ class Goal(db.Model):
 
     @property
     def label(self) -> str:
-        return f"Lokalt mål #{self.number}"
+        return _("Lokalt mål #%(number)s", number=self.number)
 
     def __repr__(self) -> str:
         return f"<Goal {self.number} {self.slug}>"

@@ -3,6 +3,7 @@
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,7 +43,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def public_name(self) -> str:
-        return "en kollega" if self.hide_name else self.display_name
+        return _("en kollega") if self.hide_name else self.display_name
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -3,6 +3,7 @@ by itself (the pool checks each connection before use, so the first request afte
 database returns gets a fresh one)."""
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -26,7 +27,7 @@ def init_app(app: Flask) -> None:
         app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
                            type(getattr(error, "orig", error)).__name__)
         if request.path.startswith("/api/"):
-            response = jsonify(error="Tjänsten är tillfälligt otillgänglig")
+            response = jsonify(error=_("Tjänsten är tillfälligt otillgänglig"))
         else:
             response = app.make_response(render_template("errors/503.html"))
         response.status_code = 503

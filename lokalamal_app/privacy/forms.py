@@ -1,5 +1,7 @@
 """Privacy forms: deleting one's own account, staff anonymising a person."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -12,35 +14,35 @@ from ..models import User
 
 class DeleteAccountForm(FlaskForm):
     password = PasswordField(
-        "Ditt lösenord", validators=[DataRequired("Skriv ditt lösenord för att bekräfta.")]
+        _l("Ditt lösenord"), validators=[DataRequired(_l("Skriv ditt lösenord för att bekräfta."))]
     )
     confirm = BooleanField(
-        "Jag förstår att kontot inte går att få tillbaka",
-        validators=[DataRequired("Kryssa i rutan för att bekräfta.")],
+        _l("Jag förstår att kontot inte går att få tillbaka"),
+        validators=[DataRequired(_l("Kryssa i rutan för att bekräfta."))],
     )
 
 
 class StaffAnonymiseForm(FlaskForm):
     email = EmailField(
-        "Personens e-postadress",
+        _l("Personens e-postadress"),
         filters=[strip_filter],
         validators=[
-            DataRequired("Skriv e-postadressen."),
-            Length(max=254, message="Adressen är för lång."),
+            DataRequired(_l("Skriv e-postadressen.")),
+            Length(max=254, message=_l("Adressen är för lång.")),
             check_email,
         ],
     )
     reason = StringField(
-        "Varför (till exempel ”begäran per mejl 3 mars”)",
+        _l("Varför (till exempel ”begäran per mejl 3 mars”)"),
         filters=[strip_filter],
         validators=[
-            DataRequired("Skriv kort varför, för loggen."),
-            Length(max=200, message="Skriv högst 200 tecken."),
+            DataRequired(_l("Skriv kort varför, för loggen.")),
+            Length(max=200, message=_l("Skriv högst %(max)s tecken.", max=200)),
         ],
     )
     confirm = BooleanField(
-        "Jag har kontrollerat att begäran kommer från personen",
-        validators=[DataRequired("Kryssa i rutan för att bekräfta.")],
+        _l("Jag har kontrollerat att begäran kommer från personen"),
+        validators=[DataRequired(_l("Kryssa i rutan för att bekräfta."))],
     )
 
     def validate_email(self, field):
@@ -49,4 +51,4 @@ class StaffAnonymiseForm(FlaskForm):
             db.select(User).where(User.email == normalise_email(field.data))
         ).scalar_one_or_none()
         if self.user is None:
-            raise ValidationError("Det finns inget konto med den adressen.")
+            raise ValidationError(_("Det finns inget konto med den adressen."))

@@ -3,6 +3,7 @@
 import json
 
 from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from .. import permissions
@@ -42,13 +43,13 @@ def delete_account():
         status = 422 if form.is_submitted() else 200
         return render_template("privacy/delete_account.html", form=form), status
     if not verify_password(current_user.password_hash, form.password.data):
-        form.password.errors.append("Lösenordet stämmer inte.")
+        form.password.errors.append(_("Lösenordet stämmer inte."))
         return render_template("privacy/delete_account.html", form=form), 422
     user = current_user._get_current_object()
     services.anonymise_user(user, actor=user, reason="raderat av personen själv")
     db.session.commit()
     logout_user()
-    flash("Ditt konto är raderat. Lagens insamlingar finns kvar, utan ditt namn.", "info")
+    flash(_("Ditt konto är raderat. Lagens insamlingar finns kvar, utan ditt namn."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -67,5 +68,5 @@ def staff_anonymise():
         form.email.errors.append(str(exc))
         return render_template("privacy/staff_anonymise.html", form=form), 422
     db.session.commit()
-    flash("Personen är anonymiserad. Lagens insamlingar finns kvar, utan namn.", "success")
+    flash(_("Personen är anonymiserad. Lagens insamlingar finns kvar, utan namn."), "success")
     return redirect(url_for("privacy.staff_anonymise"))

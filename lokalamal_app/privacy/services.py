@@ -10,6 +10,8 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from .. import audit
 from ..extensions import db
 from ..models import (
@@ -33,7 +35,8 @@ _listeners: list[Callable[[User], None]] = []
 
 
 class PrivacyError(Exception):
-    """A request about personal data that cannot be carried out (message in Swedish)."""
+    """A request about personal data that cannot be carried out (message for the person,
+    in Swedish unless a request chose English)."""
 
 
 def on_anonymise(listener: Callable[[User], None]) -> Callable[[User], None]:
@@ -50,7 +53,7 @@ def is_anonymised(user: User) -> bool:
 def anonymise_user(user: User, actor: User | None, reason: str) -> User:
     """Remove a person's personal data; their collections stay in the totals."""
     if is_anonymised(user):
-        raise PrivacyError("Kontot är redan anonymiserat.")
+        raise PrivacyError(_("Kontot är redan anonymiserat."))
     for listener in _listeners:
         listener(user)
 
@@ -114,7 +117,7 @@ def inactive_users(months: int, now: datetime | None = None) -> list[User]:
 def anonymise_inactive(months: int, now: datetime | None = None) -> list[int]:
     """Anonymise every account inactive for `months` months; the ids that were anonymised."""
     if months < 1:
-        raise PrivacyError("Ange minst en månad.")
+        raise PrivacyError(_("Ange minst en månad."))
     done = []
     for user in inactive_users(months, now):
         anonymise_user(user, actor=None, reason=f"inaktiv i {months} mån.")

@@ -56,3 +56,9 @@ def test_formats_whole_kronor_without_decimals_and_groups_thousands():
 def test_input_form_round_trips():
     for ore in (1, 99, 100, 125050, 1234500):
         assert parse_kronor(ore_to_input(ore)) == ore
+
+
+def test_messages_are_swedish_in_an_app_context_without_a_request(app_ctx):
+    """CLI commands and imports parse amounts with no visitor: the locale falls back to Swedish."""
+    with pytest.raises(MoneyError, match="Skriv ett belopp."):
+        parse_kronor("")
