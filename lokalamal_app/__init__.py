@@ -53,6 +53,8 @@ def create_app(config_class: type | str | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    # Translations are extracted with whitespace trimmed; render {% trans %} blocks the same way.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     formatting.init_app(app)
     passwords.configure(app.config)
     with app.app_context():
