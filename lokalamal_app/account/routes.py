@@ -1,6 +1,7 @@
 """Mina sidor: the person's workplaces, teams, roles, what they logged, privacy, notices."""
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -34,9 +35,9 @@ def privacy():
     services.set_privacy(current_user, form.hide_name.data)
     db.session.commit()
     if form.hide_name.data:
-        flash("Nu visas du som ”en kollega” på lagets sida.", "success")
+        flash(_("Nu visas du som ”en kollega” på lagets sida."), "success")
     else:
-        flash("Nu visas ditt namn på lagets sida.", "success")
+        flash(_("Nu visas ditt namn på lagets sida."), "success")
     return redirect(url_for("account.index"))
 
 

@@ -2,6 +2,8 @@
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -16,33 +18,33 @@ HEADCOUNT_MAX = 1_000_000
 
 class CompanyForm(FlaskForm):
     name = StringField(
-        "Arbetsplatsens namn", filters=[strip_filter],
-        validators=[DataRequired("Skriv arbetsplatsens namn."),
-                    Length(max=120, message="Namnet får ha högst 120 tecken.")],
+        _l("Arbetsplatsens namn"), filters=[strip_filter],
+        validators=[DataRequired(_l("Skriv arbetsplatsens namn.")),
+                    Length(max=120, message=_l("Namnet får ha högst 120 tecken."))],
     )
     org_number = StringField(
-        "Organisationsnummer (om ni vill)", filters=[strip_filter],
-        description="Tio siffror, till exempel 556036-0793.",
-        validators=[Optional(), Length(max=20, message="Organisationsnumret är för långt.")],
+        _l("Organisationsnummer (om ni vill)"), filters=[strip_filter],
+        description=_l("Tio siffror, till exempel 556036-0793."),
+        validators=[Optional(), Length(max=20, message=_l("Organisationsnumret är för långt."))],
     )
     street = StringField(
-        "Gatuadress", filters=[strip_filter],
-        description="Vi använder adressen för att föreslå grannar vägg i vägg.",
-        validators=[Length(max=120, message="Adressen får ha högst 120 tecken.")],
+        _l("Gatuadress"), filters=[strip_filter],
+        description=_l("Vi använder adressen för att föreslå grannar vägg i vägg."),
+        validators=[Length(max=120, message=_l("Adressen får ha högst 120 tecken."))],
     )
     postcode = StringField(
-        "Postnummer", filters=[strip_filter],
-        validators=[Length(max=10, message="Postnumret ska ha fem siffror, till exempel 722 13.")],
+        _l("Postnummer"), filters=[strip_filter],
+        validators=[Length(max=10, message=_l("Postnumret ska ha fem siffror, till exempel 722 13."))],
     )
     city = StringField(
-        "Ort", filters=[strip_filter], default="Västerås",
-        validators=[DataRequired("Skriv orten."),
-                    Length(max=80, message="Orten får ha högst 80 tecken.")],
+        _l("Ort"), filters=[strip_filter], default="Västerås",
+        validators=[DataRequired(_l("Skriv orten.")),
+                    Length(max=80, message=_l("Orten får ha högst 80 tecken."))],
     )
     headcount = StringField(
-        "Antal anställda", filters=[strip_filter],
-        description="Används för att jämföra insamlat per anställd på ett rättvist sätt.",
-        validators=[DataRequired("Skriv hur många som jobbar på arbetsplatsen.")],
+        _l("Antal anställda"), filters=[strip_filter],
+        description=_l("Används för att jämföra insamlat per anställd på ett rättvist sätt."),
+        validators=[DataRequired(_l("Skriv hur många som jobbar på arbetsplatsen."))],
     )
 
     def __init__(self, *args, company=None, **kwargs):
@@ -56,7 +58,7 @@ class CompanyForm(FlaskForm):
         other = services.company_by_name(field.data)
         if other is not None and (self.company is None or other.id != self.company.id):
             self.existing = other
-            raise ValidationError("Det finns redan en arbetsplats med det namnet.")
+            raise ValidationError(_("Det finns redan en arbetsplats med det namnet."))
 
     def validate_org_number(self, field):
         try:
@@ -66,14 +68,14 @@ class CompanyForm(FlaskForm):
 
     def validate_postcode(self, field):
         if field.data and not re.fullmatch(r"\d{3} ?\d{2}", field.data):
-            raise ValidationError("Postnumret ska ha fem siffror, till exempel 722 13.")
+            raise ValidationError(_("Postnumret ska ha fem siffror, till exempel 722 13."))
 
     def validate_headcount(self, field):
         text = field.data.replace(" ", "").replace("\u00a0", "")
         if not re.fullmatch(r"-?\d{1,9}", text):
-            raise ValidationError("Skriv antalet anställda som ett heltal, till exempel 25.")
+            raise ValidationError(_("Skriv antalet anställda som ett heltal, till exempel 25."))
         if not 1 <= int(text) <= HEADCOUNT_MAX:
-            raise ValidationError("Antalet anställda ska vara mellan 1 och 1 000 000.")
+            raise ValidationError(_("Antalet anställda ska vara mellan 1 och 1 000 000."))
 
     def values(self) -> dict:
         """The cleaned values for the service."""
@@ -89,16 +91,17 @@ class CompanyForm(FlaskForm):
 
 class JoinRequestForm(FlaskForm):
     message = TextAreaField(
-        "Hälsning till administratören (om du vill)", filters=[strip_filter],
-        validators=[Length(max=300, message="Hälsningen får ha högst 300 tecken.")],
+        _l("Hälsning till administratören (om du vill)"), filters=[strip_filter],
+        validators=[Length(max=300, message=_l("Hälsningen får ha högst 300 tecken."))],
     )
 
 
 class RoleForm(FlaskForm):
     role = SelectField(
-        "Roll", choices=[SelectChoice("member", "Medlem"), SelectChoice("admin", "Administratör")],
-        validators=[DataRequired("Välj en roll.")],
-        invalid_choice_message="Välj medlem eller administratör.",
+        _l("Roll"), choices=[SelectChoice("member", _l("Medlem")),
+                             SelectChoice("admin", _l("Administratör"))],
+        validators=[DataRequired(_l("Välj en roll."))],
+        invalid_choice_message=_l("Välj medlem eller administratör."),
     )
 
 
@@ -107,4 +110,4 @@ class DecisionForm(FlaskForm):
 
     def validate_decision(self, field):
         if field.data not in ("approve", "decline"):
-            raise ValidationError("Välj godkänn eller avböj.")
+            raise ValidationError(_("Välj godkänn eller avböj."))

@@ -1,6 +1,7 @@
 """Workplaces: create, show, edit, members and roles, join requests, invite links."""
 
 from flask import Response, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -47,9 +48,9 @@ def new():
         except (CompanyError, IntegrityError):  # someone took the name a moment ago
             db.session.rollback()
             form.existing = services.company_by_name(form.name.data)
-            form.name.errors.append("Det finns redan en arbetsplats med det namnet.")
+            form.name.errors.append(_("Det finns redan en arbetsplats med det namnet."))
             return render_template("companies/new.html", form=form, existing=form.existing), 422
-        flash(f"{company.name} är skapad och du är administratör. Starta ett lag!", "success")
+        flash(_("%(name)s är skapad och du är administratör. Starta ett lag!", name=company.name), "success")
         return go(url_for("companies.show", slug=company.slug))
     status = 422 if form.is_submitted() else 200
     return render_template("companies/new.html", form=form, existing=form.existing), status
@@ -95,7 +96,7 @@ def edit(slug: str):
     if form.validate_on_submit():
         services.update_company(company, form.values(), current_user)
         db.session.commit()
-        flash("Uppgifterna är sparade.", "success")
+        flash(_("Uppgifterna är sparade."), "success")
         return go(url_for("companies.show", slug=company.slug))
     status = 422 if form.is_submitted() else 200
     return render_template("companies/edit.html", form=form, company=company), status
@@ -126,14 +127,16 @@ def set_role(slug: str, user_id: int):
     back = url_for("companies.members", slug=company.slug)
     form = RoleForm()
     if not form.validate_on_submit():
-        return refuse("Välj medlem eller administratör.", back, 422)
+        return refuse(_("Välj medlem eller administratör."), back, 422)
     try:
         services.set_role(company, user, form.role.data, current_user)
     except CompanyError as exc:
         return refuse(str(exc), back)
     db.session.commit()
-    label = "administratör" if form.role.data == "admin" else "medlem"
-    flash(f"{user.display_name} är nu {label}.", "success")
+    if form.role.data == "admin":
+        flash(_("%(name)s är nu administratör.", name=user.display_name), "success")
+    else:
+        flash(_("%(name)s är nu medlem.", name=user.display_name), "success")
     return go(back)
 
 
@@ -145,13 +148,14 @@ def remove_member(slug: str, user_id: int):
     user = member_or_404(company, user_id)
     back = url_for("companies.members", slug=company.slug)
     if not EmptyForm().validate_on_submit():
-        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
     try:
         services.remove_member(company, user, current_user)
     except (CompanyError, TeamError) as exc:
         return refuse(str(exc), back)
     db.session.commit()
-    flash(f"{user.display_name} är inte längre med i {company.name}.", "success")
+    flash(_("%(name)s är inte längre med i %(company)s.", name=user.display_name, company=company.name),
+          "success")
     return go(back)
 
 
@@ -162,15 +166,15 @@ def leave(slug: str):
     company = company_or_404(slug)
     back = url_for("companies.show", slug=company.slug)
     if services.membership_of(current_user, company) is None:
-        return refuse(f"Du är inte med i {company.name}.", back)
+        return refuse(_("Du är inte med i %(name)s.", name=company.name), back)
     if not EmptyForm().validate_on_submit():
-        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
     try:
         services.remove_member(company, current_user, current_user)
     except (CompanyError, TeamError) as exc:
         return refuse(str(exc), back)
     db.session.commit()
-    flash(f"Du har lämnat {company.name}.", "info")
+    flash(_("Du har lämnat %(name)s.", name=company.name), "info")
     return go(url_for("account.index"))
 
 
@@ -182,14 +186,15 @@ def ask_to_join(slug: str):
     back = url_for("companies.show", slug=company.slug)
     form = JoinRequestForm()
     if not form.validate_on_submit():
-        message = form.message.errors[0] if form.message.errors else "Försök igen."
+        message = form.message.errors[0] if form.message.errors else _("Försök igen.")
         return refuse(message, back, 422)
     try:
         services.request_to_join(company, current_user, form.message.data or "")
     except CompanyError as exc:
         return refuse(str(exc), back)
     db.session.commit()
-    flash(f"Vi har frågat administratörerna för {company.name}. Du får besked här.", "success")
+    flash(_("Vi har frågat administratörerna för %(name)s. Du får besked här.", name=company.name),
+          "success")
     return go(back)
 
 
@@ -204,14 +209,16 @@ def decide_request(slug: str, request_id: int):
     back = url_for("companies.members", slug=company.slug)
     form = DecisionForm()
     if not form.validate_on_submit():
-        return refuse("Välj godkänn eller avböj.", back, 422)
+        return refuse(_("Välj godkänn eller avböj."), back, 422)
     try:
         services.decide_join_request(join_request, form.decision.data == "approve", current_user)
     except CompanyError as exc:
         return refuse(str(exc), back)
     db.session.commit()
-    verb = "är nu med" if join_request.status == "approved" else "fick nej"
-    flash(f"{join_request.user.display_name} {verb}.", "success")
+    if join_request.status == "approved":
+        flash(_("%(name)s är nu med.", name=join_request.user.display_name), "success")
+    else:
+        flash(_("%(name)s fick nej.", name=join_request.user.display_name), "success")
     return go(back)
 
 
@@ -222,10 +229,10 @@ def renew_invite(slug: str):
     company = permissions.company_admin_or_403(current_user, company_or_404(slug))
     back = url_for("companies.members", slug=company.slug)
     if not EmptyForm().validate_on_submit():
-        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
     services.renew_join_code(company, current_user)
     db.session.commit()
-    flash("Inbjudningslänken är förnyad. Gamla länkar och QR-koder fungerar inte längre.", "success")
+    flash(_("Inbjudningslänken är förnyad. Gamla länkar och QR-koder fungerar inte längre."), "success")
     return go(back)
 
 
@@ -235,7 +242,7 @@ def invite_poster(slug: str):
     """A print-size QR code poster for the workplace's invite link (members only)."""
     company = permissions.company_member_or_403(current_user, company_or_404(slug))
     url = external_url("companies.join", code=company.join_code)
-    image = qr.png(url, caption=url, title=f"Skanna och gå med i {company.name}"[:60])
+    image = qr.png(url, caption=url, title=_("Skanna och gå med i %(name)s", name=company.name)[:60])
     return Response(image, mimetype="image/png", headers={
         "Content-Disposition": f'inline; filename="inbjudan-{company.slug}.png"'})
 
@@ -253,7 +260,7 @@ def join(code: str):
         if not current_user.is_authenticated:
             return go(url_for("auth.login", next=request.path))
         if not form.validate_on_submit():
-            return refuse("Formuläret hade gått ut. Försök igen.", request.path, 400)
+            return refuse(_("Formuläret hade gått ut. Försök igen."), request.path, 400)
         try:
             if team is not None:
                 team_services.join_team(team, current_user)
@@ -263,9 +270,9 @@ def join(code: str):
             return refuse(str(exc), request.path)
         db.session.commit()
         if team is not None:
-            flash(f"Välkommen till {team.name}!", "success")
+            flash(_("Välkommen till %(name)s!", name=team.name), "success")
             return go(url_for("teams.show", ident=team.slug))
-        flash(f"Välkommen till {company.name}! Gå med i ett lag eller starta ett.", "success")
+        flash(_("Välkommen till %(name)s! Gå med i ett lag eller starta ett.", name=company.name), "success")
         return go(url_for("companies.show", slug=company.slug))
     already = False
     if current_user.is_authenticated:

@@ -1,5 +1,7 @@
 """Writes for workplaces: create, edit, join, roles, invites. Flush, never commit."""
 
+from flask_babel import gettext as _
+
 from .. import audit
 from ..extensions import db
 from ..models import Company, JoinRequest, Membership, TeamMember, User
@@ -10,7 +12,7 @@ from ..text import slugify, unique_slug
 
 
 class CompanyError(ValueError):
-    """A rule was broken; the message is Swedish and fit for the user."""
+    """A rule was broken; the message is translated and fit for the user."""
 
 
 def company_by_name(name: str) -> Company | None:
@@ -34,7 +36,7 @@ def _snapshot(company: Company) -> dict:
 def create_company(values: dict, creator: User) -> Company:
     """Add a workplace; its creator becomes its first admin."""
     if company_by_name(values["name"]) is not None:
-        raise CompanyError("Det finns redan en arbetsplats med det namnet.")
+        raise CompanyError(_("Det finns redan en arbetsplats med det namnet."))
     company = Company(
         name=" ".join(values["name"].split()),
         name_key=name_key(values["name"]),
@@ -59,7 +61,7 @@ def update_company(company: Company, values: dict, actor: User) -> Company:
     """Change a workplace's details (name, address, headcount...)."""
     other = company_by_name(values["name"])
     if other is not None and other.id != company.id:
-        raise CompanyError("Det finns redan en arbetsplats med det namnet.")
+        raise CompanyError(_("Det finns redan en arbetsplats med det namnet."))
     before = _snapshot(company)
     company.name = " ".join(values["name"].split())
     company.name_key = name_key(values["name"])
@@ -95,7 +97,7 @@ def _close_requests(company: Company, user: User) -> None:
 def join_company(company: Company, user: User) -> Membership:
     """Make `user` a member (by invite link or QR code)."""
     if membership_of(user, company) is not None:
-        raise CompanyError(f"Du är redan med i {company.name}.")
+        raise CompanyError(_("Du är redan med i %(name)s.", name=company.name))
     membership = Membership(user_id=user.id, company_id=company.id, role="member")
     db.session.add(membership)
     _close_requests(company, user)
@@ -107,7 +109,7 @@ def join_company(company: Company, user: User) -> Membership:
 def request_to_join(company: Company, user: User, message: str = "") -> JoinRequest:
     """Ask the workplace's admins to let `user` in."""
     if membership_of(user, company) is not None:
-        raise CompanyError(f"Du är redan med i {company.name}.")
+        raise CompanyError(_("Du är redan med i %(name)s.", name=company.name))
     pending = db.session.execute(
         db.select(JoinRequest).where(
             JoinRequest.company_id == company.id, JoinRequest.user_id == user.id,
@@ -115,7 +117,7 @@ def request_to_join(company: Company, user: User, message: str = "") -> JoinRequ
         )
     ).scalar_one_or_none()
     if pending is not None:
-        raise CompanyError("Du har redan bett om att få gå med. En administratör svarar snart.")
+        raise CompanyError(_("Du har redan bett om att få gå med. En administratör svarar snart."))
     join_request = JoinRequest(company_id=company.id, user_id=user.id, message=message.strip())
     db.session.add(join_request)
     db.session.flush()
@@ -125,7 +127,8 @@ def request_to_join(company: Company, user: User, message: str = "") -> JoinRequ
         )
     ).scalars()
     for admin in admins:
-        notify(admin, f"{user.display_name} vill gå med i {company.name}.",
+        notify(admin, _("%(name)s vill gå med i %(company)s.", name=user.display_name,
+                         company=company.name),
                f"/companies/{company.slug}/members")
     return join_request
 
@@ -133,7 +136,7 @@ def request_to_join(company: Company, user: User, message: str = "") -> JoinRequ
 def decide_join_request(join_request: JoinRequest, approve: bool, actor: User) -> JoinRequest:
     """Approve or decline a pending request, and tell the asker."""
     if join_request.status != "pending":
-        raise CompanyError("Den förfrågan är redan besvarad.")
+        raise CompanyError(_("Den förfrågan är redan besvarad."))
     company = join_request.company
     asker = join_request.user
     join_request.decided_at = utcnow()
@@ -142,12 +145,15 @@ def decide_join_request(join_request: JoinRequest, approve: bool, actor: User) -
         if membership_of(asker, company) is None:
             db.session.add(Membership(user_id=asker.id, company_id=company.id, role="member"))
         join_request.status = "approved"
-        notify(asker, f"Välkommen! Du är nu med i {company.name}. Starta ett lag eller gå med i ett.",
-               f"/companies/{company.slug}", email_subject=f"Du är med i {company.name}")
+        notify(asker, _("Välkommen! Du är nu med i %(name)s. Starta ett lag eller gå med i ett.",
+                        name=company.name),
+               f"/companies/{company.slug}",
+               email_subject=_("Du är med i %(name)s", name=company.name))
     else:
         join_request.status = "declined"
-        notify(asker, f"Din förfrågan om att gå med i {company.name} blev inte godkänd.",
-               "/account", email_subject=f"Svar från {company.name}")
+        notify(asker, _("Din förfrågan om att gå med i %(name)s blev inte godkänd.",
+                        name=company.name),
+               "/account", email_subject=_("Svar från %(name)s", name=company.name))
     audit.record(f"company.request_{join_request.status}", "company", company.id, actor=actor,
                  after={"user_id": asker.id})
     db.session.flush()
@@ -165,12 +171,12 @@ def _admin_count(company: Company) -> int:
 def set_role(company: Company, user: User, role: str, actor: User) -> Membership:
     """Promote a member to admin or make an admin a member again (never the last admin)."""
     if role not in Membership.ROLES:
-        raise CompanyError("Välj administratör eller medlem.")
+        raise CompanyError(_("Välj administratör eller medlem."))
     membership = membership_of(user, company)
     if membership is None:
-        raise CompanyError("Personen är inte med i arbetsplatsen.")
+        raise CompanyError(_("Personen är inte med i arbetsplatsen."))
     if membership.role == "admin" and role != "admin" and _admin_count(company) <= 1:
-        raise CompanyError("Arbetsplatsen måste ha minst en administratör. Utse en till först.")
+        raise CompanyError(_("Arbetsplatsen måste ha minst en administratör. Utse en till först."))
     before = membership.role
     membership.role = role
     audit.record("company.role", "company", company.id, actor=actor,
@@ -183,10 +189,10 @@ def remove_member(company: Company, user: User, actor: User) -> None:
     """Take a person out of the workplace and its teams; what they logged stays."""
     membership = membership_of(user, company)
     if membership is None:
-        raise CompanyError("Personen är inte med i arbetsplatsen.")
+        raise CompanyError(_("Personen är inte med i arbetsplatsen."))
     if membership.is_admin and _admin_count(company) <= 1:
         raise CompanyError(
-            "Den sista administratören kan inte lämna. Utse en annan administratör först."
+            _("Den sista administratören kan inte lämna. Utse en annan administratör först.")
         )
     team_member = db.session.execute(
         db.select(TeamMember).where(

@@ -1,5 +1,7 @@
 """Forms for colleague teams."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
@@ -20,23 +22,24 @@ def goal_choices() -> list[SelectChoice]:
 
 class TeamForm(FlaskForm):
     name = StringField(
-        "Lagets namn", filters=[strip_filter],
-        validators=[DataRequired("Skriv lagets namn."),
-                    Length(max=80, message="Namnet får ha högst 80 tecken.")],
+        _l("Lagets namn"), filters=[strip_filter],
+        validators=[DataRequired(_l("Skriv lagets namn.")),
+                    Length(max=80, message=_l("Namnet får ha högst 80 tecken."))],
     )
     goal = SelectField(
-        "Vilket mål samlar ni till?", coerce=int, validators=[InputRequired("Välj ett av de fem målen.")],
-        invalid_value_message="Välj ett av de fem målen.",
-        invalid_choice_message="Välj ett av de fem målen.",
+        _l("Vilket mål samlar ni till?"), coerce=int,
+        validators=[InputRequired(_l("Välj ett av de fem målen."))],
+        invalid_value_message=_l("Välj ett av de fem målen."),
+        invalid_choice_message=_l("Välj ett av de fem målen."),
     )
     target = KronorField(
-        "Insamlingsmål i kronor (om ni vill)",
-        description="Till exempel 10 000. Lämna tomt om ni inte vill ha ett mål.",
+        _l("Insamlingsmål i kronor (om ni vill)"),
+        description=_l("Till exempel 10 000. Lämna tomt om ni inte vill ha ett mål."),
     )
     pitch = TextAreaField(
-        "Kort presentation (om ni vill)", filters=[strip_filter],
-        description="En eller två meningar om varför ni samlar.",
-        validators=[Length(max=280, message="Presentationen får ha högst 280 tecken.")],
+        _l("Kort presentation (om ni vill)"), filters=[strip_filter],
+        description=_l("En eller två meningar om varför ni samlar."),
+        validators=[Length(max=280, message=_l("Presentationen får ha högst 280 tecken."))],
     )
 
     def __init__(self, *args, company=None, team=None, **kwargs):
@@ -51,15 +54,15 @@ class TeamForm(FlaskForm):
 
     def validate_name(self, field):
         if services.name_taken(self.company, field.data, except_team=self.team):
-            raise ValidationError("Det finns redan ett lag med det namnet på arbetsplatsen.")
+            raise ValidationError(_("Det finns redan ett lag med det namnet på arbetsplatsen."))
 
     def validate_target(self, field):
         if field.ore is None:
             return
         if field.ore <= 0:
-            raise ValidationError("Insamlingsmålet måste vara mer än 0 kr.")
+            raise ValidationError(_("Insamlingsmålet måste vara mer än 0 kr."))
         if field.ore > TARGET_MAX_ORE:
-            raise ValidationError("Insamlingsmålet kan vara högst 10 000 000 kr.")
+            raise ValidationError(_("Insamlingsmålet kan vara högst 10 000 000 kr."))
 
     def values(self) -> dict:
         return {"name": self.name.data, "goal_id": self.goal.data, "target_ore": self.target.ore,
@@ -68,8 +71,9 @@ class TeamForm(FlaskForm):
 
 class CaptainForm(FlaskForm):
     user_id = SelectField(
-        "Ny lagkapten", coerce=int, validators=[InputRequired("Välj en lagkamrat.")],
-        invalid_value_message="Välj en lagkamrat.", invalid_choice_message="Välj en lagkamrat.",
+        _l("Ny lagkapten"), coerce=int, validators=[InputRequired(_l("Välj en lagkamrat."))],
+        invalid_value_message=_l("Välj en lagkamrat."),
+        invalid_choice_message=_l("Välj en lagkamrat."),
     )
 
     def __init__(self, *args, members=(), **kwargs):

@@ -1,6 +1,7 @@
 """Colleague teams: start, show, edit, join, leave, captaincy, invite links."""
 
 from flask import Response, abort, flash, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -39,9 +40,9 @@ def new(slug: str):
             return render_template("teams/new.html", form=form, company=company), 422
         except IntegrityError:  # someone took the name a moment ago
             db.session.rollback()
-            form.name.errors.append("Det finns redan ett lag med det namnet på arbetsplatsen.")
+            form.name.errors.append(_("Det finns redan ett lag med det namnet på arbetsplatsen."))
             return render_template("teams/new.html", form=form, company=company), 422
-        flash(f"{team.name} är startat och du är lagkapten. Bjud in kollegorna!", "success")
+        flash(_("%(name)s är startat och du är lagkapten. Bjud in kollegorna!", name=team.name), "success")
         return go(url_for("teams.show", ident=team.slug))
     status = 422 if form.is_submitted() else 200
     return render_template("teams/new.html", form=form, company=company), status
@@ -89,7 +90,7 @@ def edit(ident: str):
     if form.validate_on_submit():
         services.update_team(team, form.values(), current_user)
         db.session.commit()
-        flash("Laget är uppdaterat.", "success")
+        flash(_("Laget är uppdaterat."), "success")
         return go(url_for("teams.show", ident=team.slug))
     status = 422 if form.is_submitted() else 200
     return render_template("teams/edit.html", form=form, team=team), status
@@ -103,13 +104,13 @@ def join(ident: str):
     permissions.company_member_or_403(current_user, team.company)
     back = url_for("teams.show", ident=team.slug)
     if not EmptyForm().validate_on_submit():
-        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
     try:
         services.join_team(team, current_user)
     except TeamError as exc:
         return refuse(str(exc), back)
     db.session.commit()
-    flash(f"Välkommen till {team.name}!", "success")
+    flash(_("Välkommen till %(name)s!", name=team.name), "success")
     return go(back)
 
 
@@ -120,13 +121,13 @@ def leave(ident: str):
     team = team_or_404(ident)
     back = url_for("teams.show", ident=team.slug)
     if not EmptyForm().validate_on_submit():
-        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
     try:
         services.leave_team(team, current_user, actor=current_user)
     except TeamError as exc:
         return refuse(str(exc), back)
     db.session.commit()
-    flash(f"Du har lämnat {team.name}.", "info")
+    flash(_("Du har lämnat %(name)s.", name=team.name), "info")
     return go(back)
 
 
@@ -138,14 +139,14 @@ def hand_over(ident: str):
     back = url_for("teams.show", ident=team.slug)
     form = CaptainForm(members=queries.members(team))
     if not form.validate_on_submit():
-        return refuse("Välj någon som är med i laget.", back, 422)
+        return refuse(_("Välj någon som är med i laget."), back, 422)
     new_captain = db.session.get(User, form.user_id.data)
     try:
         services.hand_over_captaincy(team, new_captain, current_user)
     except TeamError as exc:
         return refuse(str(exc), back)
     db.session.commit()
-    flash(f"{new_captain.display_name} är ny lagkapten.", "success")
+    flash(_("%(name)s är ny lagkapten.", name=new_captain.display_name), "success")
     return go(back)
 
 
@@ -159,13 +160,13 @@ def remove_member(ident: str, user_id: int):
     if not permissions.is_team_member(user, team):
         abort(404)
     if not EmptyForm().validate_on_submit():
-        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
     try:
         services.leave_team(team, user, actor=current_user)
     except TeamError as exc:
         return refuse(str(exc), back)
     db.session.commit()
-    flash(f"{user.display_name} är inte längre med i laget.", "success")
+    flash(_("%(name)s är inte längre med i laget.", name=user.display_name), "success")
     return go(back)
 
 
@@ -176,10 +177,10 @@ def renew_invite(ident: str):
     team = permissions.team_manager_or_403(current_user, team_or_404(ident))
     back = url_for("teams.show", ident=team.slug)
     if not EmptyForm().validate_on_submit():
-        return refuse("Formuläret hade gått ut. Försök igen.", back, 400)
+        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
     services.renew_join_code(team, current_user)
     db.session.commit()
-    flash("Lagets länk är förnyad. Gamla länkar och QR-koder fungerar inte längre.", "success")
+    flash(_("Lagets länk är förnyad. Gamla länkar och QR-koder fungerar inte längre."), "success")
     return go(back)
 
 
@@ -192,6 +193,6 @@ def invite_poster(ident: str):
             or permissions.can_manage_team(current_user, team)):
         abort(403)
     url = external_url("companies.join", code=team.join_code)
-    image = qr.png(url, caption=url, title="Skanna och gå med i vårt lag")
+    image = qr.png(url, caption=url, title=_("Skanna och gå med i vårt lag"))
     return Response(image, mimetype="image/png", headers={
         "Content-Disposition": f'inline; filename="lag-{team.slug}.png"'})

@@ -2,6 +2,8 @@
 
 import secrets
 
+from flask_babel import gettext as _
+
 from .. import audit
 from ..extensions import db
 from ..models import Company, Membership, Team, TeamMember, User
@@ -13,7 +15,7 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class TeamError(ValueError):
-    """A rule was broken; the message is Swedish and fit for the user."""
+    """A rule was broken; the message is translated and fit for the user."""
 
 
 def _slug_taken(slug: str) -> bool:
@@ -61,9 +63,9 @@ def _snapshot(team: Team) -> dict:
 def create_team(company: Company, values: dict, creator: User) -> Team:
     """Start a team; the creator becomes captain (leaving any other team in the workplace)."""
     if name_taken(company, values["name"]):
-        raise TeamError("Det finns redan ett lag med det namnet på arbetsplatsen.")
+        raise TeamError(_("Det finns redan ett lag med det namnet på arbetsplatsen."))
     if not _is_company_member(company, creator):
-        raise TeamError("Gå med i arbetsplatsen först.")
+        raise TeamError(_("Gå med i arbetsplatsen först."))
     current = team_member_in(company, creator)
     if current is not None:
         leave_team(current.team, creator, actor=creator)
@@ -85,7 +87,7 @@ def create_team(company: Company, values: dict, creator: User) -> Team:
 def update_team(team: Team, values: dict, actor: User) -> Team:
     """Change name, goal, target and pitch. Money already logged stays on its goal."""
     if name_taken(team.company, values["name"], except_team=team):
-        raise TeamError("Det finns redan ett lag med det namnet på arbetsplatsen.")
+        raise TeamError(_("Det finns redan ett lag med det namnet på arbetsplatsen."))
     before = _snapshot(team)
     team.name = " ".join(values["name"].split())
     team.name_key = name_key(team.name)
@@ -103,7 +105,7 @@ def join_team(team: Team, user: User) -> TeamMember:
     Someone outside the workplace joins it too (the team's link is an invite)."""
     existing = team_member_in(team.company, user)
     if existing is not None and existing.team_id == team.id:
-        raise TeamError(f"Du är redan med i {team.name}.")
+        raise TeamError(_("Du är redan med i %(name)s.", name=team.name))
     if not _is_company_member(team.company, user):
         db.session.add(Membership(user_id=user.id, company_id=team.company_id, role="member"))
     if existing is not None:
@@ -124,14 +126,14 @@ def leave_team(team: Team, user: User, actor: User, force: bool = False) -> None
         db.select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id)
     ).scalar_one_or_none()
     if member is None:
-        raise TeamError(f"Du är inte med i {team.name}.")
+        raise TeamError(_("Du är inte med i %(name)s.", name=team.name))
     others = db.session.execute(
         db.select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id != user.id)
         .order_by(TeamMember.created_at, TeamMember.id)
     ).scalars().all()
     if team.captain_id == user.id:
         if others and not force and actor.id == user.id:
-            raise TeamError("Du är lagkapten. Lämna över kaptensrollen till en lagkamrat först.")
+            raise TeamError(_("Du är lagkapten. Lämna över kaptensrollen till en lagkamrat först."))
         team.captain_id = others[0].user_id if others else None
     db.session.delete(member)
     action = "team.leave" if actor.id == user.id else "team.remove"
@@ -147,7 +149,7 @@ def hand_over_captaincy(team: Team, new_captain: User, actor: User) -> Team:
         )
     ).first()
     if member is None:
-        raise TeamError("Välj någon som är med i laget.")
+        raise TeamError(_("Välj någon som är med i laget."))
     before = team.captain_id
     team.captain_id = new_captain.id
     audit.record("team.captain", "team", team.id, actor=actor, before={"captain_id": before},
