@@ -3,6 +3,7 @@ Swish/bank payments."""
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Date,
@@ -14,8 +15,6 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-
-from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from .base import TimestampMixin
