@@ -10,6 +10,8 @@ empty. The amount has two decimals and a decimal comma ("100,00"). The message i
 import re
 from urllib.parse import quote, urlencode
 
+from flask_babel import gettext as _
+
 EDIT_PAYEE, EDIT_AMOUNT, EDIT_MESSAGE = 1, 2, 4
 MESSAGE_MAX = 50
 
@@ -27,12 +29,12 @@ def clean_number(text: str) -> str:
     """"123-456 78 90" -> "1234567890"; raises SwishError when it is not a Swish number."""
     digits = re.sub(r"[\s\-]", "", text or "")
     if not digits:
-        raise SwishError("Skriv Swishnumret.")
+        raise SwishError(_("Skriv Swishnumret."))
     if not digits.isdigit():
-        raise SwishError("Swishnumret får bara innehålla siffror (mellanslag och bindestreck går bra).")
+        raise SwishError(_("Swishnumret får bara innehålla siffror (mellanslag och bindestreck går bra)."))
     # Company numbers are 10 digits (123...); a 90-account's may be shorter or longer.
     if not 5 <= len(digits) <= 15:
-        raise SwishError("Swishnumret ska ha mellan 5 och 15 siffror.")
+        raise SwishError(_("Swishnumret ska ha mellan 5 och 15 siffror."))
     return digits
 
 
@@ -51,7 +53,7 @@ def format_amount(amount_ore: int | None) -> str:
     if amount_ore is None:
         return ""
     if amount_ore <= 0:
-        raise SwishError("Beloppet måste vara större än noll.")
+        raise SwishError(_("Beloppet måste vara större än noll."))
     kronor, ore = divmod(amount_ore, 100)
     return f"{kronor},{ore:02d}"
 
@@ -60,7 +62,7 @@ def payload(payee: str, amount_ore: int | None = None, message: str = "",
             editable: int = 0) -> str:
     """The text a prefilled Swish QR code carries, e.g. "C1234567890;;Gåva;4"."""
     if not 0 <= editable <= 7:
-        raise SwishError("Ogiltig redigeringsmask.")
+        raise SwishError(_("Ogiltig redigeringsmask."))
     fields = [
         "C" + clean_number(payee),
         format_amount(amount_ore),

@@ -3,6 +3,7 @@ Swish/bank payments."""
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Date,
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import TimestampMixin
 
-PARTNER_LEVELS = {"main": "Huvudpartner", "partner": "Partner"}
+PARTNER_LEVELS = {"main": _l("Huvudpartner"), "partner": _l("Partner")}
 
 
 class ImpactLine(TimestampMixin, db.Model):
@@ -48,7 +49,7 @@ class Partner(TimestampMixin, db.Model):
 
     @property
     def level_label(self) -> str:
-        return PARTNER_LEVELS.get(self.level, self.level)
+        return str(PARTNER_LEVELS.get(self.level, self.level))
 
 
 class Inquiry(TimestampMixin, db.Model):
@@ -70,7 +71,7 @@ class Inquiry(TimestampMixin, db.Model):
 
     @property
     def level_label(self) -> str:
-        return PARTNER_LEVELS.get(self.level, self.level)
+        return str(PARTNER_LEVELS.get(self.level, self.level))
 
 
 class SwishPayment(TimestampMixin, db.Model):

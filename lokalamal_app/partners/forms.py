@@ -1,5 +1,7 @@
 """The public "Bli partner" form."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
@@ -10,47 +12,47 @@ from ..models.mission import PARTNER_LEVELS
 
 class InquiryForm(FlaskForm):
     company_name = StringField(
-        "Företag", filters=[strip_filter],
-        validators=[InputRequired("Skriv företagets namn."),
-                    Length(max=120, message="Företagsnamnet får vara högst 120 tecken.")],
+        _l("Företag"), filters=[strip_filter],
+        validators=[InputRequired(_l("Skriv företagets namn.")),
+                    Length(max=120, message=_l("Företagsnamnet får vara högst 120 tecken."))],
     )
     contact_name = StringField(
-        "Kontaktperson", filters=[strip_filter],
-        validators=[InputRequired("Skriv vem vi ska kontakta."),
-                    Length(max=80, message="Namnet får vara högst 80 tecken.")],
+        _l("Kontaktperson"), filters=[strip_filter],
+        validators=[InputRequired(_l("Skriv vem vi ska kontakta.")),
+                    Length(max=80, message=_l("Namnet får vara högst 80 tecken."))],
     )
     email = EmailField(
-        "E-post", filters=[strip_filter],
-        validators=[InputRequired("Skriv en e-postadress."),
-                    Length(max=254, message="E-postadressen är för lång."),
-                    Email("Det ser inte ut som en e-postadress, till exempel namn@foretag.se.")],
+        _l("E-post"), filters=[strip_filter],
+        validators=[InputRequired(_l("Skriv en e-postadress.")),
+                    Length(max=254, message=_l("E-postadressen är för lång.")),
+                    Email(_l("Det ser inte ut som en e-postadress, till exempel namn@foretag.se."))],
     )
     phone = StringField(
-        "Telefon (frivilligt)", filters=[strip_filter],
-        validators=[Optional(), Length(max=30, message="Telefonnumret får vara högst 30 tecken."),
-                    Regexp(r"^[0-9 +()\-]+$", message="Telefonnumret får bara ha siffror, mellanslag, + och bindestreck.")],
+        _l("Telefon (frivilligt)"), filters=[strip_filter],
+        validators=[Optional(), Length(max=30, message=_l("Telefonnumret får vara högst 30 tecken.")),
+                    Regexp(r"^[0-9 +()\-]+$", message=_l("Telefonnumret får bara ha siffror, mellanslag, + och bindestreck."))],
     )
-    goal = SelectField("Vilket mål vill ni stödja?", coerce=str, validate_choice=False)
+    goal = SelectField(_l("Vilket mål vill ni stödja?"), coerce=str, validate_choice=False)
     level = SelectField(
-        "Nivå", choices=[SelectChoice(key, label) for key, label in PARTNER_LEVELS.items()],
+        _l("Nivå"), choices=[SelectChoice(key, label) for key, label in PARTNER_LEVELS.items()],
         validate_choice=False,
     )
     message = TextAreaField(
-        "Meddelande (frivilligt)", filters=[strip_filter],
-        validators=[Length(max=2000, message="Meddelandet får vara högst 2 000 tecken.")],
+        _l("Meddelande (frivilligt)"), filters=[strip_filter],
+        validators=[Length(max=2000, message=_l("Meddelandet får vara högst 2 000 tecken."))],
     )
     # A honeypot: hidden from people, filled in by robots.
-    website = StringField("Lämna det här fältet tomt")
+    website = StringField(_l("Lämna det här fältet tomt"))
 
     def validate_goal(self, field):
         if field.data not in {c.value for c in field.choices}:
-            raise ValidationError("Välj ett av målen i listan.")
+            raise ValidationError(_("Välj ett av målen i listan."))
 
     def validate_level(self, field):
         if field.data not in PARTNER_LEVELS:
-            raise ValidationError("Välj huvudpartner eller partner.")
+            raise ValidationError(_("Välj huvudpartner eller partner."))
 
     def set_goal_choices(self, goals) -> None:
-        self.goal.choices = [SelectChoice("", "Vet inte än")] + [
+        self.goal.choices = [SelectChoice("", _("Vet inte än"))] + [
             SelectChoice(str(g.id), f"#{g.number} {g.title}") for g in goals
         ]

@@ -11,6 +11,7 @@ import re
 import warnings
 import xml.etree.ElementTree as ET
 
+from flask_babel import gettext as _
 from PIL import Image
 
 MAX_BYTES = 512 * 1024
@@ -43,9 +44,9 @@ class LogoError(ValueError):
 def check(data: bytes) -> tuple[bytes, str]:
     """Return (bytes to store, content type) or raise LogoError."""
     if not data:
-        raise LogoError("Filen är tom.")
+        raise LogoError(_("Filen är tom."))
     if len(data) > MAX_BYTES:
-        raise LogoError(f"Logotypen får vara högst {MAX_BYTES // 1024} kB.")
+        raise LogoError(_("Logotypen får vara högst %(kb)s kB.", kb=MAX_BYTES // 1024))
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return _raster(data, "PNG"), "image/png"
     if data.startswith(b"\xff\xd8\xff"):
@@ -53,7 +54,7 @@ def check(data: bytes) -> tuple[bytes, str]:
     head = data[:1024].lstrip().lower()
     if head.startswith(b"<?xml") or head.startswith(b"<svg") or head.startswith(b"<!--"):
         return sanitize_svg(data), "image/svg+xml"
-    raise LogoError("Logotypen måste vara en PNG-, JPEG- eller SVG-bild.")
+    raise LogoError(_("Logotypen måste vara en PNG-, JPEG- eller SVG-bild."))
 
 
 def _raster(data: bytes, expected: str) -> bytes:
@@ -62,22 +63,22 @@ def _raster(data: bytes, expected: str) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 if image.format != expected:
-                    raise LogoError("Bildfilen är skadad eller av fel sort.")
+                    raise LogoError(_("Bildfilen är skadad eller av fel sort."))
                 if image.width * image.height > MAX_PIXELS:
-                    raise LogoError("Bilden är för stor; högst 4000 × 4000 bildpunkter.")
+                    raise LogoError(_("Bilden är för stor; högst 4000 × 4000 bildpunkter."))
                 image.verify()
     except LogoError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise LogoError("Bilden är för stor; högst 4000 × 4000 bildpunkter.") from exc
+        raise LogoError(_("Bilden är för stor; högst 4000 × 4000 bildpunkter.")) from exc
     except Exception as exc:  # Pillow raises many kinds for broken files
-        raise LogoError("Bildfilen är skadad och kan inte läsas.") from exc
+        raise LogoError(_("Bildfilen är skadad och kan inte läsas.")) from exc
     return data
 
 
 def _local(tag: str) -> tuple[str, str]:
     if tag.startswith("{"):
-        ns, _, name = tag[1:].partition("}")
+        ns, _sep, name = tag[1:].partition("}")
         return ns, name
     return "", tag
 
@@ -85,21 +86,21 @@ def _local(tag: str) -> tuple[str, str]:
 def sanitize_svg(data: bytes) -> bytes:
     """Rebuild the SVG from allowed elements and attributes only."""
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        raise LogoError("SVG-filen innehåller en DOCTYPE eller entiteter, som inte tillåts.")
+        raise LogoError(_("SVG-filen innehåller en DOCTYPE eller entiteter, som inte tillåts."))
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise LogoError("SVG-filen är inte giltig XML.") from exc
+        raise LogoError(_("SVG-filen är inte giltig XML.")) from exc
     ns, name = _local(root.tag)
     if name != "svg" or ns not in ("", SVG_NS):
-        raise LogoError("Filen är ingen SVG-bild.")
+        raise LogoError(_("Filen är ingen SVG-bild."))
     clean = _copy(root)
     ET.register_namespace("", SVG_NS)
     return ET.tostring(clean, encoding="utf-8", xml_declaration=False)
 
 
 def _copy(element: ET.Element) -> ET.Element:
-    _, name = _local(element.tag)
+    _ns, name = _local(element.tag)
     out = ET.Element(f"{{{SVG_NS}}}{name}")
     for key, value in element.attrib.items():
         ns, attr = _local(key)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Goal, Inquiry, User
@@ -31,10 +32,10 @@ def create_inquiry(values: dict, client_addr: str) -> Inquiry:
 
     Flushes, the caller commits."""
     if too_many_recent(client_addr):
-        raise InquiryError(
+        raise InquiryError(_(
             "Vi har redan fått flera förfrågningar härifrån den senaste timmen. "
             "Försök igen lite senare, eller mejla oss direkt."
-        )
+        ))
     goal = db.session.get(Goal, values["goal_id"]) if values.get("goal_id") else None
     inquiry = Inquiry(
         company_name=values["company_name"],
@@ -48,18 +49,22 @@ def create_inquiry(values: dict, client_addr: str) -> Inquiry:
     )
     db.session.add(inquiry)
     db.session.flush()
-    text = (
-        f"{inquiry.company_name} vill bli {inquiry.level_label.lower()}"
-        f"{' för ' + goal.title if goal else ''}. "
-        f"Kontaktperson: {inquiry.contact_name}, {inquiry.email}"
-        f"{', ' + inquiry.phone if inquiry.phone else ''}."
-        f"{chr(10) * 2 + inquiry.message if inquiry.message else ''}"
-    )
+    level = inquiry.level_label.lower()
+    if goal:
+        wish = _("%(company)s vill bli %(level)s för %(goal)s.",
+                 company=inquiry.company_name, level=level, goal=goal.title)
+    else:
+        wish = _("%(company)s vill bli %(level)s.", company=inquiry.company_name, level=level)
+    contact = f"{inquiry.email}{', ' + inquiry.phone if inquiry.phone else ''}"
+    text = wish + " " + _("Kontaktperson: %(name)s, %(contact)s.", name=inquiry.contact_name,
+                          contact=contact)
+    if inquiry.message:
+        text += "\n\n" + inquiry.message
     # Every staff account hears of it in the app and by e-mail (through the outbox).
     staff = db.session.execute(
         db.select(User).where(User.is_staff.is_(True), User.disabled.is_(False))
     ).scalars()
     for person in staff:
         notify(person, text, url_for("staff.inquiries"),
-               email_subject=f"Ny partnerförfrågan: {inquiry.company_name}")
+               email_subject=_("Ny partnerförfrågan: %(company)s", company=inquiry.company_name))
     return inquiry

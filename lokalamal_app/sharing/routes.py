@@ -1,6 +1,7 @@
 """Images for sharing: link-card previews, page QR codes and a team's Swish QR."""
 
 from flask import abort, make_response, request, url_for
+from flask_babel import gettext as _
 
 from .. import qr, settings, swish
 from ..extensions import db
@@ -40,7 +41,7 @@ def qr_png():
     url = _page_url()
     caption = url.split("://", 1)[-1]
     name = "qr-" + (request.args.get("path", "").strip("/").replace("/", "-") or "start")
-    return _image(qr.png(url, caption=caption, title="Skanna och var med!"), "image/png",
+    return _image(qr.png(url, caption=caption, title=_("Skanna och var med!")), "image/png",
                   filename=f"{name[:60]}.png", max_age=3600)
 
 

@@ -2,6 +2,8 @@
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -24,32 +26,32 @@ from ..models.mission import PARTNER_LEVELS
 
 
 class GrantStaffForm(FlaskForm):
-    email = EmailField("E-postadress", filters=[strip_filter],
-                       validators=[InputRequired("Skriv e-postadressen till kontot."),
-                                   Length(max=254, message="E-postadressen är för lång.")])
+    email = EmailField(_l("E-postadress"), filters=[strip_filter],
+                       validators=[InputRequired(_l("Skriv e-postadressen till kontot.")),
+                                   Length(max=254, message=_l("E-postadressen är för lång."))])
 
     def validate_email(self, field):
         from ..auth.services import find_by_email
 
         user = find_by_email(field.data)
         if user is None:
-            raise ValidationError("Det finns inget konto med den adressen. Personen behöver skapa ett konto först.")
+            raise ValidationError(_("Det finns inget konto med den adressen. Personen behöver skapa ett konto först."))
         if user.is_staff:
-            raise ValidationError("Kontot har redan personalbehörighet.")
+            raise ValidationError(_("Kontot har redan personalbehörighet."))
         self.user = user
 
 
 class GoalForm(FlaskForm):
-    title = StringField("Rubrik", filters=[strip_filter],
-                        validators=[InputRequired("Målet behöver en rubrik."),
-                                    Length(max=120, message="Rubriken får vara högst 120 tecken.")])
-    summary = TextAreaField("Kort sammanfattning", filters=[strip_filter],
-                            validators=[Length(max=500, message="Sammanfattningen får vara högst 500 tecken.")])
-    body = TextAreaField("Text", filters=[strip_filter],
-                         description="Tom rad mellan styckena.",
-                         validators=[Length(max=10000, message="Texten får vara högst 10 000 tecken.")])
+    title = StringField(_l("Rubrik"), filters=[strip_filter],
+                        validators=[InputRequired(_l("Målet behöver en rubrik.")),
+                                    Length(max=120, message=_l("Rubriken får vara högst 120 tecken."))])
+    summary = TextAreaField(_l("Kort sammanfattning"), filters=[strip_filter],
+                            validators=[Length(max=500, message=_l("Sammanfattningen får vara högst 500 tecken."))])
+    body = TextAreaField(_l("Text"), filters=[strip_filter],
+                         description=_l("Tom rad mellan styckena."),
+                         validators=[Length(max=10000, message=_l("Texten får vara högst 10 000 tecken."))])
     un_goals = SelectMultipleField(
-        "Globala mål",
+        _l("Globala mål"),
         choices=[SelectChoice(str(n), f"{n}. {title}") for n, title in UN_GOALS.items()],
         validators=[Optional()], validate_choice=False,
     )
@@ -57,57 +59,57 @@ class GoalForm(FlaskForm):
     def validate_un_goals(self, field):
         unknown = [n for n in field.data or [] if not n.isdigit() or int(n) not in UN_GOALS]
         if unknown:
-            raise ValidationError("Välj bland de globala målen i listan.")
+            raise ValidationError(_("Välj bland de globala målen i listan."))
 
 
 class ImpactLineForm(FlaskForm):
-    amount = KronorField("Belopp", validators=[InputRequired("Skriv ett belopp.")])
-    text = StringField("Det här gör pengarna", filters=[strip_filter],
-                       description="Till exempel ”en natt i värme för en person”.",
-                       validators=[InputRequired("Skriv vad beloppet gör."),
-                                   Length(max=200, message="Högst 200 tecken.")])
-    position = IntegerField("Ordning", default=0,
-                            validators=[Optional(), NumberRange(0, 999, "Skriv ett tal 0–999.")])
+    amount = KronorField(_l("Belopp"), validators=[InputRequired(_l("Skriv ett belopp."))])
+    text = StringField(_l("Det här gör pengarna"), filters=[strip_filter],
+                       description=_l("Till exempel ”en natt i värme för en person”."),
+                       validators=[InputRequired(_l("Skriv vad beloppet gör.")),
+                                   Length(max=200, message=_l("Högst 200 tecken."))])
+    position = IntegerField(_l("Ordning"), default=0,
+                            validators=[Optional(), NumberRange(0, 999, _l("Skriv ett tal 0–999."))])
 
     def validate_amount(self, field):
         if field.ore is not None and field.ore <= 0:
-            raise ValidationError("Beloppet måste vara större än noll.")
+            raise ValidationError(_("Beloppet måste vara större än noll."))
 
 
 def _http_url(form, field):
     if field.data and not re.match(r"^https?://[^\s/$.?#][^\s]*$", field.data, re.I):
-        raise ValidationError("Skriv en hel webbadress som börjar med https://.")
+        raise ValidationError(_("Skriv en hel webbadress som börjar med https://."))
 
 
 class PartnerForm(FlaskForm):
-    goal = SelectField("Mål", validate_choice=False)
-    name = StringField("Namn", filters=[strip_filter],
-                       validators=[InputRequired("Skriv partnerns namn."),
-                                   Length(max=120, message="Namnet får vara högst 120 tecken.")])
-    level = SelectField("Nivå", choices=[SelectChoice(k, v) for k, v in PARTNER_LEVELS.items()],
+    goal = SelectField(_l("Mål"), validate_choice=False)
+    name = StringField(_l("Namn"), filters=[strip_filter],
+                       validators=[InputRequired(_l("Skriv partnerns namn.")),
+                                   Length(max=120, message=_l("Namnet får vara högst 120 tecken."))])
+    level = SelectField(_l("Nivå"), choices=[SelectChoice(k, v) for k, v in PARTNER_LEVELS.items()],
                         validate_choice=False)
-    url = StringField("Webbplats (frivilligt)", filters=[strip_filter],
-                      validators=[Length(max=300, message="Adressen får vara högst 300 tecken."),
+    url = StringField(_l("Webbplats (frivilligt)"), filters=[strip_filter],
+                      validators=[Length(max=300, message=_l("Adressen får vara högst 300 tecken.")),
                                   _http_url])
-    position = IntegerField("Ordning", default=0,
-                            validators=[Optional(), NumberRange(0, 999, "Skriv ett tal 0–999.")])
+    position = IntegerField(_l("Ordning"), default=0,
+                            validators=[Optional(), NumberRange(0, 999, _l("Skriv ett tal 0–999."))])
     def validate_goal(self, field):
         if field.data not in {c.value for c in field.choices}:
-            raise ValidationError("Välj ett av målen i listan.")
+            raise ValidationError(_("Välj ett av målen i listan."))
 
     def validate_level(self, field):
         if field.data not in PARTNER_LEVELS:
-            raise ValidationError("Välj huvudpartner eller partner.")
+            raise ValidationError(_("Välj huvudpartner eller partner."))
 
-    logo = FileField("Logotyp (PNG, JPEG eller SVG, högst 512 kB)")
-    remove_logo = BooleanField("Ta bort nuvarande logotyp")
+    logo = FileField(_l("Logotyp (PNG, JPEG eller SVG, högst 512 kB)"))
+    remove_logo = BooleanField(_l("Ta bort nuvarande logotyp"))
 
 
 class SettingsForm(FlaskForm):
-    swish_number = StringField("Stadsmissionens Swishnummer", filters=[strip_filter],
-                               description="Lämna tomt för att inte visa Swish på lagsidorna.",
-                               validators=[Length(max=30, message="Swishnumret är för långt.")])
-    tax_reduction_approved = BooleanField("Godkänd gåvomottagare (skattereduktion för gåvor)")
+    swish_number = StringField(_l("Stadsmissionens Swishnummer"), filters=[strip_filter],
+                               description=_l("Lämna tomt för att inte visa Swish på lagsidorna."),
+                               validators=[Length(max=30, message=_l("Swishnumret är för långt."))])
+    tax_reduction_approved = BooleanField(_l("Godkänd gåvomottagare (skattereduktion för gåvor)"))
 
     def validate_swish_number(self, field):
         if field.data:
@@ -120,7 +122,7 @@ class SettingsForm(FlaskForm):
 
 
 class ImportUploadForm(FlaskForm):
-    report = FileField("Swish- eller bankrapport (CSV)")
+    report = FileField(_l("Swish- eller bankrapport (CSV)"))
 
 
 class ImportConfirmForm(FlaskForm):

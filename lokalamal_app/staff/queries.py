@@ -4,6 +4,8 @@ ledger query), the chart over time, new workplaces and teams, inquiries."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from ..extensions import db
@@ -11,8 +13,10 @@ from ..ledger import totals
 from ..models import Company, Goal, ImpactLine, Inquiry, LedgerEntry, Partner, Tally, Team, User
 
 PERIODS = ("week", "month", "campaign", "all")
-PERIOD_LABELS = {"week": "Senaste 7 dagarna", "month": "Den här månaden",
-                 "campaign": "Kampanjen", "all": "Totalt"}
+PERIOD_LABELS = {"week": _l("Senaste 7 dagarna"), "month": _l("Den här månaden"),
+                 "campaign": _l("Kampanjen"), "all": _l("Totalt")}
+MONTHS = [_l("jan"), _l("feb"), _l("mar"), _l("apr"), _l("maj"), _l("jun"), _l("jul"), _l("aug"),
+          _l("sep"), _l("okt"), _l("nov"), _l("dec")]
 
 
 @dataclass
@@ -63,7 +67,7 @@ def goal_totals(today: date) -> tuple[list[Row], Row]:
     goals = db.session.execute(db.select(Goal).order_by(Goal.number)).scalars().all()
     rows = {g.id: Row(f"#{g.number} {g.title}", g.id) for g in goals}
     _fill(rows, "goal", today)
-    overall = {0: Row("Alla mål", 0)}
+    overall = {0: Row(_("Alla mål"), 0)}
     _fill(overall, "all", today)
     week = _week(LedgerEntry.goal_id, today)
     for goal_id, (reported, verified) in week.items():
@@ -106,7 +110,7 @@ def monthly_chart(today: date, months: int = 12, height: int = 160, bar: int = 3
     """Reported and verified per month (stored 'all' totals) as bar geometry for an SVG."""
     keys = []
     year, month = today.year, today.month
-    for _ in range(months):
+    for _month in range(months):
         keys.append(f"{year:04d}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     keys.reverse()
@@ -117,9 +121,8 @@ def monthly_chart(today: date, months: int = 12, height: int = 160, bar: int = 3
                                    Tally.period.in_(keys))
         ).scalars()
     }
-    names = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
     bars = [
-        Bar(f"{names[int(k[5:]) - 1]} {k[2:4]}",
+        Bar(f"{MONTHS[int(k[5:]) - 1]} {k[2:4]}",
             found[k].reported_ore if k in found else 0,
             found[k].verified_ore if k in found else 0)
         for k in keys

@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
@@ -58,7 +59,7 @@ def people():
     if form.validate_on_submit():
         services.grant_staff(form.user, current_user)
         db.session.commit()
-        flash(f"{form.user.display_name} har nu personalbehörighet.", "success")
+        flash(_("%(name)s har nu personalbehörighet.", name=form.user.display_name), "success")
         return redirect(url_for("staff.people"))
     status = 422 if request.method == "POST" else 200
     return render_template("staff/people.html", form=form, staff=queries.staff_members(),
@@ -77,7 +78,7 @@ def revoke(user_id: int):
         flash(str(exc), "error")
         return redirect(url_for("staff.people"))
     db.session.commit()
-    flash(f"{user.display_name} har inte längre personalbehörighet.", "success")
+    flash(_("%(name)s har inte längre personalbehörighet.", name=user.display_name), "success")
     return redirect(url_for("staff.people"))
 
 
@@ -101,7 +102,7 @@ def edit_goal(goal_id: int):
                                     "un_goals": [int(n) for n in form.un_goals.data or []]},
                              current_user)
         db.session.commit()
-        flash("Målet är sparat och syns direkt på målsidan.", "success")
+        flash(_("Målet är sparat och syns direkt på målsidan."), "success")
         return redirect(url_for("staff.edit_goal", goal_id=goal.id))
     status = 422 if request.method == "POST" else 200
     return _goal_page(goal, form, ImpactLineForm(formdata=None)), status
@@ -123,7 +124,7 @@ def add_impact(goal_id: int):
     services.add_impact_line(goal, impact_form.amount.ore, impact_form.text.data,
                              impact_form.position.data or 0, current_user)
     db.session.commit()
-    flash("Raden är tillagd.", "success")
+    flash(_("Raden är tillagd."), "success")
     return redirect(url_for("staff.edit_goal", goal_id=goal.id) + "#effekt")
 
 
@@ -135,7 +136,7 @@ def delete_impact(line_id: int):
     goal_id = line.goal_id
     services.delete_impact_line(line, current_user)
     db.session.commit()
-    flash("Raden är borttagen.", "success")
+    flash(_("Raden är borttagen."), "success")
     return redirect(url_for("staff.edit_goal", goal_id=goal_id) + "#effekt")
 
 
@@ -174,7 +175,7 @@ def edit_partner(partner_id: int | None = None):
             form.logo.errors = [str(exc)]
             return render_template("staff/partner_edit.html", form=form, partner=partner), 422
         db.session.commit()
-        flash(f"{partner.name} är sparad.", "success")
+        flash(_("%(name)s är sparad.", name=partner.name), "success")
         return redirect(url_for("staff.partners"))
     status = 422 if request.method == "POST" else 200
     return render_template("staff/partner_edit.html", form=form, partner=partner), status
@@ -188,7 +189,7 @@ def delete_partner(partner_id: int):
     name = partner.name
     services.delete_partner(partner, current_user)
     db.session.commit()
-    flash(f"{name} är borttagen som partner.", "success")
+    flash(_("%(name)s är borttagen som partner.", name=name), "success")
     return redirect(url_for("staff.partners"))
 
 
@@ -212,7 +213,7 @@ def inquiry_handled(inquiry_id: int):
         flash(str(exc), "error")
         return redirect(url_for("staff.inquiries"))
     db.session.commit()
-    flash("Förfrågan är markerad som hanterad.", "success")
+    flash(_("Förfrågan är markerad som hanterad."), "success")
     return redirect(url_for("staff.inquiries"))
 
 
@@ -227,7 +228,7 @@ def settings_page():
     if form.validate_on_submit():
         services.save_settings(form.clean_number, form.tax_reduction_approved.data, current_user)
         db.session.commit()
-        flash("Inställningarna är sparade.", "success")
+        flash(_("Inställningarna är sparade."), "success")
         return redirect(url_for("staff.settings_page"))
     status = 422 if request.method == "POST" else 200
     return render_template("staff/settings.html", form=form), status
@@ -245,7 +246,7 @@ def swish_upload():
         return render_template("staff/import_upload.html", form=form), 400
     upload = form.report.data
     if not upload or not upload.filename:
-        form.report.errors = ["Välj en CSV-fil att läsa in."]
+        form.report.errors = [_("Välj en CSV-fil att läsa in.")]
         return render_template("staff/import_upload.html", form=form), 422
     data = upload.read(swish_import.MAX_BYTES + 1)
     try:
@@ -277,11 +278,12 @@ def swish_confirm():
         db.session.commit()
     except (LedgerError, IntegrityError):
         db.session.rollback()
-        flash("Något ändrades medan du granskade (en post hanterades eller filen bokades "
-              "samtidigt). Ingenting sparades; läs in filen igen.", "error")
+        flash(_("Något ändrades medan du granskade (en post hanterades eller filen bokades "
+                "samtidigt). Ingenting sparades; läs in filen igen."), "error")
         return redirect(url_for("staff.swish_upload"))
-    flash(f"Klart: {counts['verify']} rapporterade insamlingar verifierade och "
-          f"{counts['create']} nya verifierade poster bokförda.", "success")
+    flash(_("Klart: %(verified)s rapporterade insamlingar verifierade och "
+            "%(created)s nya verifierade poster bokförda.",
+            verified=counts["verify"], created=counts["create"]), "success")
     return redirect(url_for("staff.swish_upload"))
 
 

@@ -1,5 +1,7 @@
 """Staff writes. Each enforces its rule, writes an audit event and flushes; never commits."""
 
+from flask_babel import gettext as _
+
 from .. import audit, settings
 from ..extensions import db
 from ..models import Goal, ImpactLine, Inquiry, Partner, User
@@ -14,7 +16,7 @@ class StaffError(ValueError):
 def grant_staff(user: User, actor: User) -> User:
     """Give an account the mission's staff rights."""
     if user.is_staff:
-        raise StaffError("Kontot har redan personalbehörighet.")
+        raise StaffError(_("Kontot har redan personalbehörighet."))
     user.is_staff = True
     audit.record("user.staff_granted", "user", user.id, actor=actor,
                  before={"is_staff": False}, after={"is_staff": True, "email": user.email})
@@ -25,9 +27,9 @@ def grant_staff(user: User, actor: User) -> User:
 def revoke_staff(user: User, actor: User) -> User:
     """Take staff rights away; nobody removes their own, so the mission is never locked out."""
     if not user.is_staff:
-        raise StaffError("Kontot har inte personalbehörighet.")
+        raise StaffError(_("Kontot har inte personalbehörighet."))
     if user.id == actor.id:
-        raise StaffError("Du kan inte ta bort din egen behörighet. Be en kollega göra det.")
+        raise StaffError(_("Du kan inte ta bort din egen behörighet. Be en kollega göra det."))
     user.is_staff = False
     audit.record("user.staff_revoked", "user", user.id, actor=actor,
                  before={"is_staff": True}, after={"is_staff": False, "email": user.email})
@@ -57,7 +59,7 @@ def update_goal(goal: Goal, values: dict, actor: User) -> Goal:
 def add_impact_line(goal: Goal, amount_ore: int, text: str, position: int, actor: User):
     """Add an "X kr = ..." line to a goal."""
     if amount_ore <= 0:
-        raise StaffError("Beloppet måste vara större än noll.")
+        raise StaffError(_("Beloppet måste vara större än noll."))
     line = ImpactLine(goal_id=goal.id, amount_ore=amount_ore, text=text, position=position or 0)
     db.session.add(line)
     db.session.flush()
@@ -110,7 +112,7 @@ def delete_partner(partner: Partner, actor: User) -> None:
 
 def mark_inquiry_handled(inquiry: Inquiry, actor: User) -> Inquiry:
     if inquiry.handled_at is not None:
-        raise StaffError("Förfrågan är redan hanterad.")
+        raise StaffError(_("Förfrågan är redan hanterad."))
     inquiry.handled_at = utcnow()
     inquiry.handled_by_id = actor.id
     audit.record("inquiry.handled", "inquiry", inquiry.id, actor=actor,

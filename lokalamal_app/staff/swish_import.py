@@ -21,6 +21,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 
 from .. import audit
@@ -49,7 +50,7 @@ class CsvImportError(ValueError):
     """The file cannot be read; `problems` lists what is wrong, by row where it can."""
 
     def __init__(self, problems: list[str]):
-        super().__init__(problems[0] if problems else "Filen kunde inte läsas.")
+        super().__init__(problems[0] if problems else _("Filen kunde inte läsas."))
         self.problems = problems
 
 
@@ -82,9 +83,9 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise CsvImportError(["Filen är märkt som UTF-16 men går inte att läsa."]) from exc
+            raise CsvImportError([_("Filen är märkt som UTF-16 men går inte att läsa.")]) from exc
     if b"\x00" in data:
-        raise CsvImportError(["Filen är ingen textfil (CSV). Spara rapporten som CSV och försök igen."])
+        raise CsvImportError([_("Filen är ingen textfil (CSV). Spara rapporten som CSV och försök igen.")])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -93,7 +94,7 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise CsvImportError([
-            "Filens teckenkodning känns inte igen. Spara den som CSV i UTF-8 och försök igen."
+            _("Filens teckenkodning känns inte igen. Spara den som CSV i UTF-8 och försök igen.")
         ]) from exc
 
 
@@ -129,9 +130,9 @@ def parse(data: bytes | str) -> list[Payment]:
     """All incoming payment rows of the file, or CsvImportError listing every problem."""
     if isinstance(data, bytes):
         if not data.strip():
-            raise CsvImportError(["Filen är tom."])
+            raise CsvImportError([_("Filen är tom.")])
         if len(data) > MAX_BYTES:
-            raise CsvImportError([f"Filen är för stor; högst {MAX_BYTES // (1024 * 1024)} MB."])
+            raise CsvImportError([_("Filen är för stor; högst %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))])
         text = decode(data)
     else:
         text = data
@@ -146,8 +147,8 @@ def parse(data: bytes | str) -> list[Payment]:
             break
     if start is None:
         raise CsvImportError([
-            "Hittar inte kolumnerna. Filen behöver en rubrikrad med Datum, Belopp och "
-            "Meddelande (eller Bokföringsdag, Belopp och Referens)."
+            _("Hittar inte kolumnerna. Filen behöver en rubrikrad med Datum, Belopp och "
+              "Meddelande (eller Bokföringsdag, Belopp och Referens).")
         ])
     sep = _dialect(lines[start])
     reader = csv.reader(io.StringIO("\n".join(lines[start:])), delimiter=sep)
@@ -160,19 +161,22 @@ def parse(data: bytes | str) -> list[Payment]:
         if not any(cell.strip() for cell in row):
             continue
         if len(payments) + len(problems) >= MAX_ROWS:
-            problems.append(f"Filen har fler än {MAX_ROWS} rader; dela upp den.")
+            problems.append(_("Filen har fler än %(rows)s rader; dela upp den.", rows=MAX_ROWS))
             break
         if len(row) < len(header):
-            problems.append(f"Rad {offset}: har {len(row)} fält men rubrikraden har {len(header)}.")
+            problems.append(_("Rad %(row)s: har %(fields)s fält men rubrikraden har %(header)s.",
+                              row=offset, fields=len(row), header=len(header)))
             continue
         paid_on = _parse_date(row[columns["date"]])
         if paid_on is None:
-            problems.append(f"Rad {offset}: datumet ”{row[columns['date']][:20]}” går inte att läsa (skriv ÅÅÅÅ-MM-DD).")
+            problems.append(_("Rad %(row)s: datumet ”%(value)s” går inte att läsa (skriv ÅÅÅÅ-MM-DD).",
+                              row=offset, value=row[columns["date"]][:20]))
             continue
         try:
             amount = parse_kronor(row[columns["amount"]])
         except MoneyError:
-            problems.append(f"Rad {offset}: beloppet ”{row[columns['amount']][:20]}” är inget belopp.")
+            problems.append(_("Rad %(row)s: beloppet ”%(value)s” är inget belopp.",
+                              row=offset, value=row[columns["amount"]][:20]))
             continue
         message = " ".join(row[columns["message"]].split())[:200]
         if "payment_id" in columns and row[columns["payment_id"]].strip():
@@ -186,7 +190,7 @@ def parse(data: bytes | str) -> list[Payment]:
     if problems:
         raise CsvImportError(problems)
     if not payments:
-        raise CsvImportError(["Filen har en rubrikrad men inga betalningar."])
+        raise CsvImportError([_("Filen har en rubrikrad men inga betalningar.")])
     return payments
 
 
@@ -232,19 +236,20 @@ def propose(payments: list[Payment]) -> list[Proposal]:
     for payment in payments:
         refs = [t.upper() for t in _TOKEN.findall(payment.message) if t.upper() in teams]
         if payment.import_key in booked:
-            proposals.append(Proposal(payment, "booked", "Redan bokförd vid en tidigare import."))
+            proposals.append(Proposal(payment, "booked", _("Redan bokförd vid en tidigare import.")))
             continue
         if payment.amount_ore <= 0:
-            proposals.append(Proposal(payment, "unmatched", "Utbetalning eller noll, ingen gåva."))
+            proposals.append(Proposal(payment, "unmatched", _("Utbetalning eller noll, ingen gåva.")))
             continue
         if not refs:
-            reason = ("Meddelandet är tomt." if not payment.message
-                      else "Ingen lagkod i meddelandet som finns hos något lag.")
+            reason = (_("Meddelandet är tomt.") if not payment.message
+                      else _("Ingen lagkod i meddelandet som finns hos något lag."))
             proposals.append(Proposal(payment, "unmatched", reason))
             continue
         if len(set(refs)) > 1:
             proposals.append(Proposal(payment, "unmatched",
-                                      f"Meddelandet nämner flera lag ({', '.join(sorted(set(refs)))}).",
+                                      _("Meddelandet nämner flera lag (%(codes)s).",
+                                        codes=", ".join(sorted(set(refs)))),
                                       references=refs))
             continue
         team = teams[refs[0]]
@@ -252,11 +257,12 @@ def propose(payments: list[Payment]) -> list[Proposal]:
         if match is not None:
             taken.add(match.id)
             proposals.append(Proposal(payment, "verify",
-                                      f"Stämmer med laget rapporterade {match.collected_on.isoformat()}.",
+                                      _("Stämmer med laget rapporterade %(date)s.",
+                                        date=match.collected_on.isoformat()),
                                       team, match, refs))
         else:
             proposals.append(Proposal(payment, "create",
-                                      "Ingen rapporterad Swishinsamling med samma belopp; blir en ny verifierad post.",
+                                      _("Ingen rapporterad Swishinsamling med samma belopp; blir en ny verifierad post."),
                                       team, None, refs))
     return proposals
 
@@ -314,4 +320,4 @@ def unpack(packed: str) -> str:
                                               MAX_BYTES * 2)
         return raw.decode("utf-8")
     except (ValueError, zlib.error, UnicodeDecodeError) as exc:
-        raise CsvImportError(["Importen gick inte att läsa om. Ladda upp filen igen."]) from exc
+        raise CsvImportError([_("Importen gick inte att läsa om. Ladda upp filen igen.")]) from exc
