@@ -3,7 +3,7 @@
 import logging
 import os
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +15,12 @@ from .extensions import babel, csrf, db, htmx, login_manager, migrate
 
 
 def select_locale() -> str:
-    """Swedish first; English only when the visitor chose it with the language switch."""
+    """Swedish first; English only when the visitor chose it with the language switch.
+
+    Outside a request (CLI commands, services called from tests) there is no visitor: Swedish.
+    """
+    if not has_request_context():
+        return "sv"
     chosen = request.cookies.get("lang")
     return chosen if chosen in ("sv", "en") else "sv"
 
