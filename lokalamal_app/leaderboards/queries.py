@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, or_, select, union_all
 
 from ..extensions import db
@@ -20,8 +22,9 @@ from ..models import Company, Goal, Membership, Tally, Team, TeamMember
 from ..models.base import utcnow
 
 SCOPES = ("companies", "teams", "company_teams", "goal_teams", "goal_companies")
-METRICS = {"total": "Totalt", "per_employee": "Per anställd"}
-PERIODS = {"month": "Den här månaden", "campaign": "Den här kampanjen", "all": "Sedan start"}
+METRICS = {"total": _l("Totalt"), "per_employee": _l("Per anställd")}
+PERIODS = {"month": _l("Den här månaden"), "campaign": _l("Den här kampanjen"),
+           "all": _l("Sedan start")}
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 # Scopes whose rows are workplaces: only they can rank per employee.
@@ -29,7 +32,7 @@ COMPANY_SCOPES = ("companies", "goal_companies")
 
 
 class BoardParamError(ValueError):
-    """A board was asked for with parameters it does not have; the message is Swedish."""
+    """A board was asked for with parameters it does not have; the message is translated."""
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,15 @@ def parse_params(args, scope: str) -> BoardParams:
     verified = args.get("verified", "0") or "0"
     limit = args.get("limit", str(DEFAULT_LIMIT)) or str(DEFAULT_LIMIT)
     if metric not in METRICS:
-        raise BoardParamError("metric ska vara total eller per_employee.")
+        raise BoardParamError(_("metric ska vara total eller per_employee."))
     if metric == "per_employee" and scope not in COMPANY_SCOPES:
-        raise BoardParamError("Per anställd går bara att räkna för arbetsplatser.")
+        raise BoardParamError(_("Per anställd går bara att räkna för arbetsplatser."))
     if period not in PERIODS:
-        raise BoardParamError("period ska vara month, campaign eller all.")
+        raise BoardParamError(_("period ska vara month, campaign eller all."))
     if verified not in ("0", "1"):
-        raise BoardParamError("verified ska vara 0 eller 1.")
+        raise BoardParamError(_("verified ska vara 0 eller 1."))
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
-        raise BoardParamError(f"limit ska vara ett heltal mellan 1 och {MAX_LIMIT}.")
+        raise BoardParamError(_("limit ska vara ett heltal mellan 1 och %(max)s.", max=MAX_LIMIT))
     return BoardParams(metric, period, verified == "1", int(limit))
 
 
@@ -118,11 +121,11 @@ class Board:
 
     @property
     def period_label(self) -> str:
-        return PERIODS[self.params.period]
+        return str(PERIODS[self.params.period])
 
     @property
     def empty_text(self) -> str:
-        return EMPTY_TEXTS[self.scope]
+        return str(EMPTY_TEXTS[self.scope])
 
     @property
     def dom_id(self) -> str:
@@ -277,19 +280,20 @@ def _company_rows(subject, where, period, params, my_companies):
 
 
 EMPTY_TEXTS = {
-    "companies": "Ingen arbetsplats har samlat något under perioden än.",
-    "teams": "Inga lag har samlat något under perioden än.",
-    "company_teams": "Arbetsplatsen har inga lag än. Starta det första!",
-    "goal_teams": "Inga lag har samlat till det här målet än. Bli först!",
-    "goal_companies": "Ingen arbetsplats har samlat till det här målet än.",
+    "companies": _l("Ingen arbetsplats har samlat något under perioden än."),
+    "teams": _l("Inga lag har samlat något under perioden än."),
+    "company_teams": _l("Arbetsplatsen har inga lag än. Starta det första!"),
+    "goal_teams": _l("Inga lag har samlat till det här målet än. Bli först!"),
+    "goal_companies": _l("Ingen arbetsplats har samlat till det här målet än."),
 }
 
+# Lazy titles; standings() fills in the workplace's or goal's name with %-formatting.
 TITLES = {
-    "companies": "Alla arbetsplatser",
-    "teams": "Alla lag",
-    "company_teams": "Lagen på {name}",
-    "goal_teams": "Lagen som samlar till {name}",
-    "goal_companies": "Arbetsplatserna som samlar till {name}",
+    "companies": _l("Alla arbetsplatser"),
+    "teams": _l("Alla lag"),
+    "company_teams": _l("Lagen på %(name)s"),
+    "goal_teams": _l("Lagen som samlar till %(name)s"),
+    "goal_companies": _l("Arbetsplatserna som samlar till %(name)s"),
 }
 
 
@@ -393,7 +397,7 @@ def _compute_rows(scope, subject, params, period, my_teams, my_companies) -> lis
         # A workplace's own board lists all its teams, also those yet to log anything.
         return _team_rows([Team.company_id == subject.id], period, params, my_teams,
                           my_companies, outer=True)
-    raise BoardParamError("Den topplistan finns inte.")
+    raise BoardParamError(_("Den topplistan finns inte."))
 
 
 def standings(
@@ -423,7 +427,8 @@ def standings(
         before = shown.get(row.id)
         if before is not None and before != row.rank:
             row.move = "up" if row.rank < before else "down"
-    title = TITLES[scope].format(name=getattr(subject, "name", None) or getattr(subject, "title", ""))
+    name = getattr(subject, "name", None) or getattr(subject, "title", "")
+    title = str(TITLES[scope]) % {"name": name}
     return Board(scope, board_key(scope, subject), title, params, version, rows, subject)
 
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import csrf
@@ -160,9 +161,9 @@ def _tv(keys: list[str]):
     try:
         seconds = int(request.args.get("seconds", TV_DEFAULT_SECONDS))
     except ValueError:
-        abort(400, "seconds ska vara ett heltal.")
+        abort(400, _("seconds ska vara ett heltal."))
     if not 5 <= seconds <= 3600:
-        abort(400, "seconds ska vara mellan 5 och 3600.")
+        abort(400, _("seconds ska vara mellan 5 och 3600."))
     version = queries.current_version()
     boards = []
     for key in keys:
@@ -178,7 +179,7 @@ def _tv(keys: list[str]):
 def _tv_keys(default: list[str]) -> list[str]:
     chosen = [k for k in request.args.get("boards", "").split(",") if k.strip()]
     if len(chosen) > 12:
-        abort(400, "Välj högst tolv topplistor.")
+        abort(400, _("Välj högst tolv topplistor."))
     return chosen or default
 
 

@@ -5,6 +5,8 @@ import uuid
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -36,14 +38,14 @@ def new_key() -> str:
 
 
 def parse_day(text: str | None) -> date:
-    """YYYY-MM-DD into a date, with a Swedish message when it is not one."""
+    """YYYY-MM-DD into a date, with a message (in the visitor's language) when it is not one."""
     text = (text or "").strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise ValidationError("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-11-20.")
+        raise ValidationError(_("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-11-20."))
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise ValidationError("Det datumet finns inte. Skriv det som ÅÅÅÅ-MM-DD.") from exc
+        raise ValidationError(_("Det datumet finns inte. Skriv det som ÅÅÅÅ-MM-DD.")) from exc
 
 
 class DayField(StringField):
@@ -65,49 +67,51 @@ def _check_amount(form, field):
     if field.ore is None:
         return
     if field.ore <= 0:
-        raise ValidationError("Beloppet måste vara större än noll.")
+        raise ValidationError(_("Beloppet måste vara större än noll."))
     maximum = current_app.config["MAX_COLLECTION_ORE"]
     if field.ore > maximum:
         raise ValidationError(
-            f"En insamling kan vara högst {format_ore(maximum)}. Dela upp större summor."
+            _("En insamling kan vara högst %(amount)s. Dela upp större summor.",
+              amount=format_ore(maximum))
         )
 
 
 def _not_in_future(form, field):
     if field.day is not None and field.day > date.today():
-        raise ValidationError("Datumet kan inte ligga i framtiden.")
+        raise ValidationError(_("Datumet kan inte ligga i framtiden."))
 
 
 class CollectionFields(FlaskForm):
     amount = KronorField(
-        "Belopp i kronor",
+        _l("Belopp i kronor"),
         filters=[strip_filter],
-        validators=[InputRequired("Skriv ett belopp."), _check_amount],
+        validators=[InputRequired(_l("Skriv ett belopp.")), _check_amount],
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
-        description="Till exempel 1 250 eller 1 250,50.",
+        description=_l("Till exempel 1 250 eller 1 250,50."),
     )
     collected_on = DayField(
-        "Datum då ni samlade in",
-        validators=[InputRequired("Skriv datumet."), _not_in_future],
+        _l("Datum då ni samlade in"),
+        validators=[InputRequired(_l("Skriv datumet.")), _not_in_future],
     )
     method = SelectField(
-        "Hur pengarna gavs",
+        _l("Hur pengarna gavs"),
         choices=choices(LOG_METHODS),
         validate_choice=False,
-        validators=[InputRequired("Välj hur pengarna gavs.")],
+        validators=[InputRequired(_l("Välj hur pengarna gavs."))],
     )
     note = StringField(
-        "Kort anteckning",
+        _l("Kort anteckning"),
         filters=[strip_filter],
         validators=[Optional(), Length(max=NOTE_MAX,
-                                       message=f"Anteckningen får vara högst {NOTE_MAX} tecken.")],
-        render_kw={"placeholder": "till exempel fikaförsäljning fredag",
+                                       message=_l("Anteckningen får vara högst %(max)s tecken.",
+                                                  max=NOTE_MAX))],
+        render_kw={"placeholder": _l("till exempel fikaförsäljning fredag"),
                    "maxlength": NOTE_MAX},
     )
 
     def validate_method(self, field):
         if field.data not in dict(LOG_METHODS):
-            raise ValidationError("Välj ett av sätten i listan.")
+            raise ValidationError(_("Välj ett av sätten i listan."))
 
 
 class CollectionForm(CollectionFields):
@@ -117,7 +121,8 @@ class CollectionForm(CollectionFields):
 
     def validate_idempotency_key(self, field):
         if not field.data or not _KEY.fullmatch(field.data):
-            raise ValidationError("Formuläret saknar sin nyckel. Ladda om sidan och försök igen.")
+            raise ValidationError(
+                _("Formuläret saknar sin nyckel. Ladda om sidan och försök igen."))
 
     @classmethod
     def fresh(cls, **kwargs) -> "CollectionForm":
@@ -131,23 +136,26 @@ class CollectionForm(CollectionFields):
 
 class CorrectionForm(CollectionFields):
     reason = TextAreaField(
-        "Varför rättas posten?",
+        _l("Varför rättas posten?"),
         filters=[strip_filter],
-        validators=[DataRequired("Skriv varför posten rättas."),
-                    Length(max=REASON_MAX, message=f"Skriv högst {REASON_MAX} tecken.")],
+        validators=[DataRequired(_l("Skriv varför posten rättas.")),
+                    Length(max=REASON_MAX,
+                           message=_l("Skriv högst %(max)s tecken.", max=REASON_MAX))],
     )
 
     def validate_method(self, field):
         if field.data not in METHODS:
-            raise ValidationError("Välj ett av sätten i listan.")
+            raise ValidationError(_("Välj ett av sätten i listan."))
 
 
 class RejectForm(FlaskForm):
     reason = TextAreaField(
-        "Varför avvisas posten?",
+        _l("Varför avvisas posten?"),
         filters=[strip_filter],
-        validators=[DataRequired("Skriv varför posten avvisas; den som registrerade den får se det."),
-                    Length(max=REASON_MAX, message=f"Skriv högst {REASON_MAX} tecken.")],
+        validators=[DataRequired(
+                        _l("Skriv varför posten avvisas; den som registrerade den får se det.")),
+                    Length(max=REASON_MAX,
+                           message=_l("Skriv högst %(max)s tecken.", max=REASON_MAX))],
     )
 
 
@@ -157,15 +165,15 @@ class ExportFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DayField("Från och med", validators=[Optional()])
-    date_to = DayField("Till och med", validators=[Optional()])
-    goal = SelectField("Mål", coerce=str, validate_choice=False, validators=[Optional()])
-    company = SelectField("Arbetsplats", coerce=str, validate_choice=False,
+    date_from = DayField(_l("Från och med"), validators=[Optional()])
+    date_to = DayField(_l("Till och med"), validators=[Optional()])
+    goal = SelectField(_l("Mål"), coerce=str, validate_choice=False, validators=[Optional()])
+    company = SelectField(_l("Arbetsplats"), coerce=str, validate_choice=False,
                           validators=[Optional()])
-    team = StringField("Lag (nummer)", filters=[strip_filter], validators=[Optional()])
-    method = SelectField("Sätt", choices=choices([("", "Alla")] + list(METHODS.items())),
+    team = StringField(_l("Lag (nummer)"), filters=[strip_filter], validators=[Optional()])
+    method = SelectField(_l("Sätt"), choices=choices([("", _l("Alla"))] + list(METHODS.items())),
                          validate_choice=False, validators=[Optional()])
-    status = SelectField("Status", choices=choices([("", "Alla")] + list(STATUSES.items())),
+    status = SelectField(_l("Status"), choices=choices([("", _l("Alla"))] + list(STATUSES.items())),
                          validate_choice=False, validators=[Optional()])
 
     allowed_goals: set[str] = set()
@@ -173,7 +181,7 @@ class ExportFilterForm(FlaskForm):
 
     def set_options(self, goals, companies, all_label: str) -> None:
         """Fill the goal and workplace lists (the workplaces this person may export)."""
-        self.goal.choices = choices([("", "Alla")] + [(str(g.id), f"#{g.number} {g.title}")
+        self.goal.choices = choices([("", _("Alla"))] + [(str(g.id), f"#{g.number} {g.title}")
                                                       for g in goals])
         self.company.choices = choices([("", all_label)] + [(str(c.id), c.name)
                                                             for c in companies])
@@ -182,24 +190,24 @@ class ExportFilterForm(FlaskForm):
 
     def validate_date_to(self, field):
         if field.day and self.date_from.day and field.day < self.date_from.day:
-            raise ValidationError("Slutdatumet ligger före startdatumet.")
+            raise ValidationError(_("Slutdatumet ligger före startdatumet."))
 
     def validate_goal(self, field):
         if field.data and field.data not in self.allowed_goals:
-            raise ValidationError("Välj ett mål i listan.")
+            raise ValidationError(_("Välj ett mål i listan."))
 
     def validate_company(self, field):
         if field.data and field.data not in self.allowed_companies:
-            raise ValidationError("Välj en arbetsplats i listan.")
+            raise ValidationError(_("Välj en arbetsplats i listan."))
 
     def validate_team(self, field):
         if field.data and not field.data.isdigit():
-            raise ValidationError("Lagets nummer ska vara siffror.")
+            raise ValidationError(_("Lagets nummer ska vara siffror."))
 
     def validate_method(self, field):
         if field.data and field.data not in METHODS:
-            raise ValidationError("Välj ett sätt i listan.")
+            raise ValidationError(_("Välj ett sätt i listan."))
 
     def validate_status(self, field):
         if field.data and field.data not in STATUSES:
-            raise ValidationError("Välj en status i listan.")
+            raise ValidationError(_("Välj en status i listan."))

@@ -13,6 +13,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
@@ -117,12 +119,12 @@ def create_collection(team_id: int):
         response.headers["HX-Trigger"] = "collectionLogged"
         return response
     if replay is not None:
-        flash("Den här insamlingen var redan registrerad; den räknas en gång.", "info")
+        flash(_("Den här insamlingen var redan registrerad; den räknas en gång."), "info")
     elif entry.awaiting_count:
-        flash("Tack! Insamlingen är registrerad. Be en kollega räkna kontanterna en gång till "
-              "innan de kan verifieras.", "success")
+        flash(_("Tack! Insamlingen är registrerad. Be en kollega räkna kontanterna en gång till "
+                "innan de kan verifieras."), "success")
     else:
-        flash("Tack! Insamlingen är registrerad och syns direkt som rapporterad.", "success")
+        flash(_("Tack! Insamlingen är registrerad och syns direkt som rapporterad."), "success")
     return redirect(team_url(team.id), code=303)
 
 
@@ -161,7 +163,7 @@ def withdraw(entry_id: int):
     except services.LedgerError as exc:
         return _problem(str(exc))
     db.session.commit()
-    flash("Posten är tillbakatagen och räknas inte längre.", "success")
+    flash(_("Posten är tillbakatagen och räknas inte längre."), "success")
     return _redirect(url_for("ledger.mine"))
 
 
@@ -179,7 +181,7 @@ def confirm_count(entry_id: int):
     except services.LedgerError as exc:
         return _problem(str(exc))
     db.session.commit()
-    flash("Tack! Kontanterna är kontrollräknade och posten går vidare till verifiering.",
+    flash(_("Tack! Kontanterna är kontrollräknade och posten går vidare till verifiering."),
           "success")
     return _redirect(url_for("ledger.mine"))
 
@@ -221,7 +223,7 @@ def verify(entry_id: int):
     except services.LedgerError as exc:
         return _problem(str(exc))
     db.session.commit()
-    flash(f"Posten på {_kr(entry.amount_ore)} är verifierad.", "success")
+    flash(_("Posten på %(amount)s är verifierad.", amount=_kr(entry.amount_ore)), "success")
     return _redirect(_back_to_queue())
 
 
@@ -234,20 +236,21 @@ def verify_many():
         abort(400)
     ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit()]
     if not ids:
-        return _problem("Markera minst en post att verifiera.", 422)
+        return _problem(_("Markera minst en post att verifiera."), 422)
     entries = db.session.execute(
         db.select(LedgerEntry).where(LedgerEntry.id.in_(ids)).order_by(LedgerEntry.id)
     ).scalars().all()
     if len(entries) != len(set(ids)):
-        return _problem("Någon av posterna finns inte längre. Ladda om kön.", 404)
+        return _problem(_("Någon av posterna finns inte längre. Ladda om kön."), 404)
     for entry in entries:
         try:
             services.verify_entry(entry, current_user)
             _tell_verified(entry)
         except services.LedgerError as exc:
-            return _problem(f"Post {entry.id}: {exc} Ingen av posterna verifierades.")
+            return _problem(_("Post %(id)s: %(problem)s Ingen av posterna verifierades.",
+                              id=entry.id, problem=str(exc)))
     db.session.commit()
-    flash(f"{len(entries)} poster är verifierade.", "success")
+    flash(_("%(count)s poster är verifierade.", count=len(entries)), "success")
     return _redirect(_back_to_queue())
 
 
@@ -268,13 +271,14 @@ def reject(entry_id: int):
     if entry.logged_by is not None:
         notifications.notify(
             entry.logged_by,
-            f"Er insamling på {_kr(entry.amount_ore)} ({entry.collected_on.isoformat()}, "
-            f"{entry.team.name}) avvisades. Orsak: {entry.status_reason}",
+            _("Er insamling på %(amount)s (%(day)s, %(team)s) avvisades. Orsak: %(reason)s",
+              amount=_kr(entry.amount_ore), day=entry.collected_on.isoformat(),
+              team=entry.team.name, reason=entry.status_reason),
             link=url_for("ledger.mine"),
-            email_subject="En insamling avvisades",
+            email_subject=_("En insamling avvisades"),
         )
     db.session.commit()
-    flash("Posten är avvisad och personen som registrerade den har fått orsaken.", "success")
+    flash(_("Posten är avvisad och personen som registrerade den har fått orsaken."), "success")
     return _redirect(_back_to_queue())
 
 
@@ -282,8 +286,8 @@ def _tell_verified(entry: LedgerEntry) -> None:
     if entry.logged_by is not None:
         notifications.notify(
             entry.logged_by,
-            f"Er insamling på {_kr(entry.amount_ore)} ({entry.collected_on.isoformat()}) "
-            "är verifierad. Tack!",
+            _("Er insamling på %(amount)s (%(day)s) är verifierad. Tack!",
+              amount=_kr(entry.amount_ore), day=entry.collected_on.isoformat()),
             link=url_for("ledger.mine"),
         )
 
@@ -328,7 +332,8 @@ def correct(entry_id: int):
         form.reason.errors = [*form.reason.errors, str(exc)]
         return render_template("ledger/correct.html", entry=entry, form=form), 422
     db.session.commit()
-    flash("Posten är rättad: den gamla är återförd och den nya räknas i stället.", "success")
+    flash(_("Posten är rättad: den gamla är återförd och den nya räknas i stället."),
+          "success")
     return _redirect(url_for("ledger.entry", entry_id=new.id))
 
 
@@ -387,7 +392,7 @@ def audit_csv():
 def _export_form() -> ExportFilterForm:
     form = ExportFilterForm(request.args)
     form.set_options(queries.goals(), queries.companies_for_filter(current_user),
-                     "Alla" if is_staff(current_user) else "Mina arbetsplatser")
+                     _("Alla") if is_staff(current_user) else _("Mina arbetsplatser"))
     return form
 
 
@@ -416,6 +421,10 @@ def export_csv():
         company_ids = None
     else:
         company_ids = queries.admin_company_ids(current_user)
+    # The file is for the mission's Swedish bookkeeping: headers and labels stay Swedish.
+    with force_locale("sv"):
+        method_names = {key: str(label) for key, label in METHODS.items()}
+        status_names = {key: str(label) for key, label in STATUSES.items()}
     header = ["post", "insamlat datum", "registrerad (UTC)", "arbetsplats", "lag", "mål",
               "belopp (kr)", "sätt", "status", "orsak", "anteckning", "registrerad av",
               "återför post", "rättar post"]
@@ -423,7 +432,7 @@ def export_csv():
         [r.id, r.collected_on.isoformat(), as_utc(r.created_at).strftime("%Y-%m-%d %H:%M"),
          csvexport.text_cell(r.company), csvexport.text_cell(r.team),
          f"#{r.goal_number} {r.goal}", csvexport.kronor_cell(r.amount_ore),
-         METHODS.get(r.method, r.method), STATUSES.get(r.status, r.status),
+         method_names.get(r.method, r.method), status_names.get(r.status, r.status),
          csvexport.text_cell(r.status_reason), csvexport.text_cell(r.note),
          csvexport.text_cell(r.logged_by or ""), r.reverses_id or "", r.corrects_id or ""]
         for r in queries.export_rows(

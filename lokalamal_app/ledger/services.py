@@ -4,6 +4,7 @@ totals and writes an audit event in the caller's transaction: flush, never commi
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from .. import audit
 from ..extensions import db
@@ -18,7 +19,7 @@ REASON_MAX = 500
 
 
 class LedgerError(ValueError):
-    """A rule was broken; the message is Swedish and fit for the user."""
+    """A rule was broken; the message is fit for the user, in their language."""
 
 
 def _snapshot(entry: LedgerEntry) -> dict:
@@ -53,11 +54,11 @@ def log_collection(
             return existing
     _check_amount(amount_ore)
     if method not in METHODS:
-        raise LedgerError("Välj ett av sätten i listan.")
+        raise LedgerError(_("Välj ett av sätten i listan."))
     if collected_on > date.today():
-        raise LedgerError("Datumet kan inte ligga i framtiden.")
+        raise LedgerError(_("Datumet kan inte ligga i framtiden."))
     if len(note) > NOTE_MAX:
-        raise LedgerError(f"Anteckningen får vara högst {NOTE_MAX} tecken.")
+        raise LedgerError(_("Anteckningen får vara högst %(max)s tecken.", max=NOTE_MAX))
     limit = current_app.config["CASH_SECOND_CONFIRM_ORE"]
     entry = LedgerEntry(
         team_id=team.id,
@@ -91,11 +92,12 @@ def log_collection(
 
 def _check_amount(amount_ore: int) -> None:
     if amount_ore <= 0:
-        raise LedgerError("Beloppet måste vara större än noll.")
+        raise LedgerError(_("Beloppet måste vara större än noll."))
     maximum = current_app.config["MAX_COLLECTION_ORE"]
     if amount_ore > maximum:
-        raise LedgerError(f"En insamling kan vara högst {format_ore(maximum)}. "
-                          "Dela upp större summor eller kontakta stadsmissionen.")
+        raise LedgerError(_("En insamling kan vara högst %(amount)s. "
+                            "Dela upp större summor eller kontakta stadsmissionen.",
+                            amount=format_ore(maximum)))
 
 
 def entry_for_key(idempotency_key: str) -> LedgerEntry | None:
@@ -115,17 +117,17 @@ def _move_status(entry: LedgerEntry, status: str, actor, reason: str = "") -> No
 def _refuse_reversed(entry: LedgerEntry) -> None:
     # A withdrawn entry and its reversal stay as they are: both pending, adding up to zero.
     if entry.reverses_id is not None or is_reversed(entry):
-        raise LedgerError("Posten är återtagen eller rättad och kan inte hanteras.")
+        raise LedgerError(_("Posten är återtagen eller rättad och kan inte hanteras."))
 
 
 def verify_entry(entry: LedgerEntry, actor) -> LedgerEntry:
     """Confirm that a pending entry's money reached the mission."""
     if entry.status != "pending":
-        raise LedgerError("Posten är redan hanterad och kan inte verifieras igen.")
+        raise LedgerError(_("Posten är redan hanterad och kan inte verifieras igen."))
     _refuse_reversed(entry)
     if entry.awaiting_count:
-        raise LedgerError("Kontanterna behöver räknas av en kollega till innan posten kan "
-                          "verifieras.")
+        raise LedgerError(_("Kontanterna behöver räknas av en kollega till innan posten kan "
+                            "verifieras."))
     before = _snapshot(entry)
     _move_status(entry, "verified", actor)
     totals.apply(entry, reported_delta=0, verified_delta=entry.amount_ore)
@@ -137,12 +139,12 @@ def verify_entry(entry: LedgerEntry, actor) -> LedgerEntry:
 def reject_entry(entry: LedgerEntry, actor, reason: str) -> LedgerEntry:
     """A pending entry did not arrive or was wrong: it stops counting, with a reason."""
     if entry.status != "pending":
-        raise LedgerError("Bara rapporterade poster som väntar kan avvisas.")
+        raise LedgerError(_("Bara rapporterade poster som väntar kan avvisas."))
     _refuse_reversed(entry)
     if not reason or not reason.strip():
-        raise LedgerError("Skriv varför posten avvisas.")
+        raise LedgerError(_("Skriv varför posten avvisas."))
     if len(reason.strip()) > REASON_MAX:
-        raise LedgerError(f"Skriv orsaken med högst {REASON_MAX} tecken.")
+        raise LedgerError(_("Skriv orsaken med högst %(max)s tecken.", max=REASON_MAX))
     before = _snapshot(entry)
     _move_status(entry, "rejected", actor, reason.strip())
     totals.apply(entry, reported_delta=-entry.amount_ore, verified_delta=0)
@@ -159,14 +161,15 @@ def reverse_entry(entry: LedgerEntry, actor, reason: str, action: str = "collect
     most once (the database holds that: reverses_id is unique).
     """
     if entry.reverses_id is not None:
-        raise LedgerError("En rättelse kan inte rättas i sin tur; rätta den ursprungliga posten.")
+        raise LedgerError(
+            _("En rättelse kan inte rättas i sin tur; rätta den ursprungliga posten."))
     if entry.status == "rejected":
-        raise LedgerError("Posten är avvisad och räknas redan inte.")
+        raise LedgerError(_("Posten är avvisad och räknas redan inte."))
     already = db.session.execute(
         db.select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)
     ).first()
     if already:
-        raise LedgerError("Posten är redan återtagen eller rättad.")
+        raise LedgerError(_("Posten är redan återtagen eller rättad."))
     reversal = LedgerEntry(
         team_id=entry.team_id,
         company_id=entry.company_id,
@@ -204,10 +207,10 @@ def is_reversed(entry: LedgerEntry) -> bool:
 def withdraw_entry(entry: LedgerEntry, actor) -> LedgerEntry:
     """The person who logged a pending entry takes it back: a reversal cancels it."""
     if entry.logged_by_id is None or entry.logged_by_id != getattr(actor, "id", None):
-        raise LedgerError("Bara den som registrerade posten kan ta tillbaka den.")
+        raise LedgerError(_("Bara den som registrerade posten kan ta tillbaka den."))
     if entry.status != "pending":
-        raise LedgerError("Posten är redan hanterad och kan inte tas tillbaka. "
-                          "Be en administratör rätta den.")
+        raise LedgerError(_("Posten är redan hanterad och kan inte tas tillbaka. "
+                            "Be en administratör rätta den."))
     _refuse_reversed(entry)
     return reverse_entry(entry, actor, "Återtagen av den som registrerade posten.",
                          action="collection.withdraw")
@@ -229,11 +232,11 @@ def correct_entry(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise LedgerError("Skriv varför posten rättas.")
+        raise LedgerError(_("Skriv varför posten rättas."))
     if len(reason) > REASON_MAX:
-        raise LedgerError(f"Skriv orsaken med högst {REASON_MAX} tecken.")
+        raise LedgerError(_("Skriv orsaken med högst %(max)s tecken.", max=REASON_MAX))
     if entry.reverses_id is not None:
-        raise LedgerError("En återföring kan inte rättas; rätta den ursprungliga posten.")
+        raise LedgerError(_("En återföring kan inte rättas; rätta den ursprungliga posten."))
     _check_amount(amount_ore)
     before = _snapshot(entry)
     reverse_entry(entry, actor, reason, action="collection.correct.reverse")
@@ -252,13 +255,13 @@ def correct_entry(
 def confirm_count(entry: LedgerEntry, actor) -> LedgerEntry:
     """A second colleague confirms a large cash sum; then it reaches the verification queue."""
     if not entry.needs_count_confirm:
-        raise LedgerError("Den här posten behöver ingen andra räkning.")
+        raise LedgerError(_("Den här posten behöver ingen andra räkning."))
     if entry.count_confirmed_by_id is not None:
-        raise LedgerError("Kontanterna är redan kontrollräknade.")
+        raise LedgerError(_("Kontanterna är redan kontrollräknade."))
     if entry.logged_by_id == getattr(actor, "id", None):
-        raise LedgerError("En annan kollega än den som registrerade posten måste räkna.")
+        raise LedgerError(_("En annan kollega än den som registrerade posten måste räkna."))
     if entry.status != "pending":
-        raise LedgerError("Posten är redan hanterad.")
+        raise LedgerError(_("Posten är redan hanterad."))
     _refuse_reversed(entry)
     entry.count_confirmed_by_id = actor.id
     entry.count_confirmed_at = utcnow()

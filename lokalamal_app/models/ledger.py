@@ -7,6 +7,7 @@ status moves (pending -> verified or rejected), and every move is an audit event
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -23,16 +24,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import TimestampMixin, utcnow
 
+# Labels are lazy: shown in the visitor's language; str() them where a plain str is needed.
 METHODS = {
-    "swish": "Swish",
-    "cash": "Kontanter",
-    "card": "Kort",
-    "payroll": "Löneavdrag",
-    "event": "Evenemang eller aktivitet",
-    "match": "Arbetsgivarens matchning",
-    "other": "Annat",
+    "swish": _l("Swish"),
+    "cash": _l("Kontanter"),
+    "card": _l("Kort"),
+    "payroll": _l("Löneavdrag"),
+    "event": _l("Evenemang eller aktivitet"),
+    "match": _l("Arbetsgivarens matchning"),
+    "other": _l("Annat"),
 }
-STATUSES = {"pending": "Rapporterad", "verified": "Verifierad", "rejected": "Avvisad"}
+STATUSES = {"pending": _l("Rapporterad"), "verified": _l("Verifierad"), "rejected": _l("Avvisad")}
 
 
 class LedgerEntry(TimestampMixin, db.Model):
@@ -81,11 +83,11 @@ class LedgerEntry(TimestampMixin, db.Model):
 
     @property
     def method_label(self) -> str:
-        return METHODS.get(self.method, self.method)
+        return str(METHODS.get(self.method, self.method))
 
     @property
     def status_label(self) -> str:
-        return STATUSES.get(self.status, self.status)
+        return str(STATUSES.get(self.status, self.status))
 
     @property
     def awaiting_count(self) -> bool:

@@ -12,6 +12,13 @@
     return ("0" + date.getHours()).slice(-2) + ":" + ("0" + date.getMinutes()).slice(-2);
   }
 
+  // The status texts come translated from the board (data-text-updated, data-text-stale,
+  // with "{time}" where the time goes); the Swedish ones are the fallback.
+  function statusText(status, name, fallback, time) {
+    var text = status.getAttribute("data-text-" + name) || fallback;
+    return text.replace("{time}", time);
+  }
+
   function boardOf(event) {
     var elt = event.detail && event.detail.elt;
     return elt && elt.closest ? elt.closest("[data-board]") : null;
@@ -21,12 +28,13 @@
     var status = board.querySelector("[data-board-status]");
     if (!status) return;
     if (stale) {
-      status.textContent = "Inte uppdaterad sedan " + status.getAttribute("data-updated");
+      status.textContent = statusText(status, "stale", "Inte uppdaterad sedan {time}",
+                                      status.getAttribute("data-updated"));
       board.classList.add("is-stale");
     } else {
       var now = hhmm(new Date());
       status.setAttribute("data-updated", now);
-      status.textContent = "Uppdaterad " + now;
+      status.textContent = statusText(status, "updated", "Uppdaterad {time}", now);
       board.classList.remove("is-stale");
     }
     if (offlineBanner) {
