@@ -220,7 +220,7 @@ def qr_png(challenge_id: int):
     if not queries.is_public(challenge):
         abort(404)
     url = external_url("challenges.show", challenge_id=challenge.id)
-    names = (" %s " % _("mot")).join(p.company.name for p in challenge.participants
+    names = (" " + _("mot") + " ").join(p.company.name for p in challenge.participants
                          if p.status == "accepted")
     data = qr.png(url, caption=url, title=names[:60])
     return Response(data, mimetype="image/png",

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import audit
 from ..extensions import db
+from ..i18n_request import _
 from ..ledger import totals
 from ..models import Company, LedgerEntry, Membership
 from ..models.base import utcnow
@@ -25,7 +26,6 @@ from ..models.challenge import (
     ChallengeParticipant,
     ChallengeTally,
 )
-from ..i18n_request import _
 from ..notifications import notify
 
 MAX_DAYS = 366  # a period of at most a year, both days counted

@@ -3,7 +3,6 @@
 from flask_login import current_user
 
 from ..i18n_request import _
-
 from . import bp, queries
 
 

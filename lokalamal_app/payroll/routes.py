@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import permissions, settings
@@ -209,7 +210,9 @@ def import_csv(slug: str, month: str):
     except csvfiles.ImportProblems as exc:
         return _month_page(company, month, problems=exc.problems, status=422, import_form=form)
     texts = {pid: ore_to_input(amount) for pid, amount in amounts.items()}
-    flash(_("Filen lästes in: %(count)s belopp. Kontrollera och bekräfta månaden.", count=len(amounts)), "info")
+    flash(ngettext("Filen lästes in: %(num)d belopp. Kontrollera och bekräfta månaden.",
+                   "Filen lästes in: %(num)d belopp. Kontrollera och bekräfta månaden.",
+                   len(amounts)), "info")
     return _month_page(company, month, amounts_text=texts)
 
 
