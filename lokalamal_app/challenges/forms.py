@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -22,13 +24,13 @@ from .services import period_problem
 
 
 class SwedishDateField(DateField):
-    """A date field whose parse error is in Swedish."""
+    """A date field whose parse error is in the visitor's language."""
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
-            raise ValueError("Skriv datumet som ÅÅÅÅ-MM-DD.") from exc
+            raise ValueError(_("Skriv datumet som ÅÅÅÅ-MM-DD.")) from exc
 
 
 class CheckboxList(SelectMultipleField):
@@ -39,50 +41,50 @@ class CheckboxList(SelectMultipleField):
 class ChallengeForm(FlaskForm):
     """Challenge one workplace by name and/or suggested neighbours."""
 
-    challenger = SelectField("Vår arbetsplats", coerce=int, validate_choice=False)
+    challenger = SelectField(_l("Vår arbetsplats"), coerce=int, validate_choice=False)
     opponent = StringField(
-        "Arbetsplats att utmana", filters=[strip_filter],
-        validators=[Optional(), Length(max=120, message="Namnet är för långt.")],
-        description="Skriv arbetsplatsens namn, eller kryssa i grannar nedan.",
+        _l("Arbetsplats att utmana"), filters=[strip_filter],
+        validators=[Optional(), Length(max=120, message=_l("Namnet är för långt."))],
+        description=_l("Skriv arbetsplatsens namn, eller kryssa i grannar nedan."),
     )
-    neighbours = CheckboxList("Grannar vi kan utmana", coerce=int, validate_choice=False)
-    starts_on = SwedishDateField("Startdatum", validators=[InputRequired("Ange ett startdatum.")])
-    ends_on = SwedishDateField("Slutdatum", validators=[InputRequired("Ange ett slutdatum.")])
-    measure = SelectField("Så avgörs utmaningen",
+    neighbours = CheckboxList(_l("Grannar vi kan utmana"), coerce=int, validate_choice=False)
+    starts_on = SwedishDateField(_l("Startdatum"), validators=[InputRequired(_l("Ange ett startdatum."))])
+    ends_on = SwedishDateField(_l("Slutdatum"), validators=[InputRequired(_l("Ange ett slutdatum."))])
+    measure = SelectField(_l("Så avgörs utmaningen"),
                           choices=[SelectChoice(k, v) for k, v in MEASURES.items()],
                           default="total")
-    goal = SelectField("Lokalt mål", coerce=int, default=0,
-                       description="Väljer ni ett mål räknas bara insamlingar till det målet.")
+    goal = SelectField(_l("Lokalt mål"), coerce=int, default=0,
+                       description=_l("Väljer ni ett mål räknas bara insamlingar till det målet."))
     greeting = TextAreaField(
-        "Hälsning till grannarna", filters=[strip_filter],
+        _l("Hälsning till grannarna"), filters=[strip_filter],
         validators=[Length(max=GREETING_MAX,
-                           message=f"Hälsningen får vara högst {GREETING_MAX} tecken.")],
+                           message=_l("Hälsningen får vara högst %(max)s tecken.", max=GREETING_MAX))],
     )
     rematch_of = HiddenField()
 
     def __init__(self, *args, admin_companies=(), goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.challenger.choices = [SelectChoice(c.id, c.name) for c in admin_companies]
-        self.goal.choices = [SelectChoice(0, "Alla fem målen")] + [
+        self.goal.choices = [SelectChoice(0, _("Alla fem målen"))] + [
             SelectChoice(g.id, f"#{g.number} {g.title}") for g in goals]
         self.opponent_companies = []
         self.today = date.today()
 
     def validate_challenger(self, field):
         if field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Välj en arbetsplats som du är administratör för.")
+            raise ValidationError(_("Välj en arbetsplats som du är administratör för."))
 
     def validate_goal(self, field):
         if field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Välj ett av de fem målen.")
+            raise ValidationError(_("Välj ett av de fem målen."))
 
     def validate_opponent(self, field):
         if field.data:
             company = queries.company_by_name(field.data)
             if company is None:
-                raise ValidationError("Vi hittar ingen arbetsplats med det namnet.")
+                raise ValidationError(_("Vi hittar ingen arbetsplats med det namnet."))
             if company.id == self.challenger.data:
-                raise ValidationError("Ni kan inte utmana er egen arbetsplats.")
+                raise ValidationError(_("Ni kan inte utmana er egen arbetsplats."))
             self.opponent_companies.append(company)
 
     def validate_neighbours(self, field):
@@ -91,18 +93,18 @@ class ChallengeForm(FlaskForm):
 
         ids = [i for i in (field.data or []) if isinstance(i, int)]
         if len(ids) > 20:
-            raise ValidationError("Högst 20 arbetsplatser kan vara med i samma utmaning.")
+            raise ValidationError(_("Högst 20 arbetsplatser kan vara med i samma utmaning."))
         found = db.session.execute(db.select(Company).where(Company.id.in_(ids))).scalars().all()
         if len(found) != len(set(ids)):
-            raise ValidationError("En av arbetsplatserna finns inte längre.")
+            raise ValidationError(_("En av arbetsplatserna finns inte längre."))
         if any(c.id == self.challenger.data for c in found):
-            raise ValidationError("Ni kan inte utmana er egen arbetsplats.")
+            raise ValidationError(_("Ni kan inte utmana er egen arbetsplats."))
         self.opponent_companies.extend(found)
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if ok and not self.opponent_companies:
-            self.opponent.errors.append("Välj minst en arbetsplats att utmana.")
+            self.opponent.errors.append(_("Välj minst en arbetsplats att utmana."))
             ok = False
         if self.starts_on.data and self.ends_on.data:
             problem = period_problem(self.starts_on.data, self.ends_on.data, self.today)
@@ -117,6 +119,6 @@ class AnswerForm(FlaskForm):
 
     company = HiddenField()
     reply = TextAreaField(
-        "Svar (valfritt)", filters=[strip_filter],
-        validators=[Length(max=REPLY_MAX, message=f"Svaret får vara högst {REPLY_MAX} tecken.")],
+        _l("Svar (valfritt)"), filters=[strip_filter],
+        validators=[Length(max=REPLY_MAX, message=_l("Svaret får vara högst %(max)s tecken.", max=REPLY_MAX))],
     )

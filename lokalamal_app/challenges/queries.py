@@ -9,6 +9,7 @@ from sqlalchemy import func, or_
 
 from .. import permissions
 from ..extensions import db
+from ..i18n_request import _
 from ..models import Company, Team
 from ..models.challenge import Challenge, ChallengeParticipant, ChallengeTally
 from .services import score, settle_date
@@ -297,11 +298,11 @@ def neighbours(company: Company, limit: int = 8) -> list[tuple[Company, str]]:
     for other in candidates:
         if company.street and norm(other.street) == norm(company.street) and \
                 other.postcode == company.postcode:
-            ranked.append((0, other, "samma adress"))
+            ranked.append((0, other, _("samma adress")))
         elif company.postcode and other.postcode == company.postcode:
-            ranked.append((1, other, "samma postnummer"))
+            ranked.append((1, other, _("samma postnummer")))
         elif company.city and norm(other.city) == norm(company.city):
-            ranked.append((2, other, "samma ort"))
+            ranked.append((2, other, _("samma ort")))
     ranked.sort(key=lambda r: (r[0], r[1].name))
     return [(other, why) for _, other, why in ranked[:limit]]
 

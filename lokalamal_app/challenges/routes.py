@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
@@ -136,7 +137,7 @@ def new():
         target.errors = list(target.errors) + [str(exc)]
         return _render_form(form, admin_companies, rematch, exc.status)
     db.session.commit()
-    flash("Utmaningen är skickad. Grannarnas administratörer har fått ett meddelande.",
+    flash(_("Utmaningen är skickad. Grannarnas administratörer har fått ett meddelande."),
           "success")
     return _redirect("challenges.show", challenge_id=challenge.id)
 
@@ -219,7 +220,7 @@ def qr_png(challenge_id: int):
     if not queries.is_public(challenge):
         abort(404)
     url = external_url("challenges.show", challenge_id=challenge.id)
-    names = " mot ".join(p.company.name for p in challenge.participants
+    names = (" " + _("mot") + " ").join(p.company.name for p in challenge.participants
                          if p.status == "accepted")
     data = qr.png(url, caption=url, title=names[:60])
     return Response(data, mimetype="image/png",
@@ -255,8 +256,8 @@ def _answer(challenge_id: int, accept: bool):
         return render_template("challenges/show.html",
                                **_page_context(challenge, answer_form=form)), exc.status
     db.session.commit()
-    flash("Ni har antagit utmaningen. Lycka till!" if accept
-          else "Ni har tackat nej till utmaningen.", "success")
+    flash(_("Ni har antagit utmaningen. Lycka till!") if accept
+          else _("Ni har tackat nej till utmaningen."), "success")
     return _redirect("challenges.show", challenge_id=challenge.id)
 
 
@@ -292,5 +293,5 @@ def withdraw(challenge_id: int):
         return render_template("challenges/show.html",
                                **_page_context(queries.challenge_or_404(challenge_id))), exc.status
     db.session.commit()
-    flash("Utmaningen är återkallad.", "success")
+    flash(_("Utmaningen är återkallad."), "success")
     return _redirect("challenges.show", challenge_id=challenge.id)

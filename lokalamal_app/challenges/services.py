@@ -1,7 +1,7 @@
 """Writing challenges: propose, answer, withdraw, keep the figures, settle.
 
 Functions enforce the rules and flush; the caller commits. A broken rule raises
-ChallengeError with a Swedish message fit for the user.
+ChallengeError with a message fit for the user, in the user's language.
 """
 
 from collections import defaultdict
@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import audit
 from ..extensions import db
+from ..i18n_request import _
 from ..ledger import totals
 from ..models import Company, LedgerEntry, Membership
 from ..models.base import utcnow
@@ -43,13 +44,13 @@ class ChallengeError(ValueError):
 def period_problem(starts_on: date | None, ends_on: date | None, today: date) -> tuple[str, str] | None:
     """(field, message) when the period breaks a rule, else None."""
     if starts_on is None or ends_on is None:
-        return ("starts_on" if starts_on is None else "ends_on", "Ange ett datum.")
+        return ("starts_on" if starts_on is None else "ends_on", _("Ange ett datum."))
     if starts_on < today:
-        return ("starts_on", "Utmaningen kan inte börja i det förflutna. Välj i dag eller senare.")
+        return ("starts_on", _("Utmaningen kan inte börja i det förflutna. Välj i dag eller senare."))
     if ends_on < starts_on:
-        return ("ends_on", "Slutdatumet måste vara samma dag som startdatumet eller senare.")
+        return ("ends_on", _("Slutdatumet måste vara samma dag som startdatumet eller senare."))
     if (ends_on - starts_on).days + 1 > MAX_DAYS:
-        return ("ends_on", "En utmaning får pågå i högst ett år.")
+        return ("ends_on", _("En utmaning får pågå i högst ett år."))
     return None
 
 
@@ -115,23 +116,23 @@ def propose_challenge(
     today = today or date.today()
     opponents = list({c.id: c for c in opponents if c is not None}.values())
     if not opponents:
-        raise ChallengeError("Välj minst en arbetsplats att utmana.", field="opponent")
+        raise ChallengeError(_("Välj minst en arbetsplats att utmana."), field="opponent")
     if any(c.id == challenger.id for c in opponents):
-        raise ChallengeError("Ni kan inte utmana er egen arbetsplats.", field="opponent")
+        raise ChallengeError(_("Ni kan inte utmana er egen arbetsplats."), field="opponent")
     if len(opponents) > 20:
-        raise ChallengeError("Högst 20 arbetsplatser kan vara med i samma utmaning.",
+        raise ChallengeError(_("Högst 20 arbetsplatser kan vara med i samma utmaning."),
                              field="opponent")
     problem = period_problem(starts_on, ends_on, today)
     if problem:
         raise ChallengeError(problem[1], field=problem[0])
     if measure not in MEASURES:
-        raise ChallengeError("Välj hur utmaningen ska avgöras.", field="measure")
+        raise ChallengeError(_("Välj hur utmaningen ska avgöras."), field="measure")
     greeting = (greeting or "").strip()
     if len(greeting) > GREETING_MAX:
-        raise ChallengeError(f"Hälsningen får vara högst {GREETING_MAX} tecken.",
+        raise ChallengeError(_("Hälsningen får vara högst %(max)s tecken.", max=GREETING_MAX),
                              field="greeting")
     if rematch_of is not None and rematch_of.settled_at is None:
-        raise ChallengeError("En revansch kan bara föreslås när utmaningen är avgjord.")
+        raise ChallengeError(_("En revansch kan bara föreslås när utmaningen är avgjord."))
     ids = [challenger.id] + [c.id for c in opponents]
     # Lock the workplaces (in id order) so two proposals for the same pair cannot both
     # pass the overlap check at once.
@@ -140,7 +141,7 @@ def propose_challenge(
     clash = overlapping(ids, starts_on, ends_on)
     if clash is not None:
         raise ChallengeError(
-            "Ni har redan en utmaning mot samma arbetsplats som överlappar de här datumen.",
+            _("Ni har redan en utmaning mot samma arbetsplats som överlappar de här datumen."),
             status=409, field="starts_on",
         )
     challenge = Challenge(
@@ -168,10 +169,10 @@ def propose_challenge(
     for membership in admins_of([c.id for c in opponents]):
         notify(
             membership.user,
-            f"{challenger.name} utmanar er i Vägg i vägg ({_period_text(challenge)}). "
-            "Svara ja eller nej på utmaningens sida.",
+            _("%(name)s utmanar er i Vägg i vägg (%(period)s). Svara ja eller nej på utmaningens sida.",
+              name=challenger.name, period=_period_text(challenge)),
             link,
-            email_subject=f"{challenger.name} utmanar er – Lokala mål",
+            email_subject=_("%(name)s utmanar er – Lokala mål", name=challenger.name),
         )
     return challenge
 
@@ -188,15 +189,15 @@ def _check_answerable(challenge: Challenge, company: Company, reply: str,
                       today: date) -> ChallengeParticipant:
     participant = _participant(challenge, company)
     if participant is None or company.id == challenge.challenger_id:
-        raise ChallengeError("Er arbetsplats är inte utmanad här.", status=403)
+        raise ChallengeError(_("Er arbetsplats är inte utmanad här."), status=403)
     if challenge.status == "withdrawn":
-        raise ChallengeError("Utmaningen är återkallad och kan inte längre besvaras.", status=409)
+        raise ChallengeError(_("Utmaningen är återkallad och kan inte längre besvaras."), status=409)
     if participant.status != "invited" or challenge.status not in LIVE:
-        raise ChallengeError("Ni har redan svarat på utmaningen.", status=409)
+        raise ChallengeError(_("Ni har redan svarat på utmaningen."), status=409)
     if challenge.settled_at is not None or challenge.ends_on < today:
-        raise ChallengeError("Utmaningen är redan slut.", status=409)
+        raise ChallengeError(_("Utmaningen är redan slut."), status=409)
     if len((reply or "").strip()) > REPLY_MAX:
-        raise ChallengeError(f"Svaret får vara högst {REPLY_MAX} tecken.", field="reply")
+        raise ChallengeError(_("Svaret får vara högst %(max)s tecken.", max=REPLY_MAX), field="reply")
     return participant
 
 
@@ -221,11 +222,14 @@ def answer_challenge(challenge: Challenge, company: Company, accept: bool, reply
     audit.record("challenge.accept" if accept else "challenge.decline", "challenge",
                  challenge.id, actor=actor,
                  after={"company": company.id, "reply": participant.reply})
-    verb = "antog" if accept else "tackade nej till"
+    if accept:
+        message = _("%(name)s antog er utmaning.", name=company.name)
+        subject = _("%(name)s antog er utmaning – Lokala mål", name=company.name)
+    else:
+        message = _("%(name)s tackade nej till er utmaning.", name=company.name)
+        subject = _("%(name)s tackade nej till er utmaning – Lokala mål", name=company.name)
     for membership in admins_of([challenge.challenger_id]):
-        notify(membership.user, f"{company.name} {verb} er utmaning.",
-               f"/challenges/{challenge.id}",
-               email_subject=f"{company.name} {verb} er utmaning – Lokala mål")
+        notify(membership.user, message, f"/challenges/{challenge.id}", email_subject=subject)
     totals.bump_board_version()
     return challenge
 
@@ -234,9 +238,9 @@ def withdraw_challenge(challenge: Challenge, actor) -> Challenge:
     """The challenger takes a proposal back before it has been accepted."""
     _lock(challenge)
     if challenge.status == "withdrawn":
-        raise ChallengeError("Utmaningen är redan återkallad.", status=409)
+        raise ChallengeError(_("Utmaningen är redan återkallad."), status=409)
     if challenge.status != "proposed":
-        raise ChallengeError("Utmaningen är redan besvarad och kan inte återkallas.", status=409)
+        raise ChallengeError(_("Utmaningen är redan besvarad och kan inte återkallas."), status=409)
     challenge.status = "withdrawn"
     db.session.flush()
     audit.record("challenge.withdraw", "challenge", challenge.id, actor=actor,
@@ -244,7 +248,7 @@ def withdraw_challenge(challenge: Challenge, actor) -> Challenge:
     invitees = [p.company_id for p in challenge.participants
                 if p.company_id != challenge.challenger_id]
     for membership in admins_of(invitees):
-        notify(membership.user, f"{challenge.challenger.name} återkallade sin utmaning.",
+        notify(membership.user, _("%(name)s återkallade sin utmaning.", name=challenge.challenger.name),
                f"/challenges/{challenge.id}")
     return challenge
 

@@ -2,6 +2,7 @@
 
 from flask_login import current_user
 
+from ..i18n_request import _
 from . import bp, queries
 
 
@@ -23,11 +24,11 @@ def _challenge_phase(challenge):
 
 
 def format_score(measure: str, value) -> str:
-    """A measure's figure the Swedish way: kronor, kronor per employee or a percentage."""
+    """A measure's figure: kronor, kronor per employee or a percentage."""
     from ..formatting import kronor
 
     if measure == "per_employee":
-        return f"{kronor(round(value))} per anställd"
+        return _("%(amount)s per anställd", amount=kronor(round(value)))
     if measure == "participation":
         return f"{round(float(value) * 100)}\u00a0%"
     return kronor(round(value))
@@ -41,9 +42,10 @@ def _challenge_score(value, measure: str) -> str:
 @bp.app_template_filter("challenge_parts")
 def _challenge_parts(value, measure: str) -> tuple[str, str]:
     """The figure and its unit apart, for large type: ("512,52 kr", "per anställd")."""
-    text = format_score(measure, value)
+    from ..formatting import kronor
+
     if measure == "per_employee":
-        return text.removesuffix(" per anställd"), "per anställd"
+        return kronor(round(value)), _("per anställd")
     if measure == "participation":
-        return text, "av de anställda deltar"
-    return text, "insamlat"
+        return format_score(measure, value), _("av de anställda deltar")
+    return format_score(measure, value), _("insamlat")

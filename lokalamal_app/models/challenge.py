@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Date,
@@ -18,9 +19,9 @@ from ..extensions import db
 from .base import TimestampMixin
 
 MEASURES = {
-    "total": "Insamlade kronor",
-    "per_employee": "Kronor per anställd",
-    "participation": "Andel anställda som deltar",
+    "total": _l("Insamlade kronor"),
+    "per_employee": _l("Kronor per anställd"),
+    "participation": _l("Andel anställda som deltar"),
 }
 GREETING_MAX = 280
 REPLY_MAX = 280
@@ -59,7 +60,7 @@ class Challenge(TimestampMixin, db.Model):
 
     @property
     def measure_label(self) -> str:
-        return MEASURES.get(self.measure, self.measure)
+        return str(MEASURES.get(self.measure, self.measure))
 
     def __repr__(self) -> str:
         return f"<Challenge {self.id} {self.status}>"

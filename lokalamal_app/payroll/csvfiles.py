@@ -3,6 +3,7 @@
 import csv
 import io
 
+from ..i18n_request import _
 from ..models import Pledge
 from ..money import MoneyError, parse_kronor
 from .services import MAX_MONTHLY_ORE
@@ -27,7 +28,7 @@ def _decode(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportProblems(["Filen går inte att läsa som text. Spara den som CSV (UTF-8)."])
+    raise ImportProblems([_("Filen går inte att läsa som text. Spara den som CSV (UTF-8).")])
 
 
 def read_amounts(raw: bytes, pledges: list[Pledge]) -> dict[int, int]:
@@ -37,9 +38,9 @@ def read_amounts(raw: bytes, pledges: list[Pledge]) -> dict[int, int]:
     refused with the list of problems, so nothing half-read is ever used.
     """
     if not raw.strip():
-        raise ImportProblems(["Filen är tom."])
+        raise ImportProblems([_("Filen är tom.")])
     if len(raw) > MAX_IMPORT_BYTES:
-        raise ImportProblems(["Filen är för stor (högst 2 MB)."])
+        raise ImportProblems([_("Filen är för stor (högst 2 MB).")])
     text = _decode(raw)
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = ";" if ";" in first_line else ("\t" if "\t" in first_line else ",")
@@ -49,40 +50,42 @@ def read_amounts(raw: bytes, pledges: list[Pledge]) -> dict[int, int]:
     amount_col = next((i for i, h in enumerate(header) if h in _AMOUNT_COLUMNS), None)
     if id_col is None or amount_col is None:
         raise ImportProblems([
-            "Första raden ska vara rubriker: en kolumn \"Anställningsnummer\" eller \"E-post\" "
-            "och en kolumn \"Belopp\"."])
+            _("Första raden ska vara rubriker: en kolumn \"Anställningsnummer\" eller \"E-post\" "
+              "och en kolumn \"Belopp\".")])
     by_number = {p.employee_number.casefold(): p for p in pledges if p.employee_number}
     by_email = {p.user.email.casefold(): p for p in pledges}
     lookup = by_number if _ID_COLUMNS[header[id_col]] == "number" else by_email
-    what = "anställningsnummer" if lookup is by_number else "e-post"
+    what = _("anställningsnummer") if lookup is by_number else _("e-post")
     problems: list[str] = []
     amounts: dict[int, int] = {}
     for line_no, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) <= max(id_col, amount_col):
-            problems.append(f"Rad {line_no}: raden har för få kolumner.")
+            problems.append(_("Rad %(line)s: raden har för få kolumner.", line=line_no))
             continue
         ident, amount_text = row[id_col].strip(), row[amount_col].strip()
         pledge = lookup.get(ident.casefold())
         if pledge is None:
             problems.append(
-                f"Rad {line_no}: ingen med {what} \"{ident[:40]}\" ger via lönen den här månaden.")
+                _("Rad %(line)s: ingen med %(what)s \"%(ident)s\" ger via lönen den här månaden.",
+                  line=line_no, what=what, ident=ident[:40]))
             continue
         try:
             amount = parse_kronor(amount_text)
         except MoneyError as exc:
-            problems.append(f"Rad {line_no}: {exc}")
+            problems.append(_("Rad %(line)s: %(problem)s", line=line_no, problem=exc))
             continue
         if amount < 0:
-            problems.append(f"Rad {line_no}: beloppet kan inte vara negativt.")
+            problems.append(_("Rad %(line)s: beloppet kan inte vara negativt.", line=line_no))
         elif amount > MAX_MONTHLY_ORE:
-            problems.append(f"Rad {line_no}: beloppet är orimligt stort (högst 100 000 kr).")
+            problems.append(_("Rad %(line)s: beloppet är orimligt stort (högst 100 000 kr).", line=line_no))
         elif pledge.id in amounts:
-            problems.append(f"Rad {line_no}: {pledge.user.display_name} finns redan på en tidigare rad.")
+            problems.append(_("Rad %(line)s: %(name)s finns redan på en tidigare rad.",
+                                   line=line_no, name=pledge.user.display_name))
         elif pledge.kind == "fixed" and amount != pledge.amount_ore:
-            problems.append(f"Rad {line_no}: {pledge.user.display_name} ger ett fast belopp, "
-                            "som inte stämmer med filen.")
+            problems.append(_("Rad %(line)s: %(name)s ger ett fast belopp, som inte stämmer med filen.",
+                              line=line_no, name=pledge.user.display_name))
         else:
             amounts[pledge.id] = amount
     if problems:

@@ -10,10 +10,12 @@ employee and year holds under concurrent verification: the employee's usage row 
 from datetime import date
 from types import SimpleNamespace
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import audit
 from ..extensions import db
+from ..i18n_request import _
 from ..ledger import services as ledger
 from ..ledger import totals
 from ..models import LedgerEntry, MatchRule, MatchUsage, Membership, PayrollDeduction, User
@@ -23,22 +25,22 @@ class MatchError(ValueError):
     """A matching rule was refused; the message is Swedish and fit for the user."""
 
 
-SCOPES = {"payroll": "Bara löneavdrag", "all": "Alla verifierade insamlingar"}
+SCOPES = {"payroll": _l("Bara löneavdrag"), "all": _l("Alla verifierade insamlingar")}
 
 
 def add_rule(company, percent: int, cap_ore: int, scope: str, starts_on: date,
              ends_on: date | None, actor) -> MatchRule:
     """Start a matching rule for a workplace."""
     if not 1 <= percent <= 100:
-        raise MatchError("Matchningen ska vara mellan 1 och 100 procent.")
+        raise MatchError(_("Matchningen ska vara mellan 1 och 100 procent."))
     if cap_ore < 0:
-        raise MatchError("Taket kan inte vara mindre än noll.")
+        raise MatchError(_("Taket kan inte vara mindre än noll."))
     if cap_ore > 10_000_000:
-        raise MatchError("Taket får vara högst 100 000 kr per anställd och år.")
+        raise MatchError(_("Taket får vara högst 100 000 kr per anställd och år."))
     if scope not in SCOPES:
-        raise MatchError("Välj vad som ska matchas.")
+        raise MatchError(_("Välj vad som ska matchas."))
     if ends_on is not None and ends_on < starts_on:
-        raise MatchError("Slutdatumet måste komma efter startdatumet.")
+        raise MatchError(_("Slutdatumet måste komma efter startdatumet."))
     rule = MatchRule(company_id=company.id, percent=percent, cap_ore=cap_ore, scope=scope,
                      starts_on=starts_on, ends_on=ends_on, created_by_id=getattr(actor, "id", None))
     db.session.add(rule)
@@ -52,7 +54,7 @@ def add_rule(company, percent: int, cap_ore: int, scope: str, starts_on: date,
 def end_rule(rule: MatchRule, today: date, actor) -> MatchRule:
     """Stop a rule from today: nothing verified after today is matched by it."""
     if rule.ends_on is not None and rule.ends_on < today:
-        raise MatchError("Regeln har redan slutat.")
+        raise MatchError(_("Regeln har redan slutat."))
     before = {"ends_on": rule.ends_on}
     rule.ends_on = max(today, rule.starts_on)
     db.session.flush()

@@ -36,3 +36,13 @@ def pay_day(month: str, closing_day: int) -> date:
 def label(month: str) -> str:
     """"2026-09" -> "september 2026"."""
     return f"{MONTH_NAMES[int(month[5:]) - 1]} {month[:4]}"
+
+
+def display(month: str) -> str:
+    """A month for people to read, in the page's language: "september 2026" / "September 2026".
+
+    `label` stays Swedish for what is stored or exported (ledger notes, CSV files).
+    """
+    from flask_babel import format_date
+
+    return format_date(date(int(month[:4]), int(month[5:]), 1), "LLLL y")

@@ -4,6 +4,8 @@
 from datetime import date
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import permissions, settings
@@ -87,7 +89,7 @@ def admin(slug: str):
         form.enabled.errors = [str(exc)]
         return _admin_page(company, scheme_form=form, status=422)
     db.session.commit()
-    flash("Inställningarna för löneavdrag är sparade.", "success")
+    flash(_("Inställningarna för löneavdrag är sparade."), "success")
     return _redirect(url_for("payroll.admin", slug=company.slug))
 
 
@@ -107,7 +109,7 @@ def add_rule(slug: str):
         form.percent.errors = [str(exc)]
         return _admin_page(company, rule_form=form, status=422)
     db.session.commit()
-    flash("Matchningen är sparad.", "success")
+    flash(_("Matchningen är sparad."), "success")
     return _redirect(url_for("payroll.admin", slug=company.slug) + "#matchning")
 
 
@@ -127,7 +129,7 @@ def end_rule(slug: str, rule_id: str):
         flash(str(exc), "error")
         return _redirect(url_for("payroll.admin", slug=company.slug) + "#matchning")
     db.session.commit()
-    flash("Matchningen slutar i dag.", "success")
+    flash(_("Matchningen slutar i dag."), "success")
     return _redirect(url_for("payroll.admin", slug=company.slug) + "#matchning")
 
 
@@ -141,7 +143,7 @@ def _month_page(company, month, amounts_text=None, errors=None, problems=None, s
         amounts_text = {p.id: "" for p in pledges}
     return render_template(
         "payroll/month.html", company=company, scheme=scheme, month=month, run=run,
-        label=months.label(month), pledges=pledges, deductions=deductions,
+        label=months.display(month), pledges=pledges, deductions=deductions,
         amounts_text=amounts_text, errors=errors or {}, problems=problems or [],
         form=EmptyForm(), import_form=import_form or ImportForm(),
         is_future=month > months.month_of(_today()),
@@ -174,9 +176,9 @@ def month(slug: str, month: str):
             errors[pledge.id] = str(exc)
             continue
         if amounts[pledge.id] < 0:
-            errors[pledge.id] = "Beloppet kan inte vara negativt."
+            errors[pledge.id] = _("Beloppet kan inte vara negativt.")
         elif amounts[pledge.id] > services.MAX_MONTHLY_ORE:
-            errors[pledge.id] = "Beloppet är orimligt stort (högst 100 000 kr)."
+            errors[pledge.id] = _("Beloppet är orimligt stort (högst 100 000 kr).")
     if errors:
         return _month_page(company, month, texts, errors, status=422)
     try:
@@ -185,7 +187,7 @@ def month(slug: str, month: str):
         db.session.rollback()
         return _month_page(company, month, texts, problems=[str(exc)], status=422)
     db.session.commit()
-    flash(f"Löneavdragen för {months.label(month)} är bekräftade.", "success")
+    flash(_("Löneavdragen för %(month)s är bekräftade.", month=months.display(month)), "success")
     return _redirect(url_for("payroll.month", slug=company.slug, month=month))
 
 
@@ -208,7 +210,9 @@ def import_csv(slug: str, month: str):
     except csvfiles.ImportProblems as exc:
         return _month_page(company, month, problems=exc.problems, status=422, import_form=form)
     texts = {pid: ore_to_input(amount) for pid, amount in amounts.items()}
-    flash(f"Filen lästes in: {len(amounts)} belopp. Kontrollera och bekräfta månaden.", "info")
+    flash(ngettext("Filen lästes in: %(num)d belopp. Kontrollera och bekräfta månaden.",
+                   "Filen lästes in: %(num)d belopp. Kontrollera och bekräfta månaden.",
+                   len(amounts)), "info")
     return _month_page(company, month, amounts_text=texts)
 
 
@@ -328,7 +332,7 @@ def pledge(slug: str):
     if scheme is None or not scheme.enabled:
         form.validate()
         form.kind.errors = list(form.kind.errors) + [
-            "Din arbetsplats erbjuder inte löneavdrag här ännu."]
+            _("Din arbetsplats erbjuder inte löneavdrag här ännu.")]
         return _account_page({company.id: form}, status=422)
     if not form.validate_on_submit():
         return _account_page({company.id: form}, status=422)
@@ -352,7 +356,7 @@ def pledge(slug: str):
         form.kind.errors = list(form.kind.errors) + [str(exc)]
         return _account_page({company.id: form}, status=422)
     db.session.commit()
-    flash(f"Tack! Ditt löneavdrag gäller från {months.label(new.start_month)}.", "success")
+    flash(_("Tack! Ditt löneavdrag gäller från %(month)s.", month=months.display(new.start_month)), "success")
     return _redirect(url_for("payroll.account"))
 
 
@@ -368,11 +372,11 @@ def stop(slug: str):
     first = services.next_payroll_month(company, scheme, today) if scheme else months.month_of(today)
     current = services.current_pledge(current_user, company, first)
     if current is None:
-        flash("Du har inget löneavdrag att avsluta där.", "info")
+        flash(_("Du har inget löneavdrag att avsluta där."), "info")
         return _redirect(url_for("payroll.account"))
     services.stop_pledge(current, current_user, today)
     db.session.commit()
-    flash(f"Ditt löneavdrag slutar efter {months.label(current.end_month)}.", "success")
+    flash(_("Ditt löneavdrag slutar efter %(month)s.", month=months.display(current.end_month)), "success")
     return _redirect(url_for("payroll.account"))
 
 

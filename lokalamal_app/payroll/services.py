@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..extensions import db
+from ..i18n_request import _
 from ..ledger import services as ledger
 from ..models import (
     Company,
@@ -47,11 +48,11 @@ def save_scheme(company: Company, *, enabled: bool, allow_fixed: bool, allow_per
                 actor) -> PayrollScheme:
     """Turn payroll giving on or off and set its forms, minimum and closing day."""
     if enabled and not (allow_fixed or allow_permille):
-        raise PayrollError("Välj minst en form: fast belopp eller promille av lönen.")
+        raise PayrollError(_("Välj minst en form: fast belopp eller promille av lönen."))
     if not 0 <= min_monthly_ore <= MAX_MONTHLY_ORE:
-        raise PayrollError("Lägsta belopp ska vara mellan 0 och 100 000 kr.")
+        raise PayrollError(_("Lägsta belopp ska vara mellan 0 och 100 000 kr."))
     if not 1 <= closing_day <= 28:
-        raise PayrollError("Lönebrytdagen ska vara en dag mellan 1 och 28.")
+        raise PayrollError(_("Lönebrytdagen ska vara en dag mellan 1 och 28."))
     scheme = scheme_for(company)
     before = None
     if scheme is None:
@@ -118,53 +119,55 @@ def make_pledge(user, company: Company, *, kind: str, amount_ore: int | None = N
     """Pledge a monthly payroll gift from the next payroll month (or a later start)."""
     scheme = scheme_for(company)
     if scheme is None or not scheme.enabled:
-        raise PayrollError("Din arbetsplats erbjuder inte löneavdrag här ännu.")
+        raise PayrollError(_("Din arbetsplats erbjuder inte löneavdrag här ännu."))
     if db.session.execute(db.select(Membership.id).where(
             Membership.user_id == user.id, Membership.company_id == company.id)).first() is None:
-        raise PayrollError("Du behöver vara med i arbetsplatsen för att ge via lönen.")
+        raise PayrollError(_("Du behöver vara med i arbetsplatsen för att ge via lönen."))
     first = next_payroll_month(company, scheme, today)
     start_month = start_month or first
     if not months.is_month(start_month):
-        raise PayrollError("Skriv startmånaden som år och månad, till exempel 2026-10.")
+        raise PayrollError(_("Skriv startmånaden som år och månad, till exempel 2026-10."))
     if start_month < first:
         raise PayrollError(
-            f"Lönen för den månaden är redan stängd. Tidigast {months.label(first)}.")
+            _("Lönen för den månaden är redan stängd. Tidigast %(month)s.",
+              month=months.display(first)))
     if kind == "fixed":
         if not scheme.allow_fixed:
-            raise PayrollError("Arbetsplatsen erbjuder inte fasta belopp, bara promille.")
+            raise PayrollError(_("Arbetsplatsen erbjuder inte fasta belopp, bara promille."))
         if amount_ore is None:
-            raise PayrollError("Skriv hur mycket du vill ge varje månad.")
+            raise PayrollError(_("Skriv hur mycket du vill ge varje månad."))
         if amount_ore <= 0:
-            raise PayrollError("Beloppet måste vara större än noll.")
+            raise PayrollError(_("Beloppet måste vara större än noll."))
         if amount_ore > MAX_MONTHLY_ORE:
-            raise PayrollError("Det är mer än vi tar emot via lönen: högst 100 000 kr i månaden.")
+            raise PayrollError(_("Det är mer än vi tar emot via lönen: högst 100 000 kr i månaden."))
         if amount_ore < scheme.min_monthly_ore:
             from ..money import format_ore
 
             raise PayrollError(
-                f"Arbetsplatsens lägsta belopp är {format_ore(scheme.min_monthly_ore)} i månaden.")
+                _("Arbetsplatsens lägsta belopp är %(amount)s i månaden.",
+                  amount=format_ore(scheme.min_monthly_ore)))
         permille_tenths = None
     elif kind == "permille":
         if not scheme.allow_permille:
-            raise PayrollError("Arbetsplatsen erbjuder inte promille av lönen, bara fasta belopp.")
+            raise PayrollError(_("Arbetsplatsen erbjuder inte promille av lönen, bara fasta belopp."))
         if permille_tenths is None:
-            raise PayrollError("Skriv hur många promille av lönen du vill ge.")
+            raise PayrollError(_("Skriv hur många promille av lönen du vill ge."))
         if not MIN_PERMILLE_TENTHS <= permille_tenths <= MAX_PERMILLE_TENTHS:
-            raise PayrollError("Promillen ska vara mellan 0,1 och 100 ‰.")
+            raise PayrollError(_("Promillen ska vara mellan 0,1 och 100 ‰."))
         amount_ore = None
     else:
-        raise PayrollError("Välj fast belopp eller promille av lönen.")
+        raise PayrollError(_("Välj fast belopp eller promille av lönen."))
     employee_number = (employee_number or "").strip()
     if scheme.uses_employee_numbers and not employee_number:
-        raise PayrollError("Skriv ditt anställningsnummer, så hittar lönekontoret dig.")
+        raise PayrollError(_("Skriv ditt anställningsnummer, så hittar lönekontoret dig."))
     if team_of(user.id, company.id) is None:
         if goal_id is None or db.session.get(Goal, goal_id) is None:
-            raise PayrollError("Du är inte med i något lag: välj vilket mål gåvan ska gå till.")
+            raise PayrollError(_("Du är inte med i något lag: välj vilket mål gåvan ska gå till."))
     else:
         goal_id = None
     existing = current_pledge(user, company, start_month)
     if existing is not None and existing is not replacing:
-        raise PayrollError("Du har redan ett löneavdrag här. Ändra eller avsluta det i stället.")
+        raise PayrollError(_("Du har redan ett löneavdrag här. Ändra eller avsluta det i stället."))
     pledge = Pledge(company_id=company.id, user_id=user.id, kind=kind, amount_ore=amount_ore,
                     permille_tenths=permille_tenths, goal_id=goal_id,
                     employee_number=employee_number, start_month=start_month)
@@ -181,7 +184,7 @@ def stop_pledge(pledge: Pledge, actor, today: date) -> Pledge:
     scheme = scheme_for(pledge.company)
     first = next_payroll_month(pledge.company, scheme, today) if scheme else months.month_of(today)
     if pledge.end_month is not None and pledge.end_month < first:
-        raise PayrollError("Löneavdraget är redan avslutat.")
+        raise PayrollError(_("Löneavdraget är redan avslutat."))
     before = {"end_month": pledge.end_month}
     pledge.end_month = months.previous_month(first)
     pledge.stopped_at = utcnow()
@@ -195,10 +198,10 @@ def change_pledge(pledge: Pledge, actor, today: date, **values) -> Pledge:
     """Replace a pledge from the next payroll month: the old one ends, a new one starts."""
     scheme = scheme_for(pledge.company)
     if scheme is None or not scheme.enabled:
-        raise PayrollError("Din arbetsplats erbjuder inte löneavdrag här ännu.")
+        raise PayrollError(_("Din arbetsplats erbjuder inte löneavdrag här ännu."))
     first = next_payroll_month(pledge.company, scheme, today)
     if pledge.end_month is not None and pledge.end_month < first:
-        raise PayrollError("Löneavdraget är redan avslutat; gör ett nytt i stället.")
+        raise PayrollError(_("Löneavdraget är redan avslutat; gör ett nytt i stället."))
     new = make_pledge(actor, pledge.company, start_month=max(first, pledge.start_month),
                       today=today, replacing=pledge, **values)
     pledge.end_month = months.previous_month(new.start_month)
@@ -245,26 +248,26 @@ def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
     """
     scheme = scheme_for(company)
     if scheme is None or not scheme.enabled:
-        raise PayrollError("Löneavdrag är inte påslaget för arbetsplatsen.")
+        raise PayrollError(_("Löneavdrag är inte påslaget för arbetsplatsen."))
     if not months.is_month(month):
-        raise PayrollError("Okänd månad.")
+        raise PayrollError(_("Okänd månad."))
     if month > months.month_of(today):
-        raise PayrollError("Månaden har inte kommit än; den kan bekräftas när lönen är klar.")
+        raise PayrollError(_("Månaden har inte kommit än; den kan bekräftas när lönen är klar."))
     pledges = pledges_in(company, month)
     lines = []
     for pledge in pledges:
         amount = pledge.amount_ore if pledge.kind == "fixed" else amounts.get(pledge.id)
         if amount is None:
-            raise PayrollError(f"Skriv beloppet för {pledge.user.display_name}.")
+            raise PayrollError(_("Skriv beloppet för %(name)s.", name=pledge.user.display_name))
         if amount < 0 or amount > MAX_MONTHLY_ORE:
-            raise PayrollError(f"Beloppet för {pledge.user.display_name} är inte rimligt.")
+            raise PayrollError(_("Beloppet för %(name)s är inte rimligt.", name=pledge.user.display_name))
         lines.append((pledge, amount))
     run = PayrollRun(company_id=company.id, month=month, confirmed_by_id=getattr(actor, "id", None))
     try:
         with db.session.begin_nested():
             db.session.add(run)
     except IntegrityError:
-        raise PayrollError("Månaden är redan bekräftad. Rätta den genom att återta poster.") from None
+        raise PayrollError(_("Månaden är redan bekräftad. Rätta den genom att återta poster.")) from None
     day = months.pay_day(month, scheme.closing_day)
     for pledge, amount in lines:
         if amount == 0:

@@ -3,6 +3,8 @@
 
 from dataclasses import dataclass
 
+from ..i18n_request import _
+
 MIN_OCCASION_ORE = 20_000
 MIN_YEAR_ORE = 200_000
 MAX_REDUCTION_ORE = 300_000
@@ -22,11 +24,11 @@ def for_monthly_gift(monthly_ore: int, months_per_year: int = 12) -> TaxReductio
     """What a fixed monthly gift gives back in a full year, and what it then costs."""
     yearly = monthly_ore * months_per_year
     if monthly_ore < MIN_OCCASION_ORE:
-        return TaxReduction(False, "Varje gåva behöver vara minst 200 kr för skattereduktion.",
+        return TaxReduction(False, _("Varje gåva behöver vara minst 200 kr för skattereduktion."),
                             yearly, 0, monthly_ore)
     if yearly < MIN_YEAR_ORE:
-        return TaxReduction(False, "Gåvorna behöver bli minst 2 000 kr på ett år.",
+        return TaxReduction(False, _("Gåvorna behöver bli minst 2 000 kr på ett år."),
                             yearly, 0, monthly_ore)
     reduction = min(yearly * RATE_PERCENT // 100, MAX_REDUCTION_ORE)
-    return TaxReduction(True, "Gåvan ger skattereduktion.", yearly, reduction,
+    return TaxReduction(True, _("Gåvan ger skattereduktion."), yearly, reduction,
                         monthly_ore - reduction // months_per_year)

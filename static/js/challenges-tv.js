@@ -10,7 +10,9 @@
   }
   function stamp() {
     var el = document.querySelector("[data-tv-updated]");
-    if (el) el.textContent = new Date().toLocaleTimeString("sv-SE");
+    // The clock in the page's language; Swedish unless the page says English.
+    var locale = document.documentElement.lang === "en" ? "en-GB" : "sv-SE";
+    if (el) el.textContent = new Date().toLocaleTimeString(locale);
   }
   document.addEventListener("htmx:sendError", function () { setOffline(true); });
   document.addEventListener("htmx:responseError", function () { setOffline(true); });
