@@ -16,14 +16,17 @@ from .extensions import babel, csrf, db, htmx, login_manager, migrate
 
 
 def select_locale() -> str:
-    """Swedish first; English only when the visitor chose it with the language switch.
+    """The language the visitor chose with the switch (a cookie), else the browser's
+    preference between Swedish and English, else Swedish.
 
     Outside a request (CLI commands, scripts) there is no visitor: Swedish.
     """
     if not has_request_context():
         return "sv"
     chosen = request.cookies.get("lang")
-    return chosen if chosen in ("sv", "en") else "sv"
+    if chosen in ("sv", "en"):
+        return chosen
+    return request.accept_languages.best_match(["sv", "en"], default="sv") or "sv"
 
 
 def create_app(config_class: type | str | None = None) -> Flask:
