@@ -77,6 +77,8 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
     team = factories.make_team(company, captain=admin, name="Fikagänget")
     factories.join_team(team, member)
     factories.make_collection(team, amount_ore=250_00, logged_by=member, status="verified")
+    colleagues = factories.make_team(company, name="Lunchlaget")
+    factories.make_collection(colleagues, amount_ore=400_00, status="verified")
     challenge = running(company, admin, [(neighbour, neighbour_admin)])
     factories.commit()
     goal_slug = factories.goal(3).slug
@@ -84,7 +86,7 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
     public = [
         "/", f"/goals/{goal_slug}", "/login", "/register", f"/companies/{company.slug}",
         team_url, "/leaderboards", "/leaderboards/companies", f"/challenges/{challenge.id}",
-        "/privacy",
+        "/privacy", "/leaderboards/tv", f"/challenges/{challenge.id}/tv",
     ]
     page = phone
     found = []
@@ -103,7 +105,8 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
     page.get_by_role("button", name="Registrera", exact=True).click()
     expect(page.get_by_label("Belopp i kronor")).to_have_attribute("aria-invalid", "true")
     _record(page, f"{team_url} (collection form with errors)", axe_path, found)
-    for url in ["/account", "/staff", "/leaderboards"]:
+    # Own team and colleagues' teams are marked on the boards, also on the dark TV screen.
+    for url in ["/account", "/staff", "/leaderboards", "/leaderboards/tv?boards=teams"]:
         _check(page, live_server, url, axe_path, found)
 
     assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
