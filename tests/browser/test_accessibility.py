@@ -110,3 +110,75 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
         _check(page, live_server, url, axe_path, found)
 
     assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
+
+
+# What the keyboard focus is on, and whether it shows: an outline (or a box shadow) that is
+# not the page's background, and the element on the screen.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, type: el.type || "",
+    name: (el.getAttribute("aria-label") || el.labels?.[0]?.textContent || el.textContent || "")
+      .replace(/\\s+/g, " ").trim().slice(0, 60),
+    ring: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2)
+      || style.boxShadow !== "none",
+    outline: style.outlineColor,
+    onScreen: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
+      && box.left < innerWidth,
+  };
+}"""
+
+
+def _tab_until(page, wanted, limit=60):
+    """Press Tab until `wanted(focused)`; every stop on the way must show where it is."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert focused is not None, f"focus left the page after {stops}"
+        assert focused["ring"] and focused["onScreen"], f"focus not visible on {focused}"
+        stops.append(focused["name"] or focused["tag"])
+        if wanted(focused):
+            return stops
+    raise AssertionError(f"never reached the wanted element with Tab: {stops}")
+
+
+def test_main_flows_work_with_the_keyboard_and_show_focus(live_server, page, app_ctx):
+    company, admin = workplace(name="Kopparlunden Teknik AB")
+    member = factories.make_user(display_name="Sara Lind", email="sara@example.se")
+    team = factories.make_team(company, captain=admin, name="Fikagänget")
+    factories.join_team(team, member)
+    factories.commit()
+
+    # The first Tab reaches the skip link, which moves the focus to the content.
+    page.goto(live_server + "/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED)["name"] == "Hoppa till innehållet"
+    assert page.evaluate(FOCUSED)["onScreen"]
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # The header's focus ring is white on the berry header, not blue on berry.
+    page.goto(live_server + "/login")
+    stops = _tab_until(page, lambda f: "Lokala mål" in f["name"])
+    assert page.evaluate(FOCUSED)["outline"] == "rgb(255, 255, 255)", stops
+
+    # Log in with the keyboard alone: the menu, then e-mail, password, and Enter.
+    stops = _tab_until(page, lambda f: f["name"] == "E-post")
+    assert stops.index("Logga in") < stops.index("E-post")  # menu before the form
+    page.keyboard.type(member.email)
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED)["name"] == "Lösenord"
+    page.keyboard.type(factories.PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+
+    # Report a collection on the team page with the keyboard alone.
+    page.goto(f"{live_server}/teams/{team.id}")
+    _tab_until(page, lambda f: f["name"] == "Belopp i kronor")
+    page.keyboard.type("120")
+    _tab_until(page, lambda f: f["tag"] == "button" and f["name"] == "Registrera")
+    page.keyboard.press("Enter")
+    expect(page.locator(".log-form [role=status]")).to_be_visible()
