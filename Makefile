@@ -28,7 +28,13 @@ run: install
 	@$(FLASK) demo-accounts
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# axe-core (package.json, devDependency) is only for the browser tests' accessibility checks.
+node_modules/axe-core: package.json package-lock.json
+	npm ci --silent
+
 test: install-dev
+	@test -d node_modules/axe-core || { command -v npm >/dev/null && $(MAKE) --no-print-directory node_modules/axe-core; } \
+	  || echo "npm is missing: the accessibility checks will be skipped"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install-dev
@@ -48,4 +54,4 @@ vendor:
 	  cp $$tmp/package/dist/htmx.min.js $$tmp/package/LICENSE . && rm -rf $$tmp && sha256sum -c SHA256SUMS
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules

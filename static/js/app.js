@@ -14,4 +14,22 @@
       setTimeout(function () { button.textContent = label; }, 2000);
     });
   });
+
+  // A table wider than the screen scrolls sideways inside .table-scroll: make such a wrapper
+  // reachable with the keyboard (arrow keys scroll it) and name it after its table's caption.
+  function scrollableTables(root) {
+    var wrappers = (root || document).querySelectorAll(".table-scroll");
+    Array.prototype.forEach.call(wrappers, function (wrapper) {
+      if (wrapper.scrollWidth <= wrapper.clientWidth) return;
+      if (!wrapper.hasAttribute("tabindex")) wrapper.setAttribute("tabindex", "0");
+      if (!wrapper.hasAttribute("role")) wrapper.setAttribute("role", "region");
+      var caption = wrapper.querySelector("caption");
+      if (caption && !wrapper.hasAttribute("aria-label")) {
+        wrapper.setAttribute("aria-label", caption.textContent.replace(/\s+/g, " ").trim());
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { scrollableTables(document); });
+  window.addEventListener("resize", function () { scrollableTables(document); });
+  document.addEventListener("htmx:afterSettle", function () { scrollableTables(document); });
 })();
