@@ -89,7 +89,7 @@ def _client(app, email=None):
     return client, token
 
 
-def test_hostile_input_everywhere(app, app_ctx, csrf_app):
+def test_hostile_input_never_breaks_a_page_and_without_a_token_changes_nothing(app, app_ctx, csrf_app):
     world = walk.build_world()
     with csrf_app.test_request_context():
         post_urls = {rule.endpoint: walk.fill(rule, world) for rule in walk.rules("POST")}
