@@ -12,6 +12,7 @@ from lokalamal_app import create_app
 
 class ConcurrencyConfig(TestingConfig):
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ["LOKALAMAL_TEST_DATABASE_URL"])
+    WTF_CSRF_ENABLED = os.environ.get("LOKALAMAL_TEST_CSRF") == "1"
 
 
 app = create_app(ConcurrencyConfig)

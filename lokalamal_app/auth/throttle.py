@@ -15,7 +15,8 @@ from ..models.base import as_utc, utcnow
 
 
 def keys_for(email: str, client_addr: str | None) -> list[str]:
-    return [f"account:{email.strip().casefold()}", f"addr:{client_addr or 'unknown'}"]
+    # Cut to the column's 300 characters: a longer e-mail is no one's and must not fail.
+    return [f"account:{email.strip().casefold()}"[:300], f"addr:{client_addr or 'unknown'}"[:300]]
 
 
 def is_locked(keys: list[str]) -> bool:

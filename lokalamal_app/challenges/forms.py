@@ -94,6 +94,8 @@ class ChallengeForm(FlaskForm):
         ids = [i for i in (field.data or []) if isinstance(i, int)]
         if len(ids) > 20:
             raise ValidationError(_("Högst 20 arbetsplatser kan vara med i samma utmaning."))
+        if any(not 0 < i < 2**31 for i in ids):  # no such id; the database cannot take it
+            raise ValidationError(_("En av arbetsplatserna finns inte."))
         found = db.session.execute(db.select(Company).where(Company.id.in_(ids))).scalars().all()
         if len(found) != len(set(ids)):
             raise ValidationError(_("En av arbetsplatserna finns inte längre."))

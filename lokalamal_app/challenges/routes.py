@@ -73,7 +73,7 @@ def _challenge_form(admin_companies, rematch=None, formdata=None):
 def _rematch_of(value) -> "services.Challenge | None":
     if value in (None, ""):
         return None
-    if not str(value).isdigit():
+    if not str(value).isdigit() or int(value) >= 2**31:  # no such challenge
         abort(404)
     challenge = queries.challenge_or_404(int(value))
     if not queries.admin_companies(challenge, current_user):

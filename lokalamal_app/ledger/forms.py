@@ -203,6 +203,8 @@ class ExportFilterForm(FlaskForm):
     def validate_team(self, field):
         if field.data and not field.data.isdigit():
             raise ValidationError(_("Lagets nummer ska vara siffror."))
+        if field.data and int(field.data) >= 2**31:
+            raise ValidationError(_("Det finns inget lag med det numret."))
 
     def validate_method(self, field):
         if field.data and field.data not in METHODS:

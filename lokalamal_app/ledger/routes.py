@@ -190,7 +190,7 @@ def confirm_count(entry_id: int):
 
 def _company_filter() -> int | None:
     value = request.args.get("company", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and int(value) < 2**31 else None
 
 
 @bp.get("/ledger/queue")
@@ -234,7 +234,7 @@ def verify_many():
     staff_or_403(current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit()]
+    ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit() and int(v) < 2**31]
     if not ids:
         return _problem(_("Markera minst en post att verifiera."), 422)
     entries = db.session.execute(
@@ -364,7 +364,7 @@ def audit():
     """The audit trail for staff, newest first."""
     staff_or_403(current_user)
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
     action = request.args.get("action", "").strip()[:40] or None
     per_page = 100
     events = queries.audit_events(per_page + 1, (page - 1) * per_page, action)

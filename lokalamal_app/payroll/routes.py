@@ -120,7 +120,7 @@ def end_rule(slug: str, rule_id: str):
     company = _admin_company(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    rule = db.session.get(MatchRule, int(rule_id)) if rule_id.isdigit() else None
+    rule = db.session.get(MatchRule, int(rule_id)) if rule_id.isdigit() and int(rule_id) < 2**31 else None
     if rule is None or rule.company_id != company.id:
         abort(404)
     try:

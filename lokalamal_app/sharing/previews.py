@@ -56,7 +56,7 @@ def _goal(ident: str) -> Card | None:
 
 
 def _team(ident: str) -> Card | None:
-    team = db.session.get(Team, int(ident)) if ident.isdigit() else None
+    team = db.session.get(Team, int(ident)) if ident.isdigit() and int(ident) < 2**31 else None
     if team is None:
         return None
     return Card(team.name, f"{team.company.name} · {team.goal.title}",

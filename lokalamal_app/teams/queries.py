@@ -7,7 +7,7 @@ from ..models import LedgerEntry, Team, TeamMember, User
 def team_by_ident(ident: str) -> Team | None:
     """The team at /teams/<id or slug>."""
     if ident.isdigit():
-        return db.session.get(Team, int(ident))
+        return db.session.get(Team, int(ident)) if int(ident) < 2**31 else None
     return db.session.execute(db.select(Team).where(Team.slug == ident)).scalar_one_or_none()
 
 

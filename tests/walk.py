@@ -1,0 +1,135 @@
+"""Walk the app's url map: a world of real objects (the demo data, made by the features'
+own services) and URLs for every rule with their arguments filled from it."""
+
+import re
+from datetime import date
+
+from flask import current_app
+
+from lokalamal_app import demo
+from lokalamal_app.auth.services import reset_token
+from lokalamal_app.extensions import db
+from lokalamal_app.models import (
+    Challenge,
+    Company,
+    Goal,
+    ImpactLine,
+    Inquiry,
+    JoinRequest,
+    LedgerEntry,
+    MatchRule,
+    Membership,
+    Partner,
+    Team,
+    User,
+)
+from lokalamal_app.payroll import months
+
+from . import factories
+
+# Endpoints not worth walking: static files.
+SKIP = {"static"}
+
+
+def first(model, *where):
+    return db.session.execute(db.select(model).where(*where).order_by(model.id)).scalars().first()
+
+
+def build_world() -> dict:
+    """The demo world plus a pending join request; returns the values URLs are filled from."""
+    demo.load()
+    db.session.flush()
+    staff = first(User, User.email == "personal@demo.lokalamal.se")
+    admin = first(User, User.email == "admin@demo.lokalamal.se")
+    member = first(User, User.email == "medarbetare@demo.lokalamal.se")
+    company = first(Company, Company.id == first(Membership, Membership.user_id == admin.id,
+                                                 Membership.role == "admin").company_id)
+    team = first(Team, Team.company_id == company.id)
+    other_member = first(Membership, Membership.company_id == company.id,
+                         Membership.user_id.not_in([admin.id, staff.id]))
+    outsider = factories.make_user()
+    if first(JoinRequest) is None:
+        db.session.add(JoinRequest(company_id=company.id, user_id=outsider.id))
+        db.session.flush()
+    goal = first(Goal)
+    world = {
+        "staff": staff.email, "admin": admin.email, "member": member.email,
+        "challenge_id": (first(Challenge) or _none()).id,
+        "company_slug": company.slug, "goal_slug": goal.slug, "goal_id": goal.id,
+        "team_slug": team.slug, "team_id": team.id, "user_id": other_member.user_id,
+        "year": date.today().year, "month": months.month_of(date.today()),
+        "entry_id": first(LedgerEntry, LedgerEntry.team_id == team.id).id,
+        "partner_id": first(Partner).id, "line_id": first(ImpactLine).id,
+        "inquiry_id": first(Inquiry).id, "request_id": first(JoinRequest).id,
+        "rule_id": (first(MatchRule) or _none()).id, "join_code": company.join_code,
+        "token": reset_token(outsider),
+    }
+    db.session.commit()
+    return world
+
+
+def _none():
+    raise AssertionError("the demo data should have made one")
+
+
+def fill(rule, world: dict) -> str:
+    """The rule's path with every argument taken from the world."""
+    endpoint = rule.endpoint
+    values = {}
+    for name in rule.arguments:
+        if name == "slug":
+            values[name] = world["goal_slug"] if endpoint == "goals.show" else world["company_slug"]
+        elif name == "ident":
+            values[name] = world["team_slug"] if endpoint.startswith("teams.") else world["team_id"]
+        elif name == "kind":
+            values[name] = "team"
+        elif name == "key":
+            values[name] = f"companies/{world['company_slug']}/teams"
+        elif name == "code":
+            values[name] = "en" if endpoint == "main.set_language" else world["join_code"]
+        elif name == "rest":
+            values[name] = "finns-inte"
+        elif name == "partner_id" and endpoint == "staff.edit_partner":
+            values[name] = world["partner_id"]
+        else:
+            values[name] = world[name]
+    with current_app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **values)
+
+
+def rules(method: str):
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        if method in rule.methods and rule.endpoint not in SKIP:
+            yield rule
+
+
+def get_urls(world: dict) -> list[str]:
+    """Every GET route, filled (a rule with defaults, like /staff/partners/new, once)."""
+    urls = []
+    for rule in rules("GET"):
+        url = fill(rule, world)
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
+def is_html(response) -> bool:
+    return response.mimetype == "text/html"
+
+
+INLINE = [
+    (re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
+    (re.compile(r"<style\b", re.I), "<style> element"),
+    (re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I), "style= attribute"),
+    (re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I), "on*= event handler"),
+]
+
+
+def inline_code(html: str) -> list[str]:
+    found = []
+    for pattern, what in INLINE:
+        for match in pattern.finditer(html):
+            found.append(f"{what}: {match.group(0)[:120]}")
+    return found
