@@ -311,3 +311,22 @@ def company_names(limit: int = 1000) -> list[str]:
     """Workplace names for the opponent field's suggestions (names are public anyway)."""
     return db.session.execute(
         db.select(Company.name).order_by(Company.name).limit(limit)).scalars().all()
+
+
+def preview_card(ident: str):
+    """The link-card preview of a public challenge: its workplaces and what they raised."""
+    from ..sharing.previews import BRAND, Card
+
+    if not ident.isdigit() or int(ident) >= 2**31:
+        return None
+    challenge = db.session.get(Challenge, int(ident))
+    if challenge is None or not is_public(challenge):
+        return None
+    names = " mot ".join(p.company.name for p in challenge.participants if p.status != "declined")
+    raised = db.session.execute(
+        db.select(db.func.coalesce(db.func.sum(ChallengeTally.reported_ore), 0)).where(
+            ChallengeTally.challenge_id == challenge.id, ChallengeTally.kind == "company"
+        )
+    ).scalar_one()
+    period = f"{challenge.starts_on:%Y-%m-%d} – {challenge.ends_on:%Y-%m-%d}"
+    return Card(names, f"Vägg i vägg · {period}", int(raised), None, BRAND)

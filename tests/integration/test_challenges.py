@@ -417,3 +417,16 @@ def test_the_page_needs_the_same_few_queries_however_much_was_collected(client, 
         assert client.get(f"/challenges/{challenge.id}").status_code == 200
     assert many.count == few.count
     assert many.count <= 15
+
+
+def test_a_running_challenge_has_share_links_card_tags_and_a_preview_image(client, app_ctx):
+    a, admin_a = workplace()
+    b, admin_b = workplace()
+    challenge = running(a, admin_a, [(b, admin_b)])
+    factories.commit()
+    html = client.get(f"/challenges/{challenge.id}").get_data(as_text=True)
+    assert 'property="og:image"' in html and f"/share/preview/challenge/{challenge.id}.png" in html
+    assert "facebook.com/sharer" in html and "linkedin.com/sharing" in html
+    image = client.get(f"/share/preview/challenge/{challenge.id}.png")
+    assert image.status_code == 200 and image.data[:4] == b"\x89PNG"
+    assert client.get("/share/preview/challenge/99999.png").status_code == 404
