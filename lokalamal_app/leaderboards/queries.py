@@ -41,6 +41,8 @@ class BoardParams:
     period: str = "all"
     verified: bool = False
     limit: int = DEFAULT_LIMIT
+    # Leave out employer matching: only what the employees themselves gave.
+    employees_only: bool = False
 
     def query_args(self) -> dict:
         """The parameters as they appear in a URL (defaults left out)."""
@@ -51,6 +53,8 @@ class BoardParams:
             args["period"] = self.period
         if self.verified:
             args["verified"] = "1"
+        if self.employees_only:
+            args["employees"] = "1"
         return args
 
 
@@ -60,6 +64,7 @@ def parse_params(args, scope: str) -> BoardParams:
     period = args.get("period", "all") or "all"
     verified = args.get("verified", "0") or "0"
     limit = args.get("limit", str(DEFAULT_LIMIT)) or str(DEFAULT_LIMIT)
+    employees = args.get("employees", "0") or "0"
     if metric not in METRICS:
         raise BoardParamError(_("metric ska vara total eller per_employee."))
     if metric == "per_employee" and scope not in COMPANY_SCOPES:
@@ -70,7 +75,20 @@ def parse_params(args, scope: str) -> BoardParams:
         raise BoardParamError(_("verified ska vara 0 eller 1."))
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
         raise BoardParamError(_("limit ska vara ett heltal mellan 1 och %(max)s.", max=MAX_LIMIT))
-    return BoardParams(metric, period, verified == "1", int(limit))
+    if employees not in ("0", "1"):
+        raise BoardParamError(_("employees ska vara 0 eller 1."))
+    return BoardParams(metric, period, verified == "1", int(limit), employees == "1")
+
+
+def _money_columns(params: BoardParams, outer: bool = False):
+    """Reported and verified money as the board counts it (without matching if asked)."""
+    reported, verified = Tally.reported_ore, Tally.verified_ore
+    if params.employees_only:
+        reported = reported - Tally.match_reported_ore
+        verified = verified - Tally.match_verified_ore
+    if outer:  # teams with no totals yet still stand on the board, with zero
+        reported, verified = func.coalesce(reported, 0), func.coalesce(verified, 0)
+    return reported, verified
 
 
 def period_key(period: str, today: date | None = None) -> str:
@@ -226,8 +244,7 @@ def _ranked(stmt_columns, amount, changed_at, ident, from_, where, params, mine_
 
 def _team_rows(where, period, params, my_teams, my_companies, outer):
     tally = and_(Tally.subject == "team", Tally.subject_id == Team.id, Tally.period == period)
-    reported = func.coalesce(Tally.reported_ore, 0)
-    verified = func.coalesce(Tally.verified_ore, 0)
+    reported, verified = _money_columns(params, outer=True)
     amount = verified if params.verified else reported
     from_ = Team.__table__.join(Company.__table__, Company.id == Team.company_id).join(
         Tally.__table__, tally, isouter=outer
@@ -253,8 +270,7 @@ def _team_rows(where, period, params, my_teams, my_companies, outer):
 
 def _company_rows(subject, where, period, params, my_companies):
     tally = and_(Tally.subject == subject, Tally.subject_id == Company.id, Tally.period == period)
-    reported = Tally.reported_ore
-    verified = Tally.verified_ore
+    reported, verified = _money_columns(params)
     amount = verified if params.verified else reported
     headcount = func.coalesce(func.nullif(Company.headcount, 0), 1)
     if params.metric == "per_employee":
@@ -454,6 +470,7 @@ def as_json(board: Board) -> dict:
         "metric": board.params.metric,
         "period": board.params.period,
         "verified": board.params.verified,
+        "employees_only": board.params.employees_only,
         "entries": [
             {
                 "rank": row.rank,

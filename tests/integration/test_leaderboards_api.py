@@ -66,3 +66,27 @@ def test_bad_parameters_are_400_json_and_unknown_slugs_404(client):
         response = client.get(url)
         assert response.status_code == 404
         assert response.get_json() == {"error": "Hittades inte"}
+
+
+def test_employees_only_leaves_employer_matching_out_of_the_ranking(client, app_ctx):
+    """Boards can show the employees' own money without the employer's matched sums."""
+    from datetime import date
+
+    from lokalamal_app.ledger import services as ledger
+
+    generous = factories.make_company(name="Matchande AB")
+    plain = factories.make_company(name="Vanliga AB")
+    a = factories.make_team(generous, name="Matchat lag")
+    b = factories.make_team(plain, name="Eget lag")
+    factories.make_collection(a, amount_ore=300_00, status="verified")
+    ledger.log_collection(a, 300_00, date.today(), "match", "Arbetsgivaren matchar",
+                          status="verified")
+    factories.make_collection(b, amount_ore=400_00, status="verified")
+    factories.commit()
+    everything = client.get("/api/leaderboards/companies").get_json()
+    assert [e["name"] for e in everything["entries"]] == ["Matchande AB", "Vanliga AB"]
+    own = client.get("/api/leaderboards/companies?employees=1").get_json()
+    assert own["employees_only"] is True
+    assert [(e["name"], e["reported_ore"]) for e in own["entries"]] == [
+        ("Vanliga AB", 400_00), ("Matchande AB", 300_00)]
+    assert client.get("/api/leaderboards/companies?employees=2").status_code == 400

@@ -264,3 +264,16 @@ def test_demo_data_has_a_workplace_with_payroll_giving_and_matching(app_ctx):
         LedgerEntry.method == "payroll")).scalar_one() >= 9
     assert live_match_total() > 0
     assert db.session.execute(db.select(db.func.count(MatchRule.id))).scalar_one() == 1
+
+
+def test_team_and_workplace_pages_show_matched_money_apart(client, app_ctx):
+    company = factories.make_company(name="Matchande AB")
+    team = factories.make_team(company, name="Givarna")
+    factories.make_collection(team, amount_ore=300_00, status="verified")
+    ledger.log_collection(team, 150_00, date.today(), "match", "Arbetsgivaren matchar 50 %",
+                          status="verified")
+    factories.commit()
+    for url in (f"/teams/{team.id}", f"/companies/{company.slug}"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Varav arbetsgivarens matchning: 150\u00a0kr" in html, url
+        assert "medarbetarnas egna gåvor: 300\u00a0kr" in html, url
