@@ -79,14 +79,16 @@ def log_collection(
     )
     db.session.add(entry)
     db.session.flush()
+    audit.record("collection.log", "ledger_entry", entry.id, actor=logged_by,
+                 after=_snapshot(entry))
+    db.session.flush()
+    # Last, so that the shared total rows are locked for as short a time as possible.
     totals.apply(
         entry,
         reported_delta=amount_ore,
         verified_delta=amount_ore if status == "verified" else 0,
         count_delta=1,
     )
-    audit.record("collection.log", "ledger_entry", entry.id, actor=logged_by,
-                 after=_snapshot(entry))
     return entry
 
 

@@ -46,9 +46,32 @@ def subjects_for(entry: LedgerEntry) -> list[tuple[str, int]]:
     ]
 
 
-def _insert():
+_UPSERTS: dict = {}
+
+
+def _upsert():
+    """One INSERT ... ON CONFLICT DO UPDATE statement per dialect, built once.
+
+    Executed with a list of rows (executemany), so SQLAlchemy compiles it a single time
+    instead of compiling a fresh multi-row VALUES statement for every ledger change.
+    """
     dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Tally)
+    if dialect not in _UPSERTS:
+        table = Tally.__table__
+        stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        excluded = stmt.excluded
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=[table.c.subject, table.c.subject_id, table.c.period],
+            set_={
+                "reported_ore": table.c.reported_ore + excluded.reported_ore,
+                "verified_ore": table.c.verified_ore + excluded.verified_ore,
+                "match_reported_ore": table.c.match_reported_ore + excluded.match_reported_ore,
+                "match_verified_ore": table.c.match_verified_ore + excluded.match_verified_ore,
+                "entry_count": table.c.entry_count + excluded.entry_count,
+                "changed_at": excluded.changed_at,
+            },
+        )
+    return _UPSERTS[dialect]
 
 
 def apply(entry: LedgerEntry, reported_delta: int, verified_delta: int, count_delta: int = 0):
@@ -72,22 +95,11 @@ def apply(entry: LedgerEntry, reported_delta: int, verified_delta: int, count_de
         for subject, subject_id in subjects_for(entry)
         for period in periods_for(entry.collected_on)
     ]
-    stmt = _insert().values(rows)
-    excluded = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Tally.subject, Tally.subject_id, Tally.period],
-        set_={
-            "reported_ore": Tally.reported_ore + excluded.reported_ore,
-            "verified_ore": Tally.verified_ore + excluded.verified_ore,
-            "match_reported_ore": Tally.match_reported_ore + excluded.match_reported_ore,
-            "match_verified_ore": Tally.match_verified_ore + excluded.match_verified_ore,
-            "entry_count": Tally.entry_count + excluded.entry_count,
-            "changed_at": excluded.changed_at,
-        },
-    )
-    db.session.execute(stmt)
+    # Listeners first: the upsert and the version bump lock rows that every ledger change
+    # shares, and those locks are held until commit, so they come last.
     for listener in _listeners:
         listener(entry, reported_delta, verified_delta)
+    db.session.execute(_upsert(), rows)
     bump_board_version()
 
 
