@@ -15,7 +15,7 @@ import pytest
 
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
-from lokalamal_app.models import LoginThrottle
+from lokalamal_app.models import LoginThrottle, Team, User
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,6 +162,7 @@ def test_login_lock_and_board_version_hold_across_two_servers_on_one_redis(
         team = f.make_team(f.make_company())
         f.make_collection(team, amount_ore=100_00)
         f.commit()
+        user_id, team_id = user.id, team.id
         version = totals.board_version()
         db.session.remove()
     assert version >= 1
@@ -175,7 +176,7 @@ def test_login_lock_and_board_version_hold_across_two_servers_on_one_redis(
     with redis_app.app_context():
         assert db.session.scalars(db.select(LoginThrottle)).all() == []
         db.session.expire_all()
-        assert db.session.get(type(user), user.id).last_login_at is None
+        assert db.session.get(User, user_id).last_login_at is None
         db.session.remove()
 
     # Both servers answer a live board's poll at the current version with 204 ...
@@ -184,7 +185,7 @@ def test_login_lock_and_board_version_hold_across_two_servers_on_one_redis(
     assert [s.request("GET", path, headers=poll)[0] for s in (a, b)] == [204, 204]
     # ... and both see the version move when a collection is committed.
     with redis_app.app_context():
-        f.make_collection(db.session.get(type(team), team.id), amount_ore=200_00)
+        f.make_collection(db.session.get(Team, team_id), amount_ore=200_00)
         f.commit()
         assert totals.board_version() == version + 1
         db.session.remove()
