@@ -83,6 +83,10 @@ class Config:
     PROXY_FIX_X_PREFIX = _int("PROXY_FIX_X_PREFIX", 0)
     # Accounts with no login for this many months are anonymised by `anonymise-inactive`.
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 24)
+    # Shared state between app servers (login throttling, live-board version) in Redis
+    # instead of the database when set, e.g. redis://localhost:6379/0.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "lokalamal:")
     # Logins and refusals as JSON lines; stderr when unset.
     SECURITY_LOG_FILE = os.environ.get("SECURITY_LOG_FILE")
 
@@ -99,6 +103,12 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite://"
     )
     LOGIN_SLOW_SECONDS = 0.0
+    # Tests never touch a REDIS_URL meant for running the app: TEST_REDIS_URL is the test
+    # Redis, used for the whole suite only with TEST_SHARED_STATE=redis (else by the tests
+    # that ask for it), and only keys under this prefix are written and removed.
+    REDIS_URL = (os.environ.get("TEST_REDIS_URL") or None
+                 if os.environ.get("TEST_SHARED_STATE") == "redis" else None)
+    REDIS_KEY_PREFIX = "lokalamal-test:"
     LEADERBOARD_VERSION_TTL = 0.0  # every poll sees the latest version at once
     # Cheap hashing keeps the suite fast; production keeps argon2-cffi's defaults.
     ARGON2_TIME_COST = 1

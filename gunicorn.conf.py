@@ -2,7 +2,8 @@
 
 Every value can be changed from the environment. The app keeps nothing in memory that
 another process needs (login limits, ended sessions and board versions live in the
-database), so any number of workers and servers can run side by side.
+database; login limits and board versions in Redis when REDIS_URL is set), so any number of
+workers and servers can run side by side.
 """
 
 import multiprocessing

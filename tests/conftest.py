@@ -6,12 +6,13 @@ import re
 import tempfile
 
 import pytest
-from flask import g
+from flask import current_app, g, has_app_context
 from flask_migrate import upgrade
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import event, text
 
 from config import TestingConfig
-from lokalamal_app import create_app
+from lokalamal_app import create_app, shared_state
 from lokalamal_app.extensions import db
 
 from . import factories
@@ -39,13 +40,54 @@ def build_app(**overrides):
     Prefer the `make_app` fixture, which also closes the app's connections afterwards.
     """
     config = type("Config", (_Config,), overrides)
-    return create_app(config)
+    return _end_requests_cleanly(create_app(config))
+
+
+def _end_requests_cleanly(app):
+    """Tests share one app context with the requests they make, so what a server ends with
+    the app context must end here: the request's transaction (no lock outlives it) and `g`
+    (Flask-Login caches the logged-in user there)."""
+
+    @app.teardown_request
+    def _end_request(_exc):
+        db.session.rollback()
+        for name in list(vars(g)):
+            g.pop(name)
+
+    return app
 
 
 def dispose(app) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    client = shared_state.redis_client(app)
+    if client is not None:
+        client.close()
+
+
+def forget_shared_state(app) -> None:
+    """Remove what the app wrote to Redis (only keys under its test prefix)."""
+    client = shared_state.redis_client(app)
+    if client is None:
+        return
+    try:
+        keys = list(client.scan_iter(match=shared_state.key("*", app)))
+    except RedisConnectionError:  # a test's deliberately unreachable Redis
+        return
+    if keys:
+        client.delete(*keys)
+
+
+def require_test_redis() -> str:
+    """TEST_REDIS_URL, else skip the test (fail under REQUIRE_BROWSER=1, as in CI)."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        message = "TEST_REDIS_URL is not set: no Redis server to test the Redis backend on"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
 
 
 @pytest.fixture
@@ -59,7 +101,26 @@ def make_app():
 
     yield _make
     for other in made:
+        forget_shared_state(other)
         dispose(other)
+
+
+@pytest.fixture
+def redis_app(make_app):
+    """Another app on the same database whose shared state (login throttling, board
+    version) lives in the test Redis (TEST_REDIS_URL)."""
+    other = make_app(REDIS_URL=require_test_redis())
+    forget_shared_state(other)
+    return other
+
+
+@pytest.fixture(params=["default", "redis"])
+def shared_app(request, app):
+    """The app (shared state in the database, unless TEST_SHARED_STATE=redis), then an app
+    with shared state in Redis."""
+    if request.param == "default":
+        return app
+    return request.getfixturevalue("redis_app")
 
 
 def _reset_schema(app) -> None:
@@ -114,17 +175,7 @@ def _has_sqlite_sequence(conn) -> bool:
 
 @pytest.fixture(scope="session")
 def app():
-    app = create_app(_Config)
-
-    @app.teardown_request
-    def _end_request(_exc):
-        # Tests share one app context with the requests they make, so what a server ends
-        # with the app context must end here: the request's transaction (no lock outlives
-        # it) and `g` (Flask-Login caches the logged-in user there).
-        db.session.rollback()
-        for name in list(vars(g)):
-            g.pop(name)
-
+    app = _end_requests_cleanly(create_app(_Config))
     _reset_schema(app)
     _snapshot_seed(app)
     yield app
@@ -135,6 +186,7 @@ def app():
 def _clean_database(app):
     yield
     _empty_database(app)
+    forget_shared_state(app)
     # Emptying the database sends the board version back to its seed: forget cached boards.
     from lokalamal_app.leaderboards.queries import board_cache
 
@@ -144,6 +196,14 @@ def _clean_database(app):
 @pytest.fixture
 def app_ctx(app):
     with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def shared_ctx(shared_app):
+    """app_ctx for `shared_app`: the test's own writes bump that app's board version."""
+    with shared_app.app_context():
         yield
         db.session.remove()
 
@@ -191,7 +251,8 @@ def login(app):
 
 @pytest.fixture
 def count_queries(app):
-    """with count_queries() as counter: ...; counter.count is the number of SQL statements."""
+    """with count_queries() as counter: ...; counter.count is the number of SQL statements
+    on the current app's database."""
     from contextlib import contextmanager
 
     @contextmanager
@@ -208,7 +269,9 @@ def count_queries(app):
                 counter.count += 1
                 counter.statements.append(statement)
 
-        with app.app_context():
+        # The app whose context the test runs in (the `app`, or `shared_app` under shared_ctx).
+        current = current_app._get_current_object() if has_app_context() else app
+        with current.app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", _before)
         try:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, or_, select, union_all
 
+from .. import shared_state
 from ..extensions import db
 from ..ledger import totals
 from ..models import Company, Goal, Membership, Tally, Team, TeamMember
@@ -376,8 +377,12 @@ board_cache = _BoardCache()
 
 
 def database_key() -> str:
-    """Which database the cached figures belong to (tests run several apps in a process)."""
-    return db.session.get_bind().url.render_as_string()
+    """Which database (and board version counter) the cached figures belong to: tests run
+    several apps in a process, and a Redis counter numbers versions apart from the row."""
+    key = db.session.get_bind().url.render_as_string()
+    if shared_state.redis_client() is not None:
+        key += f" {current_app.config['REDIS_URL']} {shared_state.key('')}"
+    return key
 
 
 def current_version() -> int:

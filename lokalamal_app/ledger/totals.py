@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import shared_state
 from ..extensions import db
 from ..models import BoardVersion, LedgerEntry, Tally
 from ..models.base import utcnow
@@ -114,14 +115,28 @@ def on_change(listener):
     return listener
 
 
+BOARD_VERSION_KEY = "board_version"
+
+
 def bump_board_version() -> None:
-    """Tell live boards that something changed (one row, incremented in SQL)."""
+    """Tell live boards that something changed.
+
+    In the database: one row, incremented in SQL in the caller's transaction. With Redis
+    (REDIS_URL): INCR once that transaction commits, so a rolled-back change never bumps.
+    """
+    client = shared_state.redis_client()
+    if client is not None:
+        shared_state.incr_after_commit(db.session(), client, shared_state.key(BOARD_VERSION_KEY))
+        return
     db.session.execute(
         update(BoardVersion).where(BoardVersion.id == 1).values(version=BoardVersion.version + 1)
     )
 
 
 def board_version() -> int:
+    client = shared_state.redis_client()
+    if client is not None:
+        return shared_state.read_counter(client, shared_state.key(BOARD_VERSION_KEY))
     return db.session.execute(
         db.select(BoardVersion.version).where(BoardVersion.id == 1)
     ).scalar_one_or_none() or 0

@@ -3,6 +3,7 @@
 from flask import jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
 
+from .. import shared_state
 from ..extensions import db
 from ..goals.queries import goals_with_totals
 from . import bp
@@ -33,9 +34,12 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready when the database answers."""
+    """Ready when the database answers (and Redis, when shared state lives there)."""
     try:
         db.session.execute(text("SELECT 1"))
+        client = shared_state.redis_client()
+        if client is not None:
+            client.ping()
     except Exception:  # noqa: BLE001 - any failure means not ready
         db.session.rollback()
         return jsonify(status="unavailable"), 503

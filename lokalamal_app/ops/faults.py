@@ -1,10 +1,12 @@
-"""When the database is away: a friendly 503 page that needs no database, and recovery
-by itself (the pool checks each connection before use, so the first request after the
-database returns gets a fresh one)."""
+"""When the database (or Redis, when REDIS_URL is set) is away: a friendly 503 page that
+needs no database, and recovery by itself (the pool checks each connection before use, so
+the first request after the database returns gets a fresh one; redis-py reconnects)."""
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeout
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -42,5 +44,6 @@ def init_app(app: Flask) -> None:
         if request.endpoint not in NO_DATABASE_ENDPOINTS:
             current_user._get_current_object()
 
-    for error in (OperationalError, InterfaceError, PoolTimeout):
+    for error in (OperationalError, InterfaceError, PoolTimeout, RedisConnectionError,
+                  RedisTimeout):
         app.register_error_handler(error, database_unavailable)

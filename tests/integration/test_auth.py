@@ -1,6 +1,7 @@
 """Accounts: register, log in and out, change and reset the password, throttling."""
 
 import re
+import time
 
 import pytest
 
@@ -105,7 +106,8 @@ def test_login_rehashes_a_password_stored_with_old_parameters(client, app_ctx):
     assert "m=1024,t=1,p=1" in user.password_hash
 
 
-def test_repeated_failures_are_refused_for_a_while_per_account(app, client, app_ctx):
+def test_repeated_failures_are_refused_for_a_while_per_account(shared_app, app_ctx):
+    app, client = shared_app, shared_app.test_client()
     factories.make_user(email="erik@example.se")
     factories.commit()
     limit = app.config["LOGIN_LOCK_AFTER"]
@@ -120,7 +122,33 @@ def test_repeated_failures_are_refused_for_a_while_per_account(app, client, app_
     assert "För många misslyckade försök" in response.get_data(as_text=True)
 
 
-def test_repeated_failures_from_one_address_are_refused_for_any_account(app, client, app_ctx):
+def test_one_failure_less_than_the_limit_still_lets_the_right_password_in_and_clears_it(
+    shared_app, app_ctx
+):
+    """A successful login forgets the account's failures, not the client address's."""
+    app, client = shared_app, shared_app.test_client()
+    factories.make_user(email="erik@example.se")
+    factories.commit()
+    wrong = {"email": "erik@example.se", "password": "fel fel fel"}
+    right = {"email": "erik@example.se", "password": factories.PASSWORD}
+    for _ in range(app.config["LOGIN_LOCK_AFTER"] - 1):
+        assert client.post("/login", data=wrong, environ_base={"REMOTE_ADDR": "10.3.3.3"}
+                           ).status_code == 401
+    assert app.test_client().post("/login", data=right, environ_base={"REMOTE_ADDR": "10.4.4.4"}
+                                  ).status_code == 302
+    # The account starts again from nothing: one more failure from elsewhere does not lock it.
+    assert client.post("/login", data=wrong, environ_base={"REMOTE_ADDR": "10.5.5.5"}
+                       ).status_code == 401
+    assert app.test_client().post("/login", data=right, environ_base={"REMOTE_ADDR": "10.6.6.6"}
+                                  ).status_code == 302
+    # The first address kept its failures: one more locks it, for any account.
+    client.post("/login", data=wrong, environ_base={"REMOTE_ADDR": "10.3.3.3"})
+    assert client.post("/login", data=right, environ_base={"REMOTE_ADDR": "10.3.3.3"}
+                       ).status_code == 429
+
+
+def test_repeated_failures_from_one_address_are_refused_for_any_account(shared_app, app_ctx):
+    app, client = shared_app, shared_app.test_client()
     factories.make_user(email="erik@example.se")
     factories.commit()
     for n in range(app.config["LOGIN_LOCK_AFTER"]):
@@ -137,23 +165,40 @@ def test_repeated_failures_from_one_address_are_refused_for_any_account(app, cli
 
 
 def test_the_lock_holds_across_server_processes_sharing_the_database(
-    app, client, app_ctx, make_app
+    shared_app, app_ctx, make_app
 ):
     """Another app instance (another worker) sees the same failures."""
+    app, client = shared_app, shared_app.test_client()
     factories.make_user(email="erik@example.se")
     factories.commit()
     for _ in range(app.config["LOGIN_LOCK_AFTER"]):
         client.post("/login", data={"email": "erik@example.se", "password": "fel fel fel"})
-    second_worker = make_app()
+    second_worker = make_app(REDIS_URL=app.config["REDIS_URL"])
     response = second_worker.test_client().post(
         "/login", data={"email": "erik@example.se", "password": factories.PASSWORD}
     )
     assert response.status_code == 429
 
 
-def test_failures_are_slowed_before_they_are_refused(app, client, app_ctx, monkeypatch):
+def test_the_lock_ends_with_the_window(shared_app, app_ctx, make_app):
+    """LOGIN_WINDOW_SECONDS after the failures the account may try again."""
+    app = make_app(REDIS_URL=shared_app.config["REDIS_URL"], LOGIN_LOCK_AFTER=2,
+                   LOGIN_WINDOW_SECONDS=1)
+    factories.make_user(email="erik@example.se")
+    factories.commit()
+    client = app.test_client()
+    for _ in range(2):
+        client.post("/login", data={"email": "erik@example.se", "password": "fel fel fel"})
+    right = {"email": "erik@example.se", "password": factories.PASSWORD}
+    assert client.post("/login", data=right).status_code == 429
+    time.sleep(1.2)
+    assert client.post("/login", data=right).status_code == 302
+
+
+def test_failures_are_slowed_before_they_are_refused(shared_app, app_ctx, monkeypatch):
     from lokalamal_app.auth import throttle
 
+    app, client = shared_app, shared_app.test_client()
     slept = []
     monkeypatch.setattr(throttle.time, "sleep", slept.append)
     app.config["LOGIN_SLOW_SECONDS"] = 0.5

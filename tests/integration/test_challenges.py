@@ -269,7 +269,8 @@ def test_head_to_head_page_shows_figures_lead_chart_and_top_teams(client, app_ct
     assert "style=" not in html and "<script>" not in html
 
 
-def test_live_part_answers_204_until_something_changes(client, app_ctx):
+def test_live_part_answers_204_until_something_changes(shared_app, shared_ctx):
+    client = shared_app.test_client()
     a, admin_a = workplace()
     b, admin_b = workplace()
     challenge = running(a, admin_a, [(b, admin_b)])

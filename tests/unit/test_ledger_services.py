@@ -22,13 +22,14 @@ def figures(team):
 
 
 def test_a_logged_collection_counts_as_reported_everywhere(team):
+    version = totals.board_version()
     factories.make_collection(team, amount_ore=25_000)
     factories.commit()
     assert figures(team) == (25_000, 0)
     assert totals.figures("company", team.company_id).reported_ore == 25_000
     assert totals.figures("goal", team.goal_id).reported_ore == 25_000
     assert totals.figures("all", 0).reported_ore == 25_000
-    assert totals.board_version() == 1
+    assert totals.board_version() == version + 1
 
 
 def test_verify_then_reverse_brings_every_total_back(team):
