@@ -13,8 +13,7 @@ from flask import current_app
 from .auth.passwords import hash_password
 from .extensions import db
 from .ledger import services as ledger
-from .ledger import totals
-from .models import Company, Goal, LedgerEntry, Membership, Team, TeamMember, User
+from .models import Company, Goal, Membership, Team, TeamMember, User
 from .models.base import utcnow
 from .models.company import name_key
 from .orgnr import luhn_check_digit
@@ -236,10 +235,3 @@ def feature_steps():
     from .staff.demo import load as staff
 
     return [companies, ledger, challenges, payroll, staff]
-
-
-def count_entries() -> int:
-    return db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one()
-
-
-__all__ = ["DEMO_ACCOUNTS", "DemoDataRefused", "load", "has_any_users", "totals"]

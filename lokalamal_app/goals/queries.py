@@ -29,9 +29,14 @@ class GoalSummary:
     verified_ore: int
 
 
+def all_goals() -> list[Goal]:
+    """The five goals in order."""
+    return list(db.session.execute(db.select(Goal).order_by(Goal.number)).scalars())
+
+
 def goals_with_totals() -> list[GoalSummary]:
     """All five goals in order with what has been raised for each (two queries)."""
-    goals = db.session.execute(db.select(Goal).order_by(Goal.number)).scalars().all()
+    goals = all_goals()
     figures = totals.figures_by_id("goal", [g.id for g in goals])
     return [
         GoalSummary(

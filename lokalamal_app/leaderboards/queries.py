@@ -17,7 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, or_, select, union_all
 
 from .. import shared_state
+from ..companies.queries import company_by_slug
 from ..extensions import db
+from ..goals.queries import all_goals, goal_by_slug  # noqa: F401  (used by the routes too)
 from ..ledger import totals
 from ..models import Company, Goal, Membership, Tally, Team, TeamMember
 from ..models.base import utcnow
@@ -166,21 +168,6 @@ def team_url(team_slug: str) -> str:
 
 def company_url(company_slug: str) -> str:
     return f"/companies/{company_slug}"
-
-
-def company_by_slug(slug: str) -> Company | None:
-    """A workplace by its slug."""
-    return db.session.execute(select(Company).where(Company.slug == slug)).scalar_one_or_none()
-
-
-def goal_by_slug(slug: str) -> Goal | None:
-    """A goal by its slug."""
-    return db.session.execute(select(Goal).where(Goal.slug == slug)).scalar_one_or_none()
-
-
-def all_goals() -> list[Goal]:
-    """The five goals in order."""
-    return list(db.session.execute(select(Goal).order_by(Goal.number)).scalars())
 
 
 def viewer_companies(user) -> list[Company]:

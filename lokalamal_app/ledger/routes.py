@@ -17,7 +17,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
-from werkzeug.routing import BuildError
 
 from .. import notifications
 from ..extensions import db, htmx
@@ -45,11 +44,8 @@ def _ledger_helpers():
 
 
 def team_url(team_id: int) -> str:
-    """The team page (built by the teams feature); its literal path until that exists."""
-    try:
-        return url_for("teams.show", team_id=team_id)
-    except BuildError:
-        return f"/teams/{team_id}"
+    """The team page."""
+    return url_for("teams.show", ident=team_id)
 
 
 def _redirect(target: str):

@@ -1,6 +1,7 @@
 """Reads for partner listings and impact lines on goal pages."""
 
 from ..extensions import db
+from ..goals.queries import all_goals  # noqa: F401  (the partner form lists the goals)
 from ..models import Goal, ImpactLine, Partner
 
 
@@ -25,6 +26,3 @@ def impact_lines(goal: Goal) -> list[ImpactLine]:
         ).scalars()
     )
 
-
-def all_goals() -> list[Goal]:
-    return list(db.session.execute(db.select(Goal).order_by(Goal.number)).scalars())

@@ -2,11 +2,12 @@
 
 from sqlalchemy.orm import aliased, joinedload
 
+from ..companies.queries import company_by_slug  # noqa: F401  (used by the routes)
 from ..extensions import db
+from ..goals.queries import all_goals as goals  # noqa: F401  (used by the routes)
 from ..ledger import totals
 from ..models import (
     Company,
-    Goal,
     LedgerEntry,
     Membership,
     PayrollDeduction,
@@ -14,14 +15,6 @@ from ..models import (
     PayrollScheme,
     Pledge,
 )
-
-
-def company_by_slug(slug: str) -> Company | None:
-    return db.session.execute(db.select(Company).where(Company.slug == slug)).scalar_one_or_none()
-
-
-def goals() -> list[Goal]:
-    return list(db.session.execute(db.select(Goal).order_by(Goal.number)).scalars())
 
 
 def runs(company: Company) -> list[tuple[PayrollRun, int, int]]:
