@@ -16,9 +16,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# A worker is replaced now and then, which keeps slow leaks from growing.
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are not recycled by default: a new worker imports the whole app, and while it
+# does, the requests queued on it wait (hundreds of milliseconds at every replacement).
+# Set GUNICORN_MAX_REQUESTS to replace each worker after that many requests.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"  # heartbeat files off the disk
 

@@ -1,7 +1,6 @@
 """Headers on every response."""
 
-from flask import Flask, request
-from flask_login import current_user
+from flask import Flask, request, session
 
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
@@ -19,6 +18,8 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if current_user.is_authenticated and not request.path.startswith("/static/"):
+        # Logged in: the session names a user. Asking `current_user` instead would load the
+        # user row again after a commit has expired it.
+        if "_user_id" in session and not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response

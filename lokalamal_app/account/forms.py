@@ -1,9 +1,10 @@
 """Forms for Mina sidor."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
+from ..forms import Form
 
-class PrivacyForm(FlaskForm):
+
+class PrivacyForm(Form):
     hide_name = BooleanField(_l("Visa mig som ”en kollega” i stället för med mitt namn"))

@@ -3,12 +3,11 @@
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
-from ..forms import strip_filter
+from ..forms import Form, strip_filter
 from ..models import User
 from .passwords import password_problem
 
@@ -32,7 +31,7 @@ def check_new_password(form, field):
         raise ValidationError(problem)
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     display_name = StringField(
         _l("Namn som visas"),
         filters=[strip_filter],
@@ -65,7 +64,7 @@ class RegisterForm(FlaskForm):
             )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("E-post"), filters=[strip_filter], validators=[DataRequired(_l("Skriv din e-postadress."))]
     )
@@ -73,7 +72,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Kom ihåg mig på den här enheten"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Nuvarande lösenord"), validators=[DataRequired(_l("Skriv ditt nuvarande lösenord."))]
     )
@@ -84,7 +83,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("E-post"),
         filters=[strip_filter],
@@ -92,7 +91,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("Nytt lösenord"),
         description=_l("Minst 8 tecken."),

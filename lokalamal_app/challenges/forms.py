@@ -4,7 +4,6 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -17,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms import strip_filter
+from ..forms import Form, strip_filter
 from ..models.challenge import GREETING_MAX, MEASURES, REPLY_MAX
 from . import queries
 from .services import period_problem
@@ -38,7 +37,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ChallengeForm(FlaskForm):
+class ChallengeForm(Form):
     """Challenge one workplace by name and/or suggested neighbours."""
 
     challenger = SelectField(_l("Vår arbetsplats"), coerce=int, validate_choice=False)
@@ -116,7 +115,7 @@ class ChallengeForm(FlaskForm):
         return ok
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """Accept or decline, with an optional reply, on behalf of one workplace."""
 
     company = HiddenField()

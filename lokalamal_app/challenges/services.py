@@ -7,9 +7,10 @@ ChallengeError with a message fit for the user, in the user's language.
 from collections import defaultdict
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import audit
@@ -306,23 +307,32 @@ def _upsert(rows: list[dict]) -> None:
     db.session.execute(stmt)
 
 
+@lru_cache(maxsize=1)
+def _live_challenges_of():
+    """The challenges a ledger change counts in, as one statement built once: every
+    collection asks this, and building the query anew each time cost more than running it."""
+    return (
+        db.select(Challenge.id)
+        .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
+        .where(
+            ChallengeParticipant.company_id == bindparam("company_id"),
+            ChallengeParticipant.status != "declined",
+            Challenge.status.in_(LIVE),
+            Challenge.settled_at.is_(None),
+            Challenge.starts_on <= bindparam("day"),
+            Challenge.ends_on >= bindparam("day"),
+            or_(Challenge.goal_id.is_(None), Challenge.goal_id == bindparam("goal_id")),
+        )
+    )
+
+
 @totals.on_change
 def on_ledger_change(entry: LedgerEntry, reported_delta: int, verified_delta: int) -> None:
     """Count a ledger change in every live, unsettled challenge of the entry's workplace
     whose period (and goal, if any) it falls in; same transaction as the ledger."""
-    challenge_ids = db.session.execute(
-        db.select(Challenge.id)
-        .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
-        .where(
-            ChallengeParticipant.company_id == entry.company_id,
-            ChallengeParticipant.status != "declined",
-            Challenge.status.in_(LIVE),
-            Challenge.settled_at.is_(None),
-            Challenge.starts_on <= entry.collected_on,
-            Challenge.ends_on >= entry.collected_on,
-            or_(Challenge.goal_id.is_(None), Challenge.goal_id == entry.goal_id),
-        )
-    ).scalars().all()
+    challenge_ids = db.session.execute(_live_challenges_of(), {
+        "company_id": entry.company_id, "day": entry.collected_on, "goal_id": entry.goal_id,
+    }).scalars().all()
     if not challenge_ids:
         return
     person = _person_of(entry)

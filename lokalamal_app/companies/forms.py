@@ -4,19 +4,18 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import strip_filter
+from ..forms import Form, strip_filter
 from ..orgnr import OrgNumberError, format_org_number, parse_org_number
 from . import services
 
 HEADCOUNT_MAX = 1_000_000
 
 
-class CompanyForm(FlaskForm):
+class CompanyForm(Form):
     name = StringField(
         _l("Arbetsplatsens namn"), filters=[strip_filter],
         validators=[DataRequired(_l("Skriv arbetsplatsens namn.")),
@@ -89,14 +88,14 @@ class CompanyForm(FlaskForm):
         }
 
 
-class JoinRequestForm(FlaskForm):
+class JoinRequestForm(Form):
     message = TextAreaField(
         _l("Hälsning till administratören (om du vill)"), filters=[strip_filter],
         validators=[Length(max=300, message=_l("Hälsningen får ha högst 300 tecken."))],
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(
         _l("Roll"), choices=[SelectChoice("member", _l("Medlem")),
                              SelectChoice("admin", _l("Administratör"))],
@@ -105,7 +104,7 @@ class RoleForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = HiddenField(validators=[DataRequired()])
 
     def validate_decision(self, field):

@@ -7,11 +7,10 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import KronorField, strip_filter
+from ..forms import Form, KronorField, strip_filter
 from ..models.ledger import METHODS, STATUSES
 from ..money import format_ore
 from .services import NOTE_MAX, REASON_MAX
@@ -81,7 +80,7 @@ def _not_in_future(form, field):
         raise ValidationError(_("Datumet kan inte ligga i framtiden."))
 
 
-class CollectionFields(FlaskForm):
+class CollectionFields(Form):
     amount = KronorField(
         _l("Belopp i kronor"),
         filters=[strip_filter],
@@ -148,7 +147,7 @@ class CorrectionForm(CollectionFields):
             raise ValidationError(_("Välj ett av sätten i listan."))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         _l("Varför avvisas posten?"),
         filters=[strip_filter],
@@ -159,7 +158,7 @@ class RejectForm(FlaskForm):
     )
 
 
-class ExportFilterForm(FlaskForm):
+class ExportFilterForm(Form):
     """Filters for the ledger export; read from the query string, no CSRF (a GET)."""
 
     class Meta:

@@ -87,25 +87,31 @@ def create_collection(team_id: int):
     form = CollectionForm()
     if not form.validate_on_submit():
         return _form_again(team, form, 422)
-    replay = services.entry_for_key(form.idempotency_key.data)
+    replay = None
     try:
-        entry = services.log_collection(
+        # Written straight away: a key that was already used (a double click, a retried
+        # post) breaks the unique index, and only then is the first entry looked up.
+        entry = services.record_collection(
             team, form.amount.ore, form.collected_on.day, form.method.data, form.note.data or "",
             logged_by=current_user, idempotency_key=form.idempotency_key.data,
         )
+        # What the answer needs, read before the commit expires the entry: reading it after
+        # would load it again.
+        entry_team_id, awaiting_count = entry.team_id, entry.awaiting_count
         db.session.commit()
     except services.LedgerError as exc:
         db.session.rollback()
         form.amount.errors = [*form.amount.errors, str(exc)]
         return _form_again(team, form, 422)
     except IntegrityError:
-        # The same key posted twice at the same moment: the other request recorded it.
+        # The key is in the ledger already, from an earlier post or one at the same moment.
         db.session.rollback()
         entry = services.entry_for_key(form.idempotency_key.data)
         if entry is None:
             raise
         replay = entry
-    if entry.team_id != team.id:
+        entry_team_id, awaiting_count = entry.team_id, entry.awaiting_count
+    if entry_team_id != team_id:
         abort(409)
     if htmx:
         response = make_response(render_template(
@@ -116,12 +122,12 @@ def create_collection(team_id: int):
         return response
     if replay is not None:
         flash(_("Den här insamlingen var redan registrerad; den räknas en gång."), "info")
-    elif entry.awaiting_count:
+    elif awaiting_count:
         flash(_("Tack! Insamlingen är registrerad. Be en kollega räkna kontanterna en gång till "
                 "innan de kan verifieras."), "success")
     else:
         flash(_("Tack! Insamlingen är registrerad och syns direkt som rapporterad."), "success")
-    return redirect(team_url(team.id), code=303)
+    return redirect(team_url(team_id), code=303)
 
 
 def _form_again(team: Team, form: CollectionForm, status: int):

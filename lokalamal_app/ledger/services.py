@@ -52,6 +52,24 @@ def log_collection(
         existing = entry_for_key(idempotency_key)
         if existing is not None:
             return existing
+    return record_collection(team, amount_ore, collected_on, method, note, logged_by,
+                             idempotency_key, status, corrects)
+
+
+def record_collection(
+    team: Team,
+    amount_ore: int,
+    collected_on: date,
+    method: str,
+    note: str = "",
+    logged_by=None,
+    idempotency_key: str | None = None,
+    status: str = "pending",
+    corrects: LedgerEntry | None = None,
+) -> LedgerEntry:
+    """`log_collection` without looking the idempotency key up first: a used key makes the
+    flush fail on the unique index (IntegrityError), and the caller looks it up then. The
+    logging form does this, which saves a query on every post."""
     _check_amount(amount_ore)
     if method not in METHODS:
         raise LedgerError(_("Välj ett av sätten i listan."))

@@ -2,15 +2,14 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
 
-from ..forms import strip_filter
+from ..forms import Form, strip_filter
 from ..models.mission import PARTNER_LEVELS
 
 
-class InquiryForm(FlaskForm):
+class InquiryForm(Form):
     company_name = StringField(
         _l("Företag"), filters=[strip_filter],
         validators=[InputRequired(_l("Skriv företagets namn.")),

@@ -4,13 +4,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import KronorField, strip_filter
+from ..forms import Form, KronorField, strip_filter
 from ..i18n_request import _
 from ..money import format_ore
 from . import months
@@ -41,7 +40,7 @@ def parse_permille(text: str) -> int:
     return tenths
 
 
-class SchemeForm(FlaskForm):
+class SchemeForm(Form):
     enabled = BooleanField(_l("Erbjud löneavdrag till stadsmissionen"))
     allow_fixed = BooleanField(_l("Fast belopp i månaden"))
     allow_permille = BooleanField(_l("Promille av lönen"))
@@ -65,7 +64,7 @@ class SchemeForm(FlaskForm):
             raise ValidationError(_("Välj minst en form: fast belopp eller promille."))
 
 
-class PledgeForm(FlaskForm):
+class PledgeForm(Form):
     kind = RadioField(_l("Hur vill du ge?"), choices=_choices(KINDS), default="fixed",
                       validators=[InputRequired(_l("Välj fast belopp eller promille."))])
     amount = KronorField(_l("Belopp i månaden (kr)"), filters=[strip_filter])
@@ -131,7 +130,7 @@ class PledgeForm(FlaskForm):
             raise ValidationError(_("Skriv år och månad, till exempel 2026-12."))
 
 
-class MatchRuleForm(FlaskForm):
+class MatchRuleForm(Form):
     percent = IntegerField(_l("Arbetsgivaren lägger till (procent)"), validators=[
         InputRequired(_l("Skriv hur många procent.")),
         NumberRange(1, 100, _l("Matchningen ska vara mellan 1 och 100 procent."))])
@@ -154,6 +153,6 @@ class MatchRuleForm(FlaskForm):
             raise ValidationError(_("Slutdatumet måste komma efter startdatumet."))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Fil från lönesystemet (CSV)"),
                      validators=[FileRequired(_l("Välj en CSV-fil att läsa in."))])

@@ -2,17 +2,16 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..auth.forms import check_email, normalise_email
 from ..extensions import db
-from ..forms import strip_filter
+from ..forms import Form, strip_filter
 from ..models import User
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(
         _l("Ditt lösenord"), validators=[DataRequired(_l("Skriv ditt lösenord för att bekräfta."))]
     )
@@ -22,7 +21,7 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
-class StaffAnonymiseForm(FlaskForm):
+class StaffAnonymiseForm(Form):
     email = EmailField(
         _l("Personens e-postadress"),
         filters=[strip_filter],

@@ -4,7 +4,6 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -20,12 +19,12 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import swish
-from ..forms import KronorField, strip_filter
+from ..forms import Form, KronorField, strip_filter
 from ..goals.queries import UN_GOALS
 from ..models.mission import PARTNER_LEVELS
 
 
-class GrantStaffForm(FlaskForm):
+class GrantStaffForm(Form):
     email = EmailField(_l("E-postadress"), filters=[strip_filter],
                        validators=[InputRequired(_l("Skriv e-postadressen till kontot.")),
                                    Length(max=254, message=_l("E-postadressen är för lång."))])
@@ -41,7 +40,7 @@ class GrantStaffForm(FlaskForm):
         self.user = user
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     title = StringField(_l("Rubrik"), filters=[strip_filter],
                         validators=[InputRequired(_l("Målet behöver en rubrik.")),
                                     Length(max=120, message=_l("Rubriken får vara högst 120 tecken."))])
@@ -62,7 +61,7 @@ class GoalForm(FlaskForm):
             raise ValidationError(_("Välj bland de globala målen i listan."))
 
 
-class ImpactLineForm(FlaskForm):
+class ImpactLineForm(Form):
     amount = KronorField(_l("Belopp"), validators=[InputRequired(_l("Skriv ett belopp."))])
     text = StringField(_l("Det här gör pengarna"), filters=[strip_filter],
                        description=_l("Till exempel ”en natt i värme för en person”."),
@@ -81,7 +80,7 @@ def _http_url(form, field):
         raise ValidationError(_("Skriv en hel webbadress som börjar med https://."))
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     goal = SelectField(_l("Mål"), validate_choice=False)
     name = StringField(_l("Namn"), filters=[strip_filter],
                        validators=[InputRequired(_l("Skriv partnerns namn.")),
@@ -105,7 +104,7 @@ class PartnerForm(FlaskForm):
     remove_logo = BooleanField(_l("Ta bort nuvarande logotyp"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     swish_number = StringField(_l("Stadsmissionens Swishnummer"), filters=[strip_filter],
                                description=_l("Lämna tomt för att inte visa Swish på lagsidorna."),
                                validators=[Length(max=30, message=_l("Swishnumret är för långt."))])
@@ -121,9 +120,9 @@ class SettingsForm(FlaskForm):
             self.clean_number = ""
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     report = FileField(_l("Swish- eller bankrapport (CSV)"))
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(Form):
     content = HiddenField()

@@ -2,13 +2,12 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..extensions import db
-from ..forms import KronorField, strip_filter
+from ..forms import Form, KronorField, strip_filter
 from ..models import Goal
 from . import services
 
@@ -20,7 +19,7 @@ def goal_choices() -> list[SelectChoice]:
     return [SelectChoice(g.id, f"#{g.number} {g.title}") for g in goals]
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField(
         _l("Lagets namn"), filters=[strip_filter],
         validators=[DataRequired(_l("Skriv lagets namn.")),
@@ -69,7 +68,7 @@ class TeamForm(FlaskForm):
                 "pitch": self.pitch.data or ""}
 
 
-class CaptainForm(FlaskForm):
+class CaptainForm(Form):
     user_id = SelectField(
         _l("Ny lagkapten"), coerce=int, validators=[InputRequired(_l("Välj en lagkamrat."))],
         invalid_value_message=_l("Välj en lagkamrat."),

@@ -207,3 +207,28 @@ def test_the_log_form_partial_renders_for_a_team_page(world, app):
     assert f'hx-post="/teams/{world.team.id}/collections"' in html
     assert 'name="idempotency_key"' in html
     assert f'id="team-{world.team.id}-total"' in total and "0\u00a0kr" in total
+
+
+def test_a_key_already_used_for_another_team_is_refused(world, login):
+    other = factories.make_team(world.company, name="Andra laget")
+    factories.commit()
+    client = login(world.staff)  # staff may log for both teams
+    data = form(amount="75")
+    assert client.post(f"/teams/{world.team.id}/collections", data=data).status_code == 303
+    assert client.post(f"/teams/{other.id}/collections", data=data).status_code == 409
+    assert entry_count() == 1
+    assert reported(other) == 0
+
+
+def test_logging_takes_a_few_statements_and_reads_nothing_back_after_them(world, login,
+                                                                           count_queries):
+    client = login(world.member)
+    with count_queries() as counter:
+        response = client.post(f"/teams/{world.team.id}/collections", data=form())
+    assert response.status_code == 303
+    # Who is logged in, the team, the membership, the entry, its audit event, the
+    # challenges it counts in, the totals and the board version.
+    assert counter.count <= 8, counter.statements
+    writes = [i for i, sql in enumerate(counter.statements)
+              if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert writes[-1] == counter.count - 1, counter.statements[writes[-1] + 1:]
