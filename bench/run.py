@@ -8,7 +8,8 @@ with wrk from a separate process.
 Environment: BENCH_DATABASE_URL (an empty PostgreSQL database; without it a throw-away
 PostgreSQL is started with scripts/pg-test-server), BENCH_SCALE, BENCH_DURATION (seconds
 per step, default 10), BENCH_CONNECTIONS (default 16), BENCH_THREADS (wrk, default 2),
-BENCH_WORKER_CLASS (gunicorn, default gthread), BENCH_OUT.
+BENCH_WORKER_CLASS (gunicorn, default sync), BENCH_SERVER_THREADS (per worker, default 1),
+BENCH_OUT.
 """
 
 import json
@@ -34,9 +35,10 @@ SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WRK_THREADS = int(os.environ.get("BENCH_THREADS", "2"))
-WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "gthread")
-# Threads per gunicorn worker (gthread). 8 gave no better tail latency than 4 here.
-SERVER_THREADS = int(os.environ.get("BENCH_SERVER_THREADS", "4"))
+# As gunicorn.conf.py serves the app: sync workers. Threads (gthread) were slower here at
+# every step, logging most of all: they spend the time handing Python's lock to each other.
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+SERVER_THREADS = int(os.environ.get("BENCH_SERVER_THREADS", "1"))
 
 SIZES = {
     "companies": max(2, round(100 * SCALE)),

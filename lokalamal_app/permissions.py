@@ -78,9 +78,19 @@ def company_member_or_403(user: User, company: Company) -> Company:
     return company
 
 
-def team_member_or_403(user: User, team: Team) -> Team:
-    """Members of the team (and staff) may log for it."""
-    if not (is_team_member(user, team) or is_staff(user)):
+def team_to_log_for_or_404(user: User, team_id: int) -> Team:
+    """The team, when `user` may log for it (a member, or staff): 404 for an unknown team,
+    403 otherwise. One query for the team and the membership together, since every logged
+    collection asks this."""
+    row = db.session.execute(
+        db.select(Team, TeamMember.id)
+        .outerjoin(TeamMember, (TeamMember.team_id == Team.id) & (TeamMember.user_id == user.id))
+        .where(Team.id == team_id)
+    ).first()
+    if row is None:
+        abort(404)
+    team, member_id = row
+    if member_id is None and not is_staff(user):
         abort(403)
     return team
 

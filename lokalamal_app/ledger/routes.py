@@ -31,7 +31,7 @@ from ..permissions import (
     is_staff,
     ledger_admin_or_403,
     staff_or_403,
-    team_member_or_403,
+    team_to_log_for_or_404,
 )
 from . import bp, csvexport, queries, services, totals
 from .forms import CollectionForm, CorrectionForm, ExportFilterForm, RejectForm
@@ -73,7 +73,7 @@ def _entry_or_404(entry_id: int) -> LedgerEntry:
 @login_required
 def new_collection(team_id: int):
     """The logging form as a page of its own (also what the form falls back to)."""
-    team = team_member_or_403(current_user, get_or_404(Team, team_id))
+    team = team_to_log_for_or_404(current_user, team_id)
     return render_template("ledger/new.html", team=team, form=CollectionForm.fresh(),
                            figures=totals.figures("team", team.id),
                            entries=queries.team_entries(team), team_url=team_url(team.id))
@@ -83,7 +83,7 @@ def new_collection(team_id: int):
 @login_required
 def create_collection(team_id: int):
     """Log money a team collected; htmx gets the fresh form and the new total in place."""
-    team = team_member_or_403(current_user, get_or_404(Team, team_id))
+    team = team_to_log_for_or_404(current_user, team_id)
     form = CollectionForm()
     if not form.validate_on_submit():
         return _form_again(team, form, 422)

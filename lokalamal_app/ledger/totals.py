@@ -154,8 +154,10 @@ def bump_board_version() -> None:
     db.session.execute(_BUMP)
 
 
-# Built once: it runs with every change to the ledger.
-_BUMP = update(BoardVersion).where(BoardVersion.id == 1).values(version=BoardVersion.version + 1)
+# Built once, on the table rather than the model: it runs with every change to the ledger,
+# and an UPDATE through the model first looks for the row among the loaded objects.
+_versions = BoardVersion.__table__
+_BUMP = update(_versions).where(_versions.c.id == 1).values(version=_versions.c.version + 1)
 
 
 def board_version() -> int:
