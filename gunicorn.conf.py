@@ -12,6 +12,8 @@ import os
 wsgi_app = "wsgi:app"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+# One thread per worker makes gunicorn use sync workers. Threads measured slower here (see
+# the README's benchmark): they pass Python's lock around on every database round trip.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
