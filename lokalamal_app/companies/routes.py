@@ -1,6 +1,6 @@
 """Workplaces: create, show, edit, members and roles, join requests, invite links."""
 
-from flask import Response, abort, flash, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,7 @@ from ..teams.services import TeamError
 from ..urls import external_url
 from . import bp, queries, services
 from .forms import CompanyForm, DecisionForm, JoinRequestForm, RoleForm
-from .http import company_or_404, go, refuse
+from .http import company_or_404, go, invite_poster_png, refuse, stale_form
 from .services import CompanyError
 
 
@@ -147,8 +147,8 @@ def remove_member(slug: str, user_id: int):
     company = permissions.company_admin_or_403(current_user, company_or_404(slug))
     user = member_or_404(company, user_id)
     back = url_for("companies.members", slug=company.slug)
-    if not EmptyForm().validate_on_submit():
-        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
+    if refusal := stale_form(back):
+        return refusal
     try:
         services.remove_member(company, user, current_user)
     except (CompanyError, TeamError) as exc:
@@ -167,8 +167,8 @@ def leave(slug: str):
     back = url_for("companies.show", slug=company.slug)
     if services.membership_of(current_user, company) is None:
         return refuse(_("Du är inte med i %(name)s.", name=company.name), back)
-    if not EmptyForm().validate_on_submit():
-        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
+    if refusal := stale_form(back):
+        return refusal
     try:
         services.remove_member(company, current_user, current_user)
     except (CompanyError, TeamError) as exc:
@@ -228,8 +228,8 @@ def renew_invite(slug: str):
     """A new invite code: old links and QR codes stop working at once."""
     company = permissions.company_admin_or_403(current_user, company_or_404(slug))
     back = url_for("companies.members", slug=company.slug)
-    if not EmptyForm().validate_on_submit():
-        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
+    if refusal := stale_form(back):
+        return refusal
     services.renew_join_code(company, current_user)
     db.session.commit()
     flash(_("Inbjudningslänken är förnyad. Gamla länkar och QR-koder fungerar inte längre."), "success")
@@ -241,10 +241,9 @@ def renew_invite(slug: str):
 def invite_poster(slug: str):
     """A print-size QR code poster for the workplace's invite link (members only)."""
     company = permissions.company_member_or_403(current_user, company_or_404(slug))
-    url = external_url("companies.join", code=company.join_code)
-    image = qr.png(url, caption=url, title=_("Skanna och gå med i %(name)s", name=company.name)[:60])
-    return Response(image, mimetype="image/png", headers={
-        "Content-Disposition": f'inline; filename="inbjudan-{company.slug}.png"'})
+    return invite_poster_png(external_url("companies.join", code=company.join_code),
+                             _("Skanna och gå med i %(name)s", name=company.name)[:60],
+                             f"inbjudan-{company.slug}.png")
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])

@@ -1,12 +1,12 @@
 """Colleague teams: start, show, edit, join, leave, captaincy, invite links."""
 
-from flask import Response, abort, flash, render_template, url_for
+from flask import abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from .. import permissions, qr
-from ..companies.http import company_or_404, go, refuse
+from ..companies.http import company_or_404, go, invite_poster_png, refuse, stale_form
 from ..extensions import db
 from ..forms import EmptyForm
 from ..ledger import totals
@@ -103,8 +103,8 @@ def join(ident: str):
     team = team_or_404(ident)
     permissions.company_member_or_403(current_user, team.company)
     back = url_for("teams.show", ident=team.slug)
-    if not EmptyForm().validate_on_submit():
-        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
+    if refusal := stale_form(back):
+        return refusal
     try:
         services.join_team(team, current_user)
     except TeamError as exc:
@@ -120,8 +120,8 @@ def leave(ident: str):
     """Leave the team; what you logged stays with it."""
     team = team_or_404(ident)
     back = url_for("teams.show", ident=team.slug)
-    if not EmptyForm().validate_on_submit():
-        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
+    if refusal := stale_form(back):
+        return refusal
     try:
         services.leave_team(team, current_user, actor=current_user)
     except TeamError as exc:
@@ -159,8 +159,8 @@ def remove_member(ident: str, user_id: int):
     back = url_for("teams.show", ident=team.slug)
     if not permissions.is_team_member(user, team):
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
+    if refusal := stale_form(back):
+        return refusal
     try:
         services.leave_team(team, user, actor=current_user)
     except TeamError as exc:
@@ -176,8 +176,8 @@ def renew_invite(ident: str):
     """A new team link: old links and QR codes stop working at once."""
     team = permissions.team_manager_or_403(current_user, team_or_404(ident))
     back = url_for("teams.show", ident=team.slug)
-    if not EmptyForm().validate_on_submit():
-        return refuse(_("Formuläret hade gått ut. Försök igen."), back, 400)
+    if refusal := stale_form(back):
+        return refusal
     services.renew_join_code(team, current_user)
     db.session.commit()
     flash(_("Lagets länk är förnyad. Gamla länkar och QR-koder fungerar inte längre."), "success")
@@ -192,7 +192,5 @@ def invite_poster(ident: str):
     if not (permissions.is_team_member(current_user, team)
             or permissions.can_manage_team(current_user, team)):
         abort(403)
-    url = external_url("companies.join", code=team.join_code)
-    image = qr.png(url, caption=url, title=_("Skanna och gå med i vårt lag"))
-    return Response(image, mimetype="image/png", headers={
-        "Content-Disposition": f'inline; filename="lag-{team.slug}.png"'})
+    return invite_poster_png(external_url("companies.join", code=team.join_code),
+                             _("Skanna och gå med i vårt lag"), f"lag-{team.slug}.png")
