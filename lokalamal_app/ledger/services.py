@@ -8,14 +8,18 @@ from flask_babel import gettext as _
 
 from .. import audit
 from ..extensions import db
-from ..models import LedgerEntry, Team
+from ..models import AuditEvent, LedgerEntry, Team
 from ..models.base import utcnow
 from ..models.ledger import METHODS
 from ..money import format_ore
+from ..privacy.services import on_anonymise
 from . import totals
 
 NOTE_MAX = 200
 REASON_MAX = 500
+# Free text in ledger audit events that is also the note of an entry the actor logged (the
+# reason of a withdrawal or correction, the Swish message of an imported payment).
+FREE_TEXT_KEYS = frozenset({"note", "reason", "message"})
 
 
 class LedgerError(ValueError):
@@ -288,3 +292,28 @@ def confirm_count(entry: LedgerEntry, actor) -> LedgerEntry:
     audit.record("collection.count_confirm", "ledger_entry", entry.id, actor=actor,
                  after={**_snapshot(entry), "count_confirmed_by": actor.id})
     return entry
+
+
+@on_anonymise
+def forget_notes(user) -> dict[str, int]:
+    """Replace the notes on entries the person logged, and the free text of their ledger
+    audit events, with a neutral marker. Only text changes: amounts, statuses, links between
+    entries and so every total stay exactly as they were."""
+    notes = db.session.execute(
+        db.update(LedgerEntry)
+        .where(LedgerEntry.logged_by_id == user.id, LedgerEntry.note != "",
+               LedgerEntry.note != audit.REMOVED)
+        .values(note=audit.REMOVED)
+    ).rowcount or 0
+
+    def clean(event, key, value, parent):
+        # A rejection's reason is the status reason kept on someone else's entry, which
+        # records a decision about money; it stays, like the entry's own field.
+        if event.action == "collection.reject":
+            return value
+        return audit.REMOVED if key in FREE_TEXT_KEYS and value else value
+
+    events = audit.scrub(
+        [AuditEvent.actor_id == user.id, AuditEvent.subject_type == "ledger_entry"], clean
+    )
+    return {"ledger_notes": notes, "ledger_events": events}

@@ -2,10 +2,13 @@
 
 The person's row stays (ledger entries, audit events and workplaces point at it), but
 everything that tells who they were is removed: name, e-mail, password, memberships,
-notifications, mail waiting to be sent. Their ledger entries stay as they are, so every
-total stands; they now point at "Borttagen person".
+notifications, mail waiting to be sent, and their e-mail and name wherever audit events
+copied them. Their ledger entries keep every amount and status, so every total stands;
+they now point at "Borttagen person" (the ledger removes the free-text notes itself,
+through a listener).
 """
 
+import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime
@@ -30,8 +33,14 @@ ANONYMOUS_NAME = "Borttagen person"
 ANONYMOUS_DOMAIN = "anonym.invalid"
 
 # Features with their own personal data register a cleanup here:
-# `listener(user)` runs in the same transaction, before the user row is blanked.
-_listeners: list[Callable[[User], None]] = []
+# `listener(user)` runs in the same transaction, before the user row is blanked. It may
+# return counts of what it removed (`{"ledger_notes": 3}`); they go into the audit event.
+Listener = Callable[[User], dict[str, int] | None]
+_listeners: list[Listener] = []
+
+# Keys under which audit data holds a person's own details. They are removed wherever the
+# data is about the person: an event on their account, or a dict with their `user_id`.
+PERSONAL_KEYS = frozenset({"email", "display_name", "e-post", "namn"})
 
 
 class PrivacyError(Exception):
@@ -39,7 +48,7 @@ class PrivacyError(Exception):
     in Swedish unless a request chose English)."""
 
 
-def on_anonymise(listener: Callable[[User], None]) -> Callable[[User], None]:
+def on_anonymise(listener: Listener) -> Listener:
     """Register `listener(user)` to remove a feature's personal data of a person."""
     _listeners.append(listener)
     return listener
@@ -54,10 +63,16 @@ def anonymise_user(user: User, actor: User | None, reason: str) -> User:
     """Remove a person's personal data; their collections stay in the totals."""
     if is_anonymised(user):
         raise PrivacyError(_("Kontot är redan anonymiserat."))
+    removed: dict[str, int] = {}
     for listener in _listeners:
-        listener(user)
+        removed.update(listener(user) or {})
 
     old_email = user.email
+    # Audit events keep their rows, actions, ids and amounts; the address and name go.
+    forget = _forgetter(user.id, old_email, user.display_name)
+    removed["audit_events"] = audit.scrub(
+        [_may_name(user.id, old_email, user.display_name)], forget
+    )
     db.session.execute(db.delete(TeamMember).where(TeamMember.user_id == user.id))
     db.session.execute(db.delete(Membership).where(Membership.user_id == user.id))
     db.session.execute(db.delete(Notification).where(Notification.user_id == user.id))
@@ -80,9 +95,58 @@ def anonymise_user(user: User, actor: User | None, reason: str) -> User:
     user.hide_name = True
     user.last_login_at = None
     db.session.flush()
-    # The audit event names the account by id only, never the old address or name.
-    audit.record("user.anonymise", "user", user.id, actor=actor, after={"reason": reason})
+    # The audit event names the account by id only, never the old address or name (not
+    # even in a reason staff typed), and says how much was removed, never what.
+    audit.record("user.anonymise", "user", user.id, actor=actor,
+                 after={"reason": forget(None, "reason", reason, None), "removed": removed})
     return user
+
+
+def _forgetter(user_id: int, email: str, name: str) -> audit.Cleaner:
+    """A cleaner for `audit.scrub` that takes a person's e-mail and name out of strings.
+
+    A string that is the address or the name (any case, any spacing) is replaced whole;
+    inside a longer text the address is always replaced, the name only when it has at least
+    two words (a first name alone would hit ordinary words, team and workplace names).
+    Under one of PERSONAL_KEYS, any string goes if the data is about the person: an event
+    on their account, or a dict holding their `user_id`.
+    """
+    def norm(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    whole = {norm(email)} | ({norm(name)} if name.strip() else set())
+    parts = [re.escape(email.strip())]
+    if len(name.split()) >= 2:
+        parts.append(r"\s+".join(re.escape(word) for word in name.split()))
+    within = re.compile(r"(?<![\w.@+-])(?:" + "|".join(parts) + r")(?![\w@-])", re.IGNORECASE)
+
+    def forget(event: AuditEvent | None, key: str | None, value: str,
+               parent: dict | None) -> str:
+        if not value or value == audit.REMOVED:
+            return value
+        if norm(value) in whole:
+            return audit.REMOVED
+        if key in PERSONAL_KEYS and (
+            (parent is not None and parent.get("user_id") == user_id)
+            or (event is not None and event.subject_type == "user"
+                and event.subject_id == user_id)
+        ):
+            return audit.REMOVED
+        return within.sub(audit.REMOVED, value)
+
+    return forget
+
+
+def _may_name(user_id: int, email: str, name: str):
+    """SQL: the audit events that may hold a person's details (a sieve for `audit.scrub`)."""
+    sieve = [
+        audit.mentions(email),
+        AuditEvent.actor_id == user_id,
+        (AuditEvent.subject_type == "user") & (AuditEvent.subject_id == user_id),
+    ]
+    if name.strip():
+        sieve.append(audit.mentions(" ".join(name.split())))
+    return db.or_(*sieve)
 
 
 def months_before(moment: datetime, months: int) -> datetime:
