@@ -2,6 +2,9 @@
 
 Inside a request the visitor's language is used; outside one the Swedish msgid is returned,
 formatted the same way, since there is no visitor to choose a language.
+
+Text for someone other than the visitor (notifications, e-mail) is not made here: it is
+handed to `notifications.notify` as a lazy string and written in the recipient's language.
 """
 
 from flask import has_request_context

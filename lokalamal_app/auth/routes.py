@@ -1,6 +1,7 @@
 """Register, log in and out, change and reset the password."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -8,6 +9,7 @@ from .. import audit
 from ..extensions import db
 from ..forms import EmptyForm
 from ..mail import send_mail
+from ..notifications import in_language_of
 from ..urls import external_url
 from . import bp, services, throttle
 from .forms import (
@@ -33,7 +35,8 @@ def register():
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        user = services.register_user(form.display_name.data, form.email.data, form.password.data)
+        user = services.register_user(form.display_name.data, form.email.data, form.password.data,
+                                      locale=str(get_locale()))
         db.session.commit()
         login_user(user)
         flash(
@@ -71,6 +74,7 @@ def login():
         return render_template("auth/login.html", form=form), 401
 
     throttle.clear_account(form.email.data)
+    services.remember_language(user, request.cookies.get("lang"))
     audit.record("user.login", "user", user.id, actor=user)
     db.session.commit()
     login_user(user, remember=form.remember.data)
@@ -117,18 +121,20 @@ def forgot_password():
         user = services.find_by_email(form.email.data)
         if user is not None and not user.disabled:
             link = external_url("auth.reset_password", token=services.reset_token(user))
-            send_mail(
-                user.email,
-                _("Återställ ditt lösenord till Lokala mål"),
-                _(
-                    "Hej %(name)s!\n\n"
-                    "Någon (förhoppningsvis du) har bett om att få byta lösenord.\n"
-                    "Öppna länken inom en timme för att välja ett nytt:\n\n%(link)s\n\n"
-                    "Länken fungerar en gång. Har du inte bett om det här kan du strunta i mejlet.\n",
-                    name=user.display_name,
-                    link=link,
-                ),
-            )
+            # In the account's language: whoever asked may not be the account's owner.
+            with in_language_of(user):
+                send_mail(
+                    user.email,
+                    _("Återställ ditt lösenord till Lokala mål"),
+                    _(
+                        "Hej %(name)s!\n\n"
+                        "Någon (förhoppningsvis du) har bett om att få byta lösenord.\n"
+                        "Öppna länken inom en timme för att välja ett nytt:\n\n%(link)s\n\n"
+                        "Länken fungerar en gång. Har du inte bett om det här kan du strunta i mejlet.\n",
+                        name=user.display_name,
+                        link=link,
+                    ),
+                )
             db.session.commit()
         # The same answer either way: the form must not tell who has an account.
         flash(_("Om adressen har ett konto har vi skickat en länk för att välja nytt lösenord."), "info")

@@ -9,6 +9,7 @@ from .. import audit
 from ..extensions import db
 from ..models import User
 from ..models.base import utcnow
+from ..models.user import LOCALES
 from .forms import normalise_email
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -29,6 +30,24 @@ def register_user(display_name: str, email: str, password: str, **extra) -> User
     db.session.flush()
     audit.record("user.register", "user", user.id, actor=user)
     return user
+
+
+def remember_language(user: User, code: str | None) -> bool:
+    """Store `code` ("sv" or "en") as the language `user` gets notifications and e-mail in;
+    anything else is ignored. True when it was stored.
+
+    The rule, in one place:
+    - registering: the account starts in the language the page was shown in (the language
+      switch's cookie, else the browser's preference, else Swedish);
+    - choosing a language with the switch while logged in stores it;
+    - logging in with the switch's cookie set stores the cookie's language, the latest
+      choice made in that browser; without the cookie the stored language stays as it is
+      (the browser's preference alone never changes it).
+    """
+    if code not in LOCALES:
+        return False
+    user.locale = code
+    return True
 
 
 def find_by_email(email: str) -> User | None:

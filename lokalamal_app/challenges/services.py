@@ -1,7 +1,8 @@
 """Writing challenges: propose, answer, withdraw, keep the figures, settle.
 
 Functions enforce the rules and flush; the caller commits. A broken rule raises
-ChallengeError with a message fit for the user, in the user's language.
+ChallengeError with a message fit for the user, in the user's language. What other
+workplaces' admins are told is a lazy string: `notify` writes it in each one's language.
 """
 
 from collections import defaultdict
@@ -10,6 +11,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -170,10 +172,10 @@ def propose_challenge(
     for membership in admins_of([c.id for c in opponents]):
         notify(
             membership.user,
-            _("%(name)s utmanar er i Vägg i vägg (%(period)s). Svara ja eller nej på utmaningens sida.",
-              name=challenger.name, period=_period_text(challenge)),
+            _l("%(name)s utmanar er i Vägg i vägg (%(period)s). Svara ja eller nej på utmaningens sida.",
+               name=challenger.name, period=_period_text(challenge)),
             link,
-            email_subject=_("%(name)s utmanar er – Lokala mål", name=challenger.name),
+            email_subject=_l("%(name)s utmanar er – Lokala mål", name=challenger.name),
         )
     return challenge
 
@@ -224,11 +226,11 @@ def answer_challenge(challenge: Challenge, company: Company, accept: bool, reply
                  challenge.id, actor=actor,
                  after={"company": company.id, "reply": participant.reply})
     if accept:
-        message = _("%(name)s antog er utmaning.", name=company.name)
-        subject = _("%(name)s antog er utmaning – Lokala mål", name=company.name)
+        message = _l("%(name)s antog er utmaning.", name=company.name)
+        subject = _l("%(name)s antog er utmaning – Lokala mål", name=company.name)
     else:
-        message = _("%(name)s tackade nej till er utmaning.", name=company.name)
-        subject = _("%(name)s tackade nej till er utmaning – Lokala mål", name=company.name)
+        message = _l("%(name)s tackade nej till er utmaning.", name=company.name)
+        subject = _l("%(name)s tackade nej till er utmaning – Lokala mål", name=company.name)
     for membership in admins_of([challenge.challenger_id]):
         notify(membership.user, message, f"/challenges/{challenge.id}", email_subject=subject)
     totals.bump_board_version()
@@ -249,7 +251,8 @@ def withdraw_challenge(challenge: Challenge, actor) -> Challenge:
     invitees = [p.company_id for p in challenge.participants
                 if p.company_id != challenge.challenger_id]
     for membership in admins_of(invitees):
-        notify(membership.user, _("%(name)s återkallade sin utmaning.", name=challenge.challenger.name),
+        notify(membership.user, _l("%(name)s återkallade sin utmaning.",
+                                   name=challenge.challenger.name),
                f"/challenges/{challenge.id}")
     return challenge
 

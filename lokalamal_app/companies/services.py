@@ -1,6 +1,7 @@
 """Writes for workplaces: create, edit, join, roles, invites. Flush, never commit."""
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import audit
 from ..extensions import db
@@ -127,8 +128,8 @@ def request_to_join(company: Company, user: User, message: str = "") -> JoinRequ
         )
     ).scalars()
     for admin in admins:
-        notify(admin, _("%(name)s vill gå med i %(company)s.", name=user.display_name,
-                         company=company.name),
+        notify(admin, _l("%(name)s vill gå med i %(company)s.", name=user.display_name,
+                          company=company.name),
                f"/companies/{company.slug}/members")
     return join_request
 
@@ -145,15 +146,15 @@ def decide_join_request(join_request: JoinRequest, approve: bool, actor: User) -
         if membership_of(asker, company) is None:
             db.session.add(Membership(user_id=asker.id, company_id=company.id, role="member"))
         join_request.status = "approved"
-        notify(asker, _("Välkommen! Du är nu med i %(name)s. Starta ett lag eller gå med i ett.",
-                        name=company.name),
+        notify(asker, _l("Välkommen! Du är nu med i %(name)s. Starta ett lag eller gå med i ett.",
+                         name=company.name),
                f"/companies/{company.slug}",
-               email_subject=_("Du är med i %(name)s", name=company.name))
+               email_subject=_l("Du är med i %(name)s", name=company.name))
     else:
         join_request.status = "declined"
-        notify(asker, _("Din förfrågan om att gå med i %(name)s blev inte godkänd.",
-                        name=company.name),
-               "/account", email_subject=_("Svar från %(name)s", name=company.name))
+        notify(asker, _l("Din förfrågan om att gå med i %(name)s blev inte godkänd.",
+                         name=company.name),
+               "/account", email_subject=_l("Svar från %(name)s", name=company.name))
     audit.record(f"company.request_{join_request.status}", "company", company.id, actor=actor,
                  after={"user_id": asker.id})
     db.session.flush()

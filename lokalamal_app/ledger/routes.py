@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -273,11 +274,11 @@ def reject(entry_id: int):
     if entry.logged_by is not None:
         notifications.notify(
             entry.logged_by,
-            _("Er insamling på %(amount)s (%(day)s, %(team)s) avvisades. Orsak: %(reason)s",
-              amount=_kr(entry.amount_ore), day=entry.collected_on.isoformat(),
-              team=entry.team.name, reason=entry.status_reason),
+            _l("Er insamling på %(amount)s (%(day)s, %(team)s) avvisades. Orsak: %(reason)s",
+               amount=_kr(entry.amount_ore), day=entry.collected_on.isoformat(),
+               team=entry.team.name, reason=entry.status_reason),
             link=url_for("ledger.mine"),
-            email_subject=_("En insamling avvisades"),
+            email_subject=_l("En insamling avvisades"),
         )
     db.session.commit()
     flash(_("Posten är avvisad och personen som registrerade den har fått orsaken."), "success")
@@ -288,8 +289,8 @@ def _tell_verified(entry: LedgerEntry) -> None:
     if entry.logged_by is not None:
         notifications.notify(
             entry.logged_by,
-            _("Er insamling på %(amount)s (%(day)s) är verifierad. Tack!",
-              amount=_kr(entry.amount_ore), day=entry.collected_on.isoformat()),
+            _l("Er insamling på %(amount)s (%(day)s) är verifierad. Tack!",
+               amount=_kr(entry.amount_ore), day=entry.collected_on.isoformat()),
             link=url_for("ledger.mine"),
         )
 

@@ -1,11 +1,14 @@
 """Home page, language choice and health checks."""
 
 from flask import jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import text
 
 from .. import shared_state
+from ..auth.services import remember_language
 from ..extensions import db
 from ..goals.queries import goals_with_totals
+from ..models.user import LOCALES
 from . import bp
 
 
@@ -16,13 +19,17 @@ def index():
 
 @bp.get("/lang/<code>")
 def set_language(code: str):
-    """Remember the visitor's language choice in a cookie."""
+    """Remember the visitor's language choice in a cookie, and for someone logged in also
+    on the account, so that notifications and e-mail to them come in that language."""
     target = request.args.get("next", "")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("main.index")
     response = redirect(target)
-    if code in ("sv", "en"):
+    if code in LOCALES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        if current_user.is_authenticated and current_user.locale != code:
+            remember_language(current_user, code)
+            db.session.commit()
     return response
 
 

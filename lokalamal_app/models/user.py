@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .base import TimestampMixin
 
+# The languages the app speaks; the first is the default.
+LOCALES = ("sv", "en")
+
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(24)
@@ -29,6 +32,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Shown as "en kollega" on team pages unless the person chooses otherwise.
     hide_name: Mapped[bool] = mapped_column(Boolean, default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The language notifications and e-mail to this person are written in ("sv" or "en").
+    # See auth.services.remember_language for when it is set.
+    locale: Mapped[str] = mapped_column(String(5), default=LOCALES[0], server_default=LOCALES[0])
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from flask import current_app, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Goal, Inquiry, User
@@ -49,6 +51,19 @@ def create_inquiry(values: dict, client_addr: str) -> Inquiry:
     )
     db.session.add(inquiry)
     db.session.flush()
+    # Every staff account hears of it in the app and by e-mail (through the outbox),
+    # each in their own language.
+    staff = db.session.execute(
+        db.select(User).where(User.is_staff.is_(True), User.disabled.is_(False))
+    ).scalars()
+    for person in staff:
+        notify(person, LazyString(_inquiry_text, inquiry, goal), url_for("staff.inquiries"),
+               email_subject=_l("Ny partnerförfrågan: %(company)s", company=inquiry.company_name))
+    return inquiry
+
+
+def _inquiry_text(inquiry: Inquiry, goal: Goal | None) -> str:
+    """What staff are told of an inquiry, in the language in force."""
     level = inquiry.level_label.lower()
     if goal:
         wish = _("%(company)s vill bli %(level)s för %(goal)s.",
@@ -60,11 +75,4 @@ def create_inquiry(values: dict, client_addr: str) -> Inquiry:
                           contact=contact)
     if inquiry.message:
         text += "\n\n" + inquiry.message
-    # Every staff account hears of it in the app and by e-mail (through the outbox).
-    staff = db.session.execute(
-        db.select(User).where(User.is_staff.is_(True), User.disabled.is_(False))
-    ).scalars()
-    for person in staff:
-        notify(person, text, url_for("staff.inquiries"),
-               email_subject=_("Ny partnerförfrågan: %(company)s", company=inquiry.company_name))
-    return inquiry
+    return text

@@ -67,6 +67,7 @@ def personal_data(user: User) -> dict[str, Any]:
             "e-post": user.email,
             "namn": user.display_name,
             "namnet_dolt_på_lagsidor": user.hide_name,
+            "språk": user.locale,
             "personal_på_stadsmissionen": user.is_staff,
             "skapat": _when(user.created_at),
             "senast_inloggad": _when(user.last_login_at),
