@@ -1,6 +1,7 @@
 """Reading the ledger for pages and exports; every list is one query (no N+1)."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import aliased, joinedload
@@ -44,10 +45,44 @@ def admin_company_ids(user) -> list[int]:
     ).scalars())
 
 
-def queue(user, company_id: int | None = None, limit: int = 500) -> list[LedgerEntry]:
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the verification queue, and where it sits in the whole queue."""
+
+    entries: list[LedgerEntry]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_number(self) -> int:
+        """The place in the queue of the page's first entry (1 for the first page)."""
+        return (self.page - 1) * self.per_page + 1 if self.entries else 0
+
+    @property
+    def last_number(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.entries)
+
+
+def _queue_statement(user, company_id: int | None, *columns):
     """Pending entries waiting to be verified: a workplace admin's own workplaces, or all
     for staff (optionally one workplace). Withdrawn, reversing and uncounted cash are left out."""
-    stmt = db.select(LedgerEntry).where(
+    stmt = db.select(*columns).where(
         LedgerEntry.status == "pending",
         LedgerEntry.reverses_id.is_(None),
         _not_reversed(),
@@ -55,11 +90,40 @@ def queue(user, company_id: int | None = None, limit: int = 500) -> list[LedgerE
                LedgerEntry.count_confirmed_by_id.is_not(None)),
     )
     if not is_staff(user):
-        stmt = stmt.where(LedgerEntry.company_id.in_(admin_company_ids(user)))
+        # A subquery, not a list read first: the page stays at two statements.
+        stmt = stmt.where(LedgerEntry.company_id.in_(
+            db.select(Membership.company_id).where(
+                Membership.user_id == user.id, Membership.role == "admin")
+        ))
     if company_id is not None:
         stmt = stmt.where(LedgerEntry.company_id == company_id)
-    stmt = stmt.order_by(LedgerEntry.collected_on, LedgerEntry.id).limit(limit)
-    return list(db.session.execute(_with_people(stmt)).unique().scalars())
+    return stmt
+
+
+def queue_count(user, company_id: int | None = None) -> int:
+    """How many entries wait in `user`'s queue (one workplace, or all they may verify)."""
+    return db.session.execute(
+        _queue_statement(user, company_id, db.func.count(LedgerEntry.id))
+    ).scalar_one()
+
+
+def queue(user, company_id: int | None = None, page: int = 1,
+          per_page: int = QUEUE_PAGE_SIZE) -> QueuePage:
+    """One page of the queue, oldest collection first (then the order they were logged in).
+
+    A page past the end shows the last page, so a link from a queue that has since
+    shrunk still lands somewhere useful. Two statements whatever the size of the queue."""
+    total = queue_count(user, company_id)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    stmt = (
+        _queue_statement(user, company_id, LedgerEntry)
+        .order_by(LedgerEntry.collected_on, LedgerEntry.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    entries = list(db.session.execute(_with_people(stmt)).unique().scalars())
+    return QueuePage(entries, total, page, per_page)
 
 
 def awaiting_count(user) -> list[LedgerEntry]:

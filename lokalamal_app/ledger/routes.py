@@ -191,32 +191,73 @@ def confirm_count(entry_id: int):
 
 # --- the queue: verify and reject ----------------------------------------------------------
 
+def _small_int(value: str | None) -> int | None:
+    """A whole number (below 2**31) from the query string or a form, or None for anything else
+    (ASCII digits only: "²" is a digit to Python, but not a number int() reads)."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 10 and \
+            int(value) < 2**31:
+        return int(value)
+    return None
+
+
+def _page_number() -> int:
+    """The queue's page from the address: anything but a number is the first page, and a
+    number past the end (however long) is clamped to the last page by the query."""
+    value = request.args.get("page", "")
+    if not (value.isascii() and value.isdigit()):
+        return 1
+    value = value.lstrip("0")
+    if not value:
+        return 1
+    return int(value) if len(value) <= 9 else 10**9
+
+
 def _company_filter() -> int | None:
-    value = request.args.get("company", "")
-    return int(value) if value.isdigit() and int(value) < 2**31 else None
+    # The queue reads it from its address; a verify post from the queue sends it along, so
+    # an htmx answer counts the same queue the page shows.
+    return _small_int(request.values.get("company"))
 
 
 @bp.get("/ledger/queue")
 @login_required
 def queue():
-    """Pending entries to verify: admins their workplaces, staff everything."""
+    """Pending entries to verify, a page at a time: admins their workplaces, staff everything."""
     any_company_admin_or_403(current_user)
     company_id = _company_filter()
     if company_id is not None and not is_staff(current_user) and \
             company_id not in queries.admin_company_ids(current_user):
         abort(403)
+    # A page that is not a number is the first page; one past the end, the last.
+    page = queries.queue(current_user, company_id, _page_number())
     return render_template(
-        "ledger/queue.html", entries=queries.queue(current_user, company_id),
+        "ledger/queue.html", page=page, entries=page.entries,
         companies=queries.companies_for_filter(current_user), company_id=company_id,
-        form=EmptyForm(), reject_form=RejectForm(formdata=None), staff=is_staff(current_user),
+        staff=is_staff(current_user), here=_queue_url(company_id, page.page),
     )
+
+
+def _queue_url(company_id: int | None, page: int = 1) -> str:
+    """The queue with its filter and page in the query string (left out when the default)."""
+    return url_for("ledger.queue", company=company_id, page=page if page > 1 else None)
+
+
+def _entry_for_update_or_404(entry_id: int) -> LedgerEntry:
+    """The entry, locked until the commit (on PostgreSQL): when two people handle it at the
+    same moment the second waits, then finds it handled, and the money counts once."""
+    entry = db.session.execute(
+        db.select(LedgerEntry).where(LedgerEntry.id == entry_id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if entry is None:
+        abort(404)
+    return entry
 
 
 @bp.post("/ledger/entries/<int:entry_id>/verify")
 @login_required
 def verify(entry_id: int):
-    """Confirm that the money arrived."""
-    entry = _entry_or_404(entry_id)
+    """Confirm that the money arrived; from the queue with htmx, the row answers in place."""
+    entry = _entry_for_update_or_404(entry_id)
     ledger_admin_or_403(current_user, entry)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -224,10 +265,27 @@ def verify(entry_id: int):
         services.verify_entry(entry, current_user)
         _tell_verified(entry)
     except services.LedgerError as exc:
+        if htmx:
+            db.session.rollback()
+            return _queue_row("ledger/_queue_problem.html", entry_id, message=str(exc)), 409
         return _problem(str(exc))
+    amount_ore, team_name = entry.amount_ore, entry.team.name
     db.session.commit()
-    flash(_("Posten på %(amount)s är verifierad.", amount=_kr(entry.amount_ore)), "success")
+    if htmx:
+        return _queue_row("ledger/_queue_verified.html", entry_id, amount_ore=amount_ore,
+                          team_name=team_name)
+    flash(_("Posten på %(amount)s är verifierad.", amount=_kr(amount_ore)), "success")
     return _redirect(_back_to_queue())
+
+
+def _queue_row(template: str, entry_id: int, **context) -> str:
+    """The row that takes a handled entry's place in the queue, and the queue's new count
+    (an out-of-band swap)."""
+    company_id = _company_filter()
+    return render_template(
+        template, entry_id=entry_id, staff=is_staff(current_user), company_id=company_id,
+        total=queries.queue_count(current_user, company_id), **context,
+    )
 
 
 @bp.post("/ledger/verify")
@@ -237,11 +295,12 @@ def verify_many():
     staff_or_403(current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    ids = [int(v) for v in request.form.getlist("entry_ids") if v.isdigit() and int(v) < 2**31]
+    ids = [i for i in map(_small_int, request.form.getlist("entry_ids")) if i is not None]
     if not ids:
         return _problem(_("Markera minst en post att verifiera."), 422)
     entries = db.session.execute(
         db.select(LedgerEntry).where(LedgerEntry.id.in_(ids)).order_by(LedgerEntry.id)
+        .with_for_update().execution_options(populate_existing=True)
     ).scalars().all()
     if len(entries) != len(set(ids)):
         return _problem(_("Någon av posterna finns inte längre. Ladda om kön."), 404)
@@ -261,12 +320,14 @@ def verify_many():
 @login_required
 def reject(entry_id: int):
     """Turn a pending entry down, with a reason the logger gets to read."""
-    entry = _entry_or_404(entry_id)
+    entry = _entry_for_update_or_404(entry_id) if request.method == "POST" \
+        else _entry_or_404(entry_id)
     ledger_admin_or_403(current_user, entry)
     form = RejectForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return render_template("ledger/reject.html", entry=entry, form=form), status
+        return render_template("ledger/reject.html", entry=entry, form=form,
+                               back=_back_to_queue()), status
     try:
         services.reject_entry(entry, current_user, form.reason.data)
     except services.LedgerError as exc:
@@ -296,7 +357,9 @@ def _tell_verified(entry: LedgerEntry) -> None:
 
 
 def _back_to_queue() -> str:
-    target = request.form.get("next", "")
+    """Where the queue was left (its filter and page), from the form or the address; only
+    a path inside the ledger, so the parameter cannot send anyone elsewhere."""
+    target = request.values.get("next", "")
     if target.startswith("/ledger/") and "//" not in target:
         return target
     return url_for("ledger.queue")

@@ -32,4 +32,19 @@
   document.addEventListener("DOMContentLoaded", function () { scrollableTables(document); });
   window.addEventListener("resize", function () { scrollableTables(document); });
   document.addEventListener("htmx:afterSettle", function () { scrollableTables(document); });
+
+  // htmx swaps no 4xx answer but 422 (the htmx-config meta in base.html). An element that
+  // answers some refusal with a fragment of its own, e.g. a queue row saying the entry was
+  // handled by someone else, lists those codes: data-swap-status="409".
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // detail.elt is the swap's target here; the element that made the request is in the config.
+    var requester = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var source = requester && requester.closest("[data-swap-status]");
+    if (!source) return;
+    var codes = source.getAttribute("data-swap-status").split(/\s+/);
+    if (codes.indexOf(String(event.detail.xhr.status)) !== -1) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 })();
