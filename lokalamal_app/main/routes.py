@@ -17,17 +17,20 @@ def index():
     return render_template("main/index.html", goals=goals_with_totals())
 
 
-@bp.get("/lang/<code>")
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 def set_language(code: str):
-    """Remember the visitor's language choice in a cookie, and for someone logged in also
-    on the account, so that notifications and e-mail to them come in that language."""
-    target = request.args.get("next", "")
+    """Remember the visitor's language choice in a cookie. The switch in the footer posts
+    (with its CSRF token), and then, for someone logged in, the choice is also stored on
+    the account, so that notifications and e-mail to them come in that language. A plain
+    link (GET) changes only the cookie: a link must never change stored data."""
+    target = request.values.get("next", "")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("main.index")
-    response = redirect(target)
+    response = redirect(target, code=303 if request.method == "POST" else 302)
     if code in LOCALES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-        if current_user.is_authenticated and current_user.locale != code:
+        if (request.method == "POST" and current_user.is_authenticated
+                and current_user.locale != code):
             remember_language(current_user, code)
             db.session.commit()
     return response

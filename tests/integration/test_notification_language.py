@@ -199,12 +199,29 @@ def test_choosing_a_language_while_logged_in_stores_it(app_ctx, login):
     user = factories.make_user()
     factories.commit()
     client = login(user)
-    assert client.get("/lang/en?next=/account").status_code == 302
+    response = client.post("/lang/en", data={"next": "/account"})
+    assert (response.status_code, response.headers["Location"]) == (303, "/account")
     assert _locale_of(user) == "en"
-    client.get("/lang/xx")
+    client.post("/lang/xx")
     assert _locale_of(user) == "en"
-    client.get("/lang/sv")
+    client.post("/lang/sv")
     assert _locale_of(user) == "sv"
+
+
+def test_a_plain_link_changes_the_cookie_but_not_the_account(app_ctx, login):
+    user = factories.make_user()
+    factories.commit()
+    response = login(user).get("/lang/en")
+    assert response.status_code == 302 and "lang=en" in response.headers["Set-Cookie"]
+    assert _locale_of(user) == "sv"
+
+
+def test_the_footer_switch_is_a_form_with_its_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    html = client.get("/").get_data(as_text=True)
+    assert 'action="/lang/en"' in html and 'name="csrf_token"' in html
+    assert client.post("/lang/en").status_code == 400  # no token
 
 
 def test_choosing_a_language_logged_out_only_sets_the_cookie(app_ctx, client):
