@@ -69,11 +69,12 @@ def create_app(config_class: type | str | None = None) -> Flask:
     _init_login(app)
     _register_blueprints(app)
 
-    from . import cli, errors, ops, security
+    from . import cli, errors, ops, redirects, security
 
     errors.init_app(app)
     ops.init_app(app)
     security.init_app(app)
+    redirects.init_app(app)
     cli.init_app(app)
 
     @app.context_processor

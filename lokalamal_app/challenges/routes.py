@@ -6,8 +6,6 @@ from flask import (
     Response,
     abort,
     flash,
-    make_response,
-    redirect,
     render_template,
     request,
     url_for,
@@ -23,19 +21,10 @@ from ..forms import EmptyForm
 from ..ledger import totals
 from ..models import Goal
 from ..models.base import utcnow
+from ..redirects import go
 from ..urls import external_url
 from . import bp, queries, services
 from .forms import AnswerForm, ChallengeForm
-
-
-def _redirect(endpoint: str, **values) -> Response:
-    """Post/redirect/get; htmx requests get HX-Redirect instead of a swapped page."""
-    url = url_for(endpoint, **values)
-    if request.headers.get("HX-Request"):
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 def _goals():
@@ -139,7 +128,7 @@ def new():
     db.session.commit()
     flash(_("Utmaningen är skickad. Grannarnas administratörer har fått ett meddelande."),
           "success")
-    return _redirect("challenges.show", challenge_id=challenge.id)
+    return go(url_for("challenges.show", challenge_id=challenge.id))
 
 
 def _visible_or_404(challenge_id: int):
@@ -258,7 +247,7 @@ def _answer(challenge_id: int, accept: bool):
     db.session.commit()
     flash(_("Ni har antagit utmaningen. Lycka till!") if accept
           else _("Ni har tackat nej till utmaningen."), "success")
-    return _redirect("challenges.show", challenge_id=challenge.id)
+    return go(url_for("challenges.show", challenge_id=challenge.id))
 
 
 @bp.post("/challenges/<int:challenge_id>/accept")
@@ -294,4 +283,4 @@ def withdraw(challenge_id: int):
                                **_page_context(queries.challenge_or_404(challenge_id))), exc.status
     db.session.commit()
     flash(_("Utmaningen är återkallad."), "success")
-    return _redirect("challenges.show", challenge_id=challenge.id)
+    return go(url_for("challenges.show", challenge_id=challenge.id))

@@ -1,21 +1,12 @@
 """HTTP helpers shared by the workplace and team views."""
 
-from flask import Response, abort, make_response, redirect, render_template
+from flask import Response, abort, render_template
 from flask_babel import gettext as _
 
 from .. import qr
-from ..extensions import db, htmx
+from ..extensions import db
 from ..forms import EmptyForm
 from . import queries
-
-
-def go(url: str) -> Response:
-    """Post/redirect/get; htmx requests get HX-Redirect instead of a swapped page."""
-    if htmx:
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 def refuse(message: str, back: str, status: int = 409) -> tuple[str, int]:

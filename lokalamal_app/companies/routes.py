@@ -10,13 +10,14 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..ledger import totals
 from ..models import JoinRequest, User
+from ..redirects import go
 from ..teams import queries as team_queries
 from ..teams import services as team_services
 from ..teams.services import TeamError
 from ..urls import external_url
 from . import bp, queries, services
 from .forms import CompanyForm, DecisionForm, JoinRequestForm, RoleForm
-from .http import company_or_404, go, invite_poster_png, refuse, stale_form
+from .http import company_or_404, invite_poster_png, refuse, stale_form
 from .services import CompanyError
 
 

@@ -34,6 +34,7 @@ from ..permissions import (
     staff_or_403,
     team_to_log_for_or_404,
 )
+from ..redirects import go
 from . import bp, csvexport, queries, services, totals
 from .forms import CollectionForm, CorrectionForm, ExportFilterForm, RejectForm
 
@@ -47,15 +48,6 @@ def _ledger_helpers():
 def team_url(team_id: int) -> str:
     """The team page."""
     return url_for("teams.show", ident=team_id)
-
-
-def _redirect(target: str):
-    """Post/redirect/get; an htmx request is told with HX-Redirect instead."""
-    if htmx:
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, code=303)
 
 
 def _problem(message: str, status: int = 409):
@@ -167,7 +159,7 @@ def withdraw(entry_id: int):
         return _problem(str(exc))
     db.session.commit()
     flash(_("Posten är tillbakatagen och räknas inte längre."), "success")
-    return _redirect(url_for("ledger.mine"))
+    return go(url_for("ledger.mine"), code=303)
 
 
 @bp.post("/ledger/entries/<int:entry_id>/confirm-count")
@@ -186,7 +178,7 @@ def confirm_count(entry_id: int):
     db.session.commit()
     flash(_("Tack! Kontanterna är kontrollräknade och posten går vidare till verifiering."),
           "success")
-    return _redirect(url_for("ledger.mine"))
+    return go(url_for("ledger.mine"), code=303)
 
 
 # --- the queue: verify and reject ----------------------------------------------------------
@@ -275,7 +267,7 @@ def verify(entry_id: int):
         return _queue_row("ledger/_queue_verified.html", entry_id, amount_ore=amount_ore,
                           team_name=team_name)
     flash(_("Posten på %(amount)s är verifierad.", amount=_kr(amount_ore)), "success")
-    return _redirect(_back_to_queue())
+    return go(_back_to_queue(), code=303)
 
 
 def _queue_row(template: str, entry_id: int, **context) -> str:
@@ -313,7 +305,7 @@ def verify_many():
                               id=entry.id, problem=str(exc)))
     db.session.commit()
     flash(_("%(count)s poster är verifierade.", count=len(entries)), "success")
-    return _redirect(_back_to_queue())
+    return go(_back_to_queue(), code=303)
 
 
 @bp.route("/ledger/entries/<int:entry_id>/reject", methods=["GET", "POST"])
@@ -343,7 +335,7 @@ def reject(entry_id: int):
         )
     db.session.commit()
     flash(_("Posten är avvisad och personen som registrerade den har fått orsaken."), "success")
-    return _redirect(_back_to_queue())
+    return go(_back_to_queue(), code=303)
 
 
 def _tell_verified(entry: LedgerEntry) -> None:
@@ -400,7 +392,7 @@ def correct(entry_id: int):
     db.session.commit()
     flash(_("Posten är rättad: den gamla är återförd och den nya räknas i stället."),
           "success")
-    return _redirect(url_for("ledger.entry", entry_id=new.id))
+    return go(url_for("ledger.entry", entry_id=new.id), code=303)
 
 
 def _input(ore: int) -> str:

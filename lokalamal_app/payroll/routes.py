@@ -3,7 +3,7 @@
 
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -13,21 +13,13 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..models import MatchRule
 from ..money import MoneyError, ore_to_input, parse_kronor
+from ..redirects import go
 from . import bp, csvfiles, matching, months, queries, services, tax
 from .forms import ImportForm, MatchRuleForm, PledgeForm, SchemeForm
 
 
 def _today() -> date:
     return date.today()
-
-
-def _redirect(url: str):
-    """Post/redirect/get; htmx requests get HX-Redirect instead of a swapped page."""
-    if request.headers.get("HX-Request"):
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 def _admin_company(slug: str):
@@ -90,7 +82,7 @@ def admin(slug: str):
         return _admin_page(company, scheme_form=form, status=422)
     db.session.commit()
     flash(_("Inställningarna för löneavdrag är sparade."), "success")
-    return _redirect(url_for("payroll.admin", slug=company.slug))
+    return go(url_for("payroll.admin", slug=company.slug))
 
 
 @bp.post("/companies/<slug>/payroll/matching")
@@ -110,7 +102,7 @@ def add_rule(slug: str):
         return _admin_page(company, rule_form=form, status=422)
     db.session.commit()
     flash(_("Matchningen är sparad."), "success")
-    return _redirect(url_for("payroll.admin", slug=company.slug) + "#matchning")
+    return go(url_for("payroll.admin", slug=company.slug) + "#matchning")
 
 
 @bp.post("/companies/<slug>/payroll/matching/<rule_id>/end")
@@ -127,10 +119,10 @@ def end_rule(slug: str, rule_id: str):
         matching.end_rule(rule, _today(), current_user)
     except matching.MatchError as exc:
         flash(str(exc), "error")
-        return _redirect(url_for("payroll.admin", slug=company.slug) + "#matchning")
+        return go(url_for("payroll.admin", slug=company.slug) + "#matchning")
     db.session.commit()
     flash(_("Matchningen slutar i dag."), "success")
-    return _redirect(url_for("payroll.admin", slug=company.slug) + "#matchning")
+    return go(url_for("payroll.admin", slug=company.slug) + "#matchning")
 
 
 def _month_page(company, month, amounts_text=None, errors=None, problems=None, status=200,
@@ -188,7 +180,7 @@ def month(slug: str, month: str):
         return _month_page(company, month, texts, problems=[str(exc)], status=422)
     db.session.commit()
     flash(_("Löneavdragen för %(month)s är bekräftade.", month=months.display(month)), "success")
-    return _redirect(url_for("payroll.month", slug=company.slug, month=month))
+    return go(url_for("payroll.month", slug=company.slug, month=month))
 
 
 @bp.post("/companies/<slug>/payroll/<month>/import")
@@ -357,7 +349,7 @@ def pledge(slug: str):
         return _account_page({company.id: form}, status=422)
     db.session.commit()
     flash(_("Tack! Ditt löneavdrag gäller från %(month)s.", month=months.display(new.start_month)), "success")
-    return _redirect(url_for("payroll.account"))
+    return go(url_for("payroll.account"))
 
 
 @bp.post("/account/payroll/<slug>/stop")
@@ -373,11 +365,11 @@ def stop(slug: str):
     current = services.current_pledge(current_user, company, first)
     if current is None:
         flash(_("Du har inget löneavdrag att avsluta där."), "info")
-        return _redirect(url_for("payroll.account"))
+        return go(url_for("payroll.account"))
     services.stop_pledge(current, current_user, today)
     db.session.commit()
     flash(_("Ditt löneavdrag slutar efter %(month)s.", month=months.display(current.end_month)), "success")
-    return _redirect(url_for("payroll.account"))
+    return go(url_for("payroll.account"))
 
 
 def _statement(year: int):

@@ -6,11 +6,12 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from .. import permissions, qr
-from ..companies.http import company_or_404, go, invite_poster_png, refuse, stale_form
+from ..companies.http import company_or_404, invite_poster_png, refuse, stale_form
 from ..extensions import db
 from ..forms import EmptyForm
 from ..ledger import totals
 from ..models import User
+from ..redirects import go
 from ..urls import external_url
 from . import bp, queries, services
 from .forms import CaptainForm, TeamForm

@@ -233,3 +233,17 @@ def test_logging_takes_a_few_statements_and_reads_nothing_back_after_them(world,
     writes = [i for i, sql in enumerate(counter.statements)
               if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
     assert writes[-1] == counter.count - 1, counter.statements[writes[-1] + 1:]
+
+
+def test_an_htmx_post_after_the_login_ran_out_loads_the_login_page(world, client):
+    response = client.post(f"/teams/{world.team.id}/collections", data=form(),
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"].startswith("/login")
+    assert entry_count() == 0
+
+
+def test_a_live_poll_after_the_login_ran_out_is_not_sent_to_the_login_page(world, client):
+    # Polls are GETs: a board decides itself what to show (a quiet "not updated since").
+    response = client.get("/ledger/mine", headers={"HX-Request": "true"})
+    assert response.status_code == 302 and "HX-Redirect" not in response.headers

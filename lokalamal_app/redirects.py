@@ -1,0 +1,34 @@
+"""Post/redirect/get that works for htmx requests too.
+
+htmx follows a redirect inside its request and swaps whatever page it lands on into the
+element that asked: a whole page inside a table row or a form. So an htmx request is told
+to load the next page itself (HX-Redirect) instead.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, make_response, redirect, request, url_for
+
+from .extensions import htmx
+
+
+def go(url: str, code: int = 302) -> Response:
+    """Redirect after a post; an htmx request gets 204 with HX-Redirect."""
+    if htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=code)
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _login_page_for_htmx_posts(response: Response) -> Response:
+        """A form posted with htmx after the login ran out is sent to the login page,
+        whole, instead of having it swapped into the form. Polls (GET) are left alone:
+        live boards show a quiet "not updated since" for them."""
+        if (htmx and request.method != "GET" and response.status_code in (301, 302, 303)
+                and response.location
+                and urlsplit(response.location).path == url_for("auth.login")):
+            return go(response.location)
+        return response
