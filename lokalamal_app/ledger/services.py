@@ -36,18 +36,9 @@ def _snapshot(entry: LedgerEntry) -> dict:
     }
 
 
-def log_collection(
-    team: Team,
-    amount_ore: int,
-    collected_on: date,
-    method: str,
-    note: str = "",
-    logged_by=None,
-    idempotency_key: str | None = None,
-    status: str = "pending",
-    corrects: LedgerEntry | None = None,
-) -> LedgerEntry:
-    """Record money a team reports it collected; it counts as reported at once.
+def log_collection(team: Team, *args, idempotency_key: str | None = None,
+                   **kwargs) -> LedgerEntry:
+    """Record money a team reports it collected (the arguments of `record_collection`).
 
     With an `idempotency_key` already in the ledger nothing new is written: the entry
     recorded the first time is returned (a double click or a retried post).
@@ -56,8 +47,7 @@ def log_collection(
         existing = entry_for_key(idempotency_key)
         if existing is not None:
             return existing
-    return record_collection(team, amount_ore, collected_on, method, note, logged_by,
-                             idempotency_key, status, corrects)
+    return record_collection(team, *args, idempotency_key=idempotency_key, **kwargs)
 
 
 def record_collection(
@@ -71,9 +61,12 @@ def record_collection(
     status: str = "pending",
     corrects: LedgerEntry | None = None,
 ) -> LedgerEntry:
-    """`log_collection` without looking the idempotency key up first: a used key makes the
-    flush fail on the unique index (IntegrityError), and the caller looks it up then. The
-    logging form does this, which saves a query on every post."""
+    """Record money a team reports it collected; it counts as reported at once.
+
+    Unlike `log_collection`, the idempotency key is not looked up first: a used key makes
+    the flush fail on the unique index (IntegrityError), and the caller looks it up then.
+    The logging form does this, which saves a query on every post.
+    """
     _check_amount(amount_ore)
     if method not in METHODS:
         raise LedgerError(_("Välj ett av sätten i listan."))

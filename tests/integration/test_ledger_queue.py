@@ -11,27 +11,13 @@ from lokalamal_app.ledger import totals
 from lokalamal_app.ledger.queries import QUEUE_PAGE_SIZE
 from lokalamal_app.models import AuditEvent, LedgerEntry
 from tests import factories
+from tests.integration import test_ledger_handling as handling
 
 HTMX = {"HX-Request": "true", "HX-Target": "entry-1"}
 
-
-@pytest.fixture
-def world(app_ctx):
-    admin = factories.make_user(display_name="Admin Adminsson")
-    company = factories.make_company(admin=admin, name="Kopparlunden AB")
-    member = factories.make_user(display_name="Maja Medlem")
-    team = factories.make_team(company, captain=member, name="Fikagänget")
-    other_admin = factories.make_user()
-    other_company = factories.make_company(admin=other_admin, name="Grannen AB")
-    other_member = factories.make_user()
-    other_team = factories.make_team(other_company, captain=other_member, name="Grannlaget")
-    staff = factories.make_user(is_staff=True)
-    entry = factories.make_collection(team, amount_ore=300_00, logged_by=member,
-                                      note="Fikaförsäljning")
-    other_entry = factories.make_collection(other_team, amount_ore=700_00,
-                                            logged_by=other_member, note="Grannarnas loppis")
-    factories.commit()
-    return type("World", (), dict(**locals()))
+# The same workplaces, people and entries as the other tests of handling entries.
+world = handling.world
+figures, status = handling.figures, handling.status
 
 
 def add_entries(team, count, logged_by, start_days_ago=90):
@@ -50,16 +36,6 @@ def add_entries(team, count, logged_by, start_days_ago=90):
 def rows(html):
     """The ids of the entries in the queue's table, in the order shown."""
     return [int(i) for i in re.findall(r'<tr id="entry-(\d+)"', html)]
-
-
-def figures(team):
-    tally = totals.figures("team", team.id)
-    return (tally.reported_ore, tally.verified_ore) if tally else (0, 0)
-
-
-def status(entry_id):
-    db.session.expire_all()
-    return db.session.get(LedgerEntry, entry_id).status
 
 
 # --- paging --------------------------------------------------------------------------------
