@@ -13,7 +13,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import notifications
 from ..extensions import db, htmx
+from ..formatting import kronor
 from ..forms import EmptyForm
 from ..models import LedgerEntry, Team
 from ..models.base import as_utc
@@ -357,10 +358,10 @@ def _back_to_queue() -> str:
     return url_for("ledger.queue")
 
 
-def _kr(ore: int) -> str:
-    from ..money import format_ore
-
-    return format_ore(ore)
+def _kr(ore: int) -> LazyString:
+    """An amount for a notification, formatted when the text is written in the recipient's
+    language ("1 250 kr" in Swedish, "1,250 kr" in English)."""
+    return LazyString(kronor, ore)
 
 
 # --- corrections and history ------------------------------------------------------------

@@ -324,3 +324,14 @@ def test_the_locale_migration_upgrades_existing_accounts_to_swedish_and_downgrad
                 "gammal@example.se"
         upgrade()
         db.session.remove()
+
+
+def test_amounts_in_a_notification_are_written_the_recipients_way(logged, login):
+    english = factories.make_collection(logged.team, amount_ore=1_250_50, logged_by=logged.briton)
+    swedish = factories.make_collection(logged.team, amount_ore=1_250_50, logged_by=logged.swede)
+    factories.commit()
+    client = login(logged.admin)
+    for entry in (english, swedish):
+        assert client.post(f"/ledger/entries/{entry.id}/verify").status_code == 303
+    assert notes_of(logged.briton)[-1].startswith("Your collection of 1,250.50\u00a0kr")
+    assert notes_of(logged.swede)[-1].startswith("Er insamling på 1\u00a0250,50\u00a0kr")
