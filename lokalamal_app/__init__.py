@@ -16,8 +16,9 @@ from .extensions import babel, csrf, db, htmx, login_manager, migrate
 
 
 def select_locale() -> str:
-    """The language the visitor chose with the switch (a cookie), else the browser's
-    preference between Swedish and English, else Swedish.
+    """The language the visitor chose with the switch (a cookie), else the one stored on
+    their account when logged in (so a choice follows them to a new phone), else the
+    browser's preference between Swedish and English, else Swedish.
 
     Outside a request (CLI commands, scripts) there is no visitor: Swedish.
     """
@@ -26,6 +27,10 @@ def select_locale() -> str:
     chosen = request.cookies.get("lang")
     if chosen in ("sv", "en"):
         return chosen
+    # Only a user already looked up for this request: choosing a language never queries.
+    stored = getattr(g.get("_login_user"), "locale", None)
+    if stored in ("sv", "en"):
+        return stored
     return request.accept_languages.best_match(["sv", "en"], default="sv") or "sv"
 
 

@@ -335,3 +335,17 @@ def test_amounts_in_a_notification_are_written_the_recipients_way(logged, login)
         assert client.post(f"/ledger/entries/{entry.id}/verify").status_code == 303
     assert notes_of(logged.briton)[-1].startswith("Your collection of 1,250.50\u00a0kr")
     assert notes_of(logged.swede)[-1].startswith("Er insamling på 1\u00a0250,50\u00a0kr")
+
+
+def test_pages_follow_the_stored_language_when_no_switch_cookie_says_otherwise(app_ctx,
+                                                                                login):
+    user = factories.make_user(locale="en")
+    factories.commit()
+    client = login(user)
+    client.delete_cookie("lang")
+    swedish_browser = {"Accept-Language": "sv-SE,sv;q=0.9"}
+    html = client.get("/", headers=swedish_browser).get_data(as_text=True)
+    assert '<html lang="en"' in html
+    client.set_cookie("lang", "sv")
+    html = client.get("/", headers=swedish_browser).get_data(as_text=True)
+    assert '<html lang="sv"' in html
