@@ -9,7 +9,20 @@ from ..forms import Form, strip_filter
 from ..models.mission import PARTNER_LEVELS
 
 
-class InquiryForm(Form):
+class PartnerChoices:
+    """The goal and level checks of a form about a partnership (the inquiry here, the
+    staff's partner form): the goal one of the choices offered, the level a known one."""
+
+    def validate_goal(self, field):
+        if field.data not in {c.value for c in field.choices}:
+            raise ValidationError(_("Välj ett av målen i listan."))
+
+    def validate_level(self, field):
+        if field.data not in PARTNER_LEVELS:
+            raise ValidationError(_("Välj huvudpartner eller partner."))
+
+
+class InquiryForm(PartnerChoices, Form):
     company_name = StringField(
         _l("Företag"), filters=[strip_filter],
         validators=[InputRequired(_l("Skriv företagets namn.")),
@@ -42,14 +55,6 @@ class InquiryForm(Form):
     )
     # A honeypot: hidden from people, filled in by robots.
     website = StringField(_l("Lämna det här fältet tomt"))
-
-    def validate_goal(self, field):
-        if field.data not in {c.value for c in field.choices}:
-            raise ValidationError(_("Välj ett av målen i listan."))
-
-    def validate_level(self, field):
-        if field.data not in PARTNER_LEVELS:
-            raise ValidationError(_("Välj huvudpartner eller partner."))
 
     def set_goal_choices(self, goals) -> None:
         self.goal.choices = [SelectChoice("", _("Vet inte än"))] + [

@@ -2,7 +2,6 @@
 
 from sqlalchemy.orm import aliased, joinedload
 
-from ..companies.queries import company_by_slug  # noqa: F401  (used by the routes)
 from ..extensions import db
 from ..goals.queries import all_goals as goals  # noqa: F401  (used by the routes)
 from ..ledger import totals

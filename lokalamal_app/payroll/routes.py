@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import permissions, settings
+from ..companies.http import company_or_404
 from ..extensions import db
 from ..forms import EmptyForm
 from ..models import MatchRule
@@ -23,10 +24,7 @@ def _today() -> date:
 
 
 def _admin_company(slug: str):
-    company = queries.company_by_slug(slug)
-    if company is None:
-        abort(404)
-    return permissions.company_admin_or_403(current_user, company)
+    return permissions.company_admin_or_403(current_user, company_or_404(slug))
 
 
 def _month_or_404(month: str) -> str:
@@ -287,9 +285,8 @@ def account():
 
 
 def _member_company(slug: str):
-    company = queries.company_by_slug(slug)
-    if company is None:
-        abort(404)
+    """The workplace, for one of its own people (staff included only as members)."""
+    company = company_or_404(slug)
     if permissions.membership(current_user, company) is None:
         abort(403)
     return company

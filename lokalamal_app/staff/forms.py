@@ -22,6 +22,7 @@ from .. import swish
 from ..forms import Form, KronorField, strip_filter
 from ..goals.queries import UN_GOALS
 from ..models.mission import PARTNER_LEVELS
+from ..partners.forms import PartnerChoices
 
 
 class GrantStaffForm(Form):
@@ -80,7 +81,7 @@ def _http_url(form, field):
         raise ValidationError(_("Skriv en hel webbadress som börjar med https://."))
 
 
-class PartnerForm(Form):
+class PartnerForm(PartnerChoices, Form):
     goal = SelectField(_l("Mål"), validate_choice=False)
     name = StringField(_l("Namn"), filters=[strip_filter],
                        validators=[InputRequired(_l("Skriv partnerns namn.")),
@@ -92,14 +93,6 @@ class PartnerForm(Form):
                                   _http_url])
     position = IntegerField(_l("Ordning"), default=0,
                             validators=[Optional(), NumberRange(0, 999, _l("Skriv ett tal 0–999."))])
-    def validate_goal(self, field):
-        if field.data not in {c.value for c in field.choices}:
-            raise ValidationError(_("Välj ett av målen i listan."))
-
-    def validate_level(self, field):
-        if field.data not in PARTNER_LEVELS:
-            raise ValidationError(_("Välj huvudpartner eller partner."))
-
     logo = FileField(_l("Logotyp (PNG, JPEG eller SVG, högst 512 kB)"))
     remove_logo = BooleanField(_l("Ta bort nuvarande logotyp"))
 
