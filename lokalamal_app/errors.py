@@ -45,6 +45,16 @@ def init_app(app: Flask) -> None:
             return jsonify(error=_("Något gick fel")), 500
         return render_template("errors/500.html"), 500
 
+    from .ledger.services import Conflict
+
+    @app.errorhandler(Conflict)
+    def conflict(error):
+        # A lost race on money that a caller did not answer itself: 409, nothing saved.
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=str(error)), 409
+        return render_template("ledger/problem.html", message=str(error)), 409
+
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)

@@ -265,11 +265,9 @@ def _sign(value: int) -> int:
 
 
 def _person_of(entry: LedgerEntry) -> int | None:
-    """Who a change counts for: a reversal counts for the person who logged the original."""
-    if entry.reverses_id is not None:
-        original = db.session.get(LedgerEntry, entry.reverses_id)
-        return original.logged_by_id if original else None
-    return entry.logged_by_id
+    """Who a change counts for: the entry's giver (a reversal and a match carry the giver of
+    the gift they follow, so the person who verified or corrected it never takes part)."""
+    return entry.giver_id
 
 
 def _rows(challenge_id: int, entry: LedgerEntry, person_id: int | None, rd: int, vd: int):
@@ -356,16 +354,9 @@ def backfill(challenge: Challenge) -> None:
     if challenge.goal_id is not None:
         query = query.where(LedgerEntry.goal_id == challenge.goal_id)
     entries = db.session.execute(query).scalars().all()
-    loggers = {e.id: e.logged_by_id for e in entries}
-    missing = [e.reverses_id for e in entries if e.reverses_id and e.reverses_id not in loggers]
-    if missing:
-        loggers.update(db.session.execute(
-            db.select(LedgerEntry.id, LedgerEntry.logged_by_id).where(LedgerEntry.id.in_(missing))
-        ).tuples().all())
     rows = []
     for e in entries:
-        person = loggers.get(e.reverses_id) if e.reverses_id else e.logged_by_id
-        rows += _rows(challenge.id, e, person, e.amount_ore,
+        rows += _rows(challenge.id, e, _person_of(e), e.amount_ore,
                       e.amount_ore if e.status == "verified" else 0)
     _upsert(rows)
 

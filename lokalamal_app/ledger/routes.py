@@ -234,23 +234,13 @@ def _queue_url(company_id: int | None, page: int = 1) -> str:
     return url_for("ledger.queue", company=company_id, page=page if page > 1 else None)
 
 
-def _entry_for_update_or_404(entry_id: int) -> LedgerEntry:
-    """The entry, locked until the commit (on PostgreSQL): when two people handle it at the
-    same moment the second waits, then finds it handled, and the money counts once."""
-    entry = db.session.execute(
-        db.select(LedgerEntry).where(LedgerEntry.id == entry_id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if entry is None:
-        abort(404)
-    return entry
-
-
 @bp.post("/ledger/entries/<int:entry_id>/verify")
 @login_required
 def verify(entry_id: int):
-    """Confirm that the money arrived; from the queue with htmx, the row answers in place."""
-    entry = _entry_for_update_or_404(entry_id)
+    """Confirm that the money arrived; from the queue with htmx, the row answers in place.
+
+    The service locks the entry: of two people verifying at once, the second gets a 409."""
+    entry = _entry_or_404(entry_id)
     ledger_admin_or_403(current_user, entry)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -291,9 +281,9 @@ def verify_many():
     ids = [i for i in map(_small_int, request.form.getlist("entry_ids")) if i is not None]
     if not ids:
         return _problem(_("Markera minst en post att verifiera."), 422)
+    # In id order, so that two bulk verifications lock shared entries in the same order.
     entries = db.session.execute(
         db.select(LedgerEntry).where(LedgerEntry.id.in_(ids)).order_by(LedgerEntry.id)
-        .with_for_update().execution_options(populate_existing=True)
     ).scalars().all()
     if len(entries) != len(set(ids)):
         return _problem(_("Någon av posterna finns inte längre. Ladda om kön."), 404)
@@ -313,8 +303,7 @@ def verify_many():
 @login_required
 def reject(entry_id: int):
     """Turn a pending entry down, with a reason the logger gets to read."""
-    entry = _entry_for_update_or_404(entry_id) if request.method == "POST" \
-        else _entry_or_404(entry_id)
+    entry = _entry_or_404(entry_id)
     ledger_admin_or_403(current_user, entry)
     form = RejectForm()
     if not form.validate_on_submit():
@@ -389,7 +378,7 @@ def correct(entry_id: int):
     except services.LedgerError as exc:
         db.session.rollback()
         form.reason.errors = [*form.reason.errors, str(exc)]
-        return render_template("ledger/correct.html", entry=entry, form=form), 422
+        return render_template("ledger/correct.html", entry=entry, form=form), exc.status
     db.session.commit()
     flash(_("Posten är rättad: den gamla är återförd och den nya räknas i stället."),
           "success")

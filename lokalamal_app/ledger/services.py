@@ -22,8 +22,37 @@ REASON_MAX = 500
 FREE_TEXT_KEYS = frozenset({"note", "reason", "message"})
 
 
+# record_collection's default giver: the person who logged the entry.
+LOGGER = object()
+
+
 class LedgerError(ValueError):
     """A rule was broken; the message is fit for the user, in their language."""
+
+    status = 422
+
+
+class Conflict(LedgerError):
+    """Someone else handled the entry first (or at the same moment): nothing was changed.
+
+    Answered with 409. Raised after the entry's row lock is taken, so the losing request of
+    two at once sees the winner's result instead of acting on what it read before."""
+
+    status = 409
+
+
+def lock_entry(entry_or_id: LedgerEntry | int) -> LedgerEntry:
+    """The entry, re-read and locked until commit (SELECT ... FOR UPDATE on PostgreSQL;
+    SQLite's writers are serialised by BEGIN IMMEDIATE). Every state change starts here,
+    so that no caller can act on a status another transaction has just changed."""
+    entry_id = entry_or_id if isinstance(entry_or_id, int) else entry_or_id.id
+    entry = db.session.execute(
+        db.select(LedgerEntry).where(LedgerEntry.id == entry_id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if entry is None:
+        raise Conflict(_("Posten finns inte längre."))
+    return entry
 
 
 def _snapshot(entry: LedgerEntry) -> dict:
@@ -60,8 +89,13 @@ def record_collection(
     idempotency_key: str | None = None,
     status: str = "pending",
     corrects: LedgerEntry | None = None,
+    giver_id: int | None | object = LOGGER,
 ) -> LedgerEntry:
     """Record money a team reports it collected; it counts as reported at once.
+
+    `giver_id` is the person the money counts for; left out, it is whoever logged it (a
+    correction keeps the corrected entry's giver). None means nobody in particular (a
+    payment the mission imported without a name).
 
     Unlike `log_collection`, the idempotency key is not looked up first: a used key makes
     the flush fail on the unique index (IntegrityError), and the caller looks it up then.
@@ -86,6 +120,7 @@ def record_collection(
         note=note,
         status=status,
         logged_by_id=getattr(logged_by, "id", None),
+        giver_id=_giver_for(giver_id, logged_by, corrects),
         idempotency_key=idempotency_key,
         corrects_id=corrects.id if corrects else None,
         needs_count_confirm=(
@@ -105,6 +140,14 @@ def record_collection(
         count_delta=1,
     )
     return entry
+
+
+def _giver_for(giver_id, logged_by, corrects: LedgerEntry | None) -> int | None:
+    if giver_id is not LOGGER:
+        return giver_id
+    if corrects is not None:
+        return corrects.giver_id
+    return getattr(logged_by, "id", None)
 
 
 def _check_amount(amount_ore: int) -> None:
@@ -131,17 +174,21 @@ def _move_status(entry: LedgerEntry, status: str, actor, reason: str = "") -> No
     entry.status_changed_by_id = getattr(actor, "id", None)
 
 
-def _refuse_reversed(entry: LedgerEntry) -> None:
-    # A withdrawn entry and its reversal stay as they are: both pending, adding up to zero.
-    if entry.reverses_id is not None or is_reversed(entry):
-        raise LedgerError(_("Posten är återtagen eller rättad och kan inte hanteras."))
+def _locked_pending(entry: LedgerEntry | int, handled: str) -> LedgerEntry:
+    """Lock the entry and make sure it still waits: pending, not a reversal, not reversed.
+
+    `handled` is the message for an entry someone else has already dealt with (a 409)."""
+    entry = lock_entry(entry)
+    if entry.reverses_id is not None:
+        raise LedgerError(_("En återföring kan inte hanteras; hantera den ursprungliga posten."))
+    if entry.status != "pending" or is_reversed(entry):
+        raise Conflict(handled)
+    return entry
 
 
-def verify_entry(entry: LedgerEntry, actor) -> LedgerEntry:
+def verify_entry(entry: LedgerEntry | int, actor) -> LedgerEntry:
     """Confirm that a pending entry's money reached the mission."""
-    if entry.status != "pending":
-        raise LedgerError(_("Posten är redan hanterad och kan inte verifieras igen."))
-    _refuse_reversed(entry)
+    entry = _locked_pending(entry, _("Posten är redan hanterad och kan inte verifieras igen."))
     if entry.awaiting_count:
         raise LedgerError(_("Kontanterna behöver räknas av en kollega till innan posten kan "
                             "verifieras."))
@@ -153,15 +200,13 @@ def verify_entry(entry: LedgerEntry, actor) -> LedgerEntry:
     return entry
 
 
-def reject_entry(entry: LedgerEntry, actor, reason: str) -> LedgerEntry:
+def reject_entry(entry: LedgerEntry | int, actor, reason: str) -> LedgerEntry:
     """A pending entry did not arrive or was wrong: it stops counting, with a reason."""
-    if entry.status != "pending":
-        raise LedgerError(_("Bara rapporterade poster som väntar kan avvisas."))
-    _refuse_reversed(entry)
     if not reason or not reason.strip():
         raise LedgerError(_("Skriv varför posten avvisas."))
     if len(reason.strip()) > REASON_MAX:
         raise LedgerError(_("Skriv orsaken med högst %(max)s tecken.", max=REASON_MAX))
+    entry = _locked_pending(entry, _("Bara rapporterade poster som väntar kan avvisas."))
     before = _snapshot(entry)
     _move_status(entry, "rejected", actor, reason.strip())
     totals.apply(entry, reported_delta=-entry.amount_ore, verified_delta=0)
@@ -170,23 +215,23 @@ def reject_entry(entry: LedgerEntry, actor, reason: str) -> LedgerEntry:
     return entry
 
 
-def reverse_entry(entry: LedgerEntry, actor, reason: str, action: str = "collection.reverse"):
+def reverse_entry(entry: LedgerEntry | int, actor, reason: str,
+                  action: str = "collection.reverse") -> LedgerEntry:
     """Write a new entry that cancels `entry` (a withdrawal or the first half of a correction).
 
-    The reversal carries the opposite amount and the same status, team, goal and date, so
-    every total it counted in goes back by exactly what it added. An entry is reversed at
-    most once (the database holds that: reverses_id is unique).
+    The entry is locked first, so that it cannot be verified, rejected or reversed at the same
+    moment. The reversal carries the opposite amount and the same status, team, goal, date
+    and giver, so every total it counted in goes back by exactly what it added. An entry is
+    reversed at most once (the database holds that too: reverses_id is unique).
     """
+    entry = lock_entry(entry)
     if entry.reverses_id is not None:
         raise LedgerError(
             _("En rättelse kan inte rättas i sin tur; rätta den ursprungliga posten."))
     if entry.status == "rejected":
-        raise LedgerError(_("Posten är avvisad och räknas redan inte."))
-    already = db.session.execute(
-        db.select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)
-    ).first()
-    if already:
-        raise LedgerError(_("Posten är redan återtagen eller rättad."))
+        raise Conflict(_("Posten är avvisad och räknas redan inte."))
+    if is_reversed(entry):
+        raise Conflict(_("Posten är redan återtagen eller rättad."))
     reversal = LedgerEntry(
         team_id=entry.team_id,
         company_id=entry.company_id,
@@ -199,6 +244,7 @@ def reverse_entry(entry: LedgerEntry, actor, reason: str, action: str = "collect
         status_changed_at=utcnow(),
         status_changed_by_id=getattr(actor, "id", None),
         logged_by_id=getattr(actor, "id", None),
+        giver_id=entry.giver_id,
         reverses_id=entry.id,
     )
     db.session.add(reversal)
@@ -221,20 +267,19 @@ def is_reversed(entry: LedgerEntry) -> bool:
     ).first() is not None
 
 
-def withdraw_entry(entry: LedgerEntry, actor) -> LedgerEntry:
+def withdraw_entry(entry: LedgerEntry | int, actor) -> LedgerEntry:
     """The person who logged a pending entry takes it back: a reversal cancels it."""
+    entry = lock_entry(entry)
     if entry.logged_by_id is None or entry.logged_by_id != getattr(actor, "id", None):
         raise LedgerError(_("Bara den som registrerade posten kan ta tillbaka den."))
-    if entry.status != "pending":
-        raise LedgerError(_("Posten är redan hanterad och kan inte tas tillbaka. "
-                            "Be en administratör rätta den."))
-    _refuse_reversed(entry)
+    entry = _locked_pending(entry, _("Posten är redan hanterad och kan inte tas tillbaka. "
+                                     "Be en administratör rätta den."))
     return reverse_entry(entry, actor, "Återtagen av den som registrerade posten.",
                          action="collection.withdraw")
 
 
 def correct_entry(
-    entry: LedgerEntry,
+    entry: LedgerEntry | int,
     actor,
     amount_ore: int,
     collected_on: date,
@@ -245,19 +290,23 @@ def correct_entry(
     """Replace an entry: a reversal cancels it and a new entry, linked to it, takes its place.
 
     The new entry keeps the old one's status (a verified sum corrected by an admin stays
-    verified; a pending one still goes through the queue).
+    verified; a pending one still goes through the queue) and its giver: the money still
+    counts for the person who gave it, and so does any employer match.
     """
     reason = (reason or "").strip()
     if not reason:
         raise LedgerError(_("Skriv varför posten rättas."))
     if len(reason) > REASON_MAX:
         raise LedgerError(_("Skriv orsaken med högst %(max)s tecken.", max=REASON_MAX))
+    _check_amount(amount_ore)
+    entry = lock_entry(entry)
     if entry.reverses_id is not None:
         raise LedgerError(_("En återföring kan inte rättas; rätta den ursprungliga posten."))
-    _check_amount(amount_ore)
+    if entry.method == "match":
+        raise LedgerError(_("En matchning följer gåvan den matchar; rätta gåvan i stället."))
     before = _snapshot(entry)
     reverse_entry(entry, actor, reason, action="collection.correct.reverse")
-    new = log_collection(
+    new = record_collection(
         entry.team, amount_ore, collected_on, method, note, logged_by=actor,
         status=entry.status, corrects=entry,
     )
@@ -269,17 +318,16 @@ def correct_entry(
     return new
 
 
-def confirm_count(entry: LedgerEntry, actor) -> LedgerEntry:
+def confirm_count(entry: LedgerEntry | int, actor) -> LedgerEntry:
     """A second colleague confirms a large cash sum; then it reaches the verification queue."""
+    entry = lock_entry(entry)
     if not entry.needs_count_confirm:
         raise LedgerError(_("Den här posten behöver ingen andra räkning."))
-    if entry.count_confirmed_by_id is not None:
-        raise LedgerError(_("Kontanterna är redan kontrollräknade."))
     if entry.logged_by_id == getattr(actor, "id", None):
         raise LedgerError(_("En annan kollega än den som registrerade posten måste räkna."))
-    if entry.status != "pending":
-        raise LedgerError(_("Posten är redan hanterad."))
-    _refuse_reversed(entry)
+    if entry.count_confirmed_by_id is not None:
+        raise Conflict(_("Kontanterna är redan kontrollräknade."))
+    entry = _locked_pending(entry, _("Posten är redan hanterad."))
     entry.count_confirmed_by_id = actor.id
     entry.count_confirmed_at = utcnow()
     audit.record("collection.count_confirm", "ledger_entry", entry.id, actor=actor,

@@ -53,6 +53,9 @@ class LedgerEntry(TimestampMixin, db.Model):
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # The person the money counts for (matching, its cap, participation, yearly statements):
+    # recorded, never inferred. A reversal, a correction and a match keep the original's.
+    giver_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), unique=True)
     # The entry an employer match was made for.
     matches_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), index=True)
@@ -68,6 +71,7 @@ class LedgerEntry(TimestampMixin, db.Model):
     company: Mapped["Company"] = relationship()  # noqa: F821
     goal: Mapped["Goal"] = relationship()  # noqa: F821
     logged_by: Mapped["User | None"] = relationship(foreign_keys=[logged_by_id])  # noqa: F821
+    giver: Mapped["User | None"] = relationship(foreign_keys=[giver_id])  # noqa: F821
     reverses: Mapped["LedgerEntry | None"] = relationship(
         remote_side=[id], foreign_keys=[reverses_id]
     )

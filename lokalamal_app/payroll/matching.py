@@ -18,7 +18,7 @@ from ..extensions import db
 from ..i18n_request import _
 from ..ledger import services as ledger
 from ..ledger import totals
-from ..models import LedgerEntry, MatchRule, MatchUsage, Membership, PayrollDeduction, User
+from ..models import LedgerEntry, MatchRule, MatchUsage, Membership, User
 
 
 class MatchError(ValueError):
@@ -99,19 +99,12 @@ def _locked_usage(company_id: int, user_id: int, year: int) -> MatchUsage:
     ).scalar_one()
 
 
-def employee_of(entry: LedgerEntry) -> int | None:
-    """Whose gift an entry is: the pledger for payroll, otherwise who logged it."""
-    if entry.method == "payroll":
-        user_id = db.session.execute(
-            db.select(PayrollDeduction.user_id).where(PayrollDeduction.entry_id == entry.id)
-        ).scalar_one_or_none()
-        if user_id is not None:
-            return user_id
-    return entry.logged_by_id
+def match_entry(entry: LedgerEntry, actor=None) -> LedgerEntry | None:
+    """Add the employer's match for a verified gift, within its giver's yearly cap.
 
-
-def match_entry(entry: LedgerEntry, employee_id: int | None, actor=None) -> LedgerEntry | None:
-    """Add the employer's match for a verified gift, within the employee's yearly cap."""
+    The match is the giver's too (`giver_id`): it uses their cap, counts them as taking part,
+    and follows the gift when it is corrected or withdrawn."""
+    employee_id = entry.giver_id
     if employee_id is None or entry.amount_ore <= 0 or entry.method == "match":
         return None
     rule = rule_for(entry.company_id, entry.collected_on, entry.method == "payroll")
@@ -132,7 +125,7 @@ def match_entry(entry: LedgerEntry, employee_id: int | None, actor=None) -> Ledg
     match = ledger.log_collection(
         where, amount, entry.collected_on, "match",
         f"Arbetsgivaren matchar {rule.percent} %", logged_by=actor, status="verified",
-        idempotency_key=f"match:{entry.id}",
+        idempotency_key=f"match:{entry.id}", giver_id=employee_id,
     )
     match.matches_id = entry.id
     db.session.flush()
@@ -155,11 +148,9 @@ def reverse_matches_of(entry_id: int, actor=None) -> list[LedgerEntry]:
 def _free_cap(reversal: LedgerEntry) -> None:
     """A match was reversed (with its gift or on its own): its sum is room under the cap again."""
     match = db.session.get(LedgerEntry, reversal.reverses_id)
-    matched = db.session.get(LedgerEntry, match.matches_id) if match.matches_id else None
-    employee_id = employee_of(matched) if matched is not None else None
-    if employee_id is None:
+    if match is None or match.giver_id is None:
         return
-    usage = _locked_usage(match.company_id, employee_id, match.collected_on.year)
+    usage = _locked_usage(match.company_id, match.giver_id, match.collected_on.year)
     usage.matched_ore = max(0, usage.matched_ore - match.amount_ore)
 
 
@@ -175,6 +166,5 @@ def _follow_the_ledger(entry: LedgerEntry, reported_delta: int, verified_delta: 
         reverse_matches_of(entry.reverses_id, actor)
     elif entry.status == "rejected" and reported_delta < 0:
         reverse_matches_of(entry.id, actor)
-    elif verified_delta > 0 and entry.method != "payroll":
-        # Payroll gifts are matched by the payroll run, which knows whose gift it is.
-        match_entry(entry, entry.logged_by_id, actor)
+    elif verified_delta > 0:
+        match_entry(entry, actor)

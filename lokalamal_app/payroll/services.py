@@ -25,7 +25,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..models.company import name_key
 from ..text import slugify, unique_slug
-from . import matching, months
+from . import months
 
 MAX_MONTHLY_ORE = 10_000_000  # 100 000 kr a month is more than anyone pledges
 MIN_PERMILLE_TENTHS = 1  # 0,1 ‰
@@ -278,13 +278,13 @@ def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
         entry = ledger.log_collection(
             team, amount, day, "payroll", f"Löneavdrag {months.label(month)}", logged_by=actor,
             status="verified", idempotency_key=f"payroll:{pledge.id}:{month}",
+            giver_id=pledge.user_id,
         )
         entry.status_changed_at = utcnow()
         entry.status_changed_by_id = getattr(actor, "id", None)
         db.session.add(PayrollDeduction(run_id=run.id, pledge_id=pledge.id, user_id=pledge.user_id,
                                         month=month, amount_ore=amount, entry_id=entry.id))
         db.session.flush()
-        matching.match_entry(entry, pledge.user_id, actor)
     audit.record("payroll.confirm", "company", company.id, actor=actor,
                  after={"month": month, "lines": len(lines),
                         "total_ore": sum(a for _, a in lines)})

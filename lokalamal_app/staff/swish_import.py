@@ -293,7 +293,9 @@ def book(proposals: list[Proposal], chosen: set[str], actor) -> dict[str, int]:
             entry = ledger.log_collection(
                 proposal.team, payment.amount_ore, payment.paid_on, "swish",
                 note=f"Swish till stadsmissionen: {payment.message}"[:300], logged_by=actor,
-                status="verified",
+                # Nobody in particular gave it (the report names no colleague): it is
+                # matched by no employer and makes no one a participant.
+                status="verified", giver_id=None,
             )
         db.session.add(SwishPayment(
             import_key=payment.import_key, paid_on=payment.paid_on,

@@ -249,7 +249,7 @@ def test_an_entry_is_corrected_once(world, login):
     client = login(world.admin)
     client.post(f"/ledger/entries/{world.entry.id}/correct", data=correction())
     response = client.post(f"/ledger/entries/{world.entry.id}/correct", data=correction())
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "redan återtagen eller rättad" in response.get_data(as_text=True)
     assert figures(world.team) == (350_00, 0)
 

@@ -251,3 +251,18 @@ def test_figures_are_stored_not_summed_from_the_ledger(app_ctx):
         ChallengeTally.challenge_id == challenge.id, ChallengeTally.company_id == a.id,
         ChallengeTally.kind == "company")).scalar_one()
     assert (row.reported_ore, row.verified_ore, row.reported_count) == (200_00, 200_00, 2)
+
+
+def test_the_admin_who_verifies_a_matched_gift_does_not_take_part(app_ctx):
+    """The employer's match is written when an admin verifies a gift; it counts for the
+    giver, so the admin (who gave nothing) is not a participant."""
+    from lokalamal_app.payroll import matching
+
+    a, admin_a = workplace(headcount=4)
+    b, admin_b = workplace()
+    matching.add_rule(a, 50, 100_000, "all", date.today() - timedelta(days=30), None, admin_a)
+    challenge = running(a, admin_a, [(b, admin_b)], measure="participation")
+    _team, entries = people_logging(a, 1, status="pending")
+    ledger.verify_entry(entries[0], admin_a)
+    assert _side(challenge, a).people_reported == 1
+    assert _side(challenge, a).people_verified == 1

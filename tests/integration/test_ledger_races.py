@@ -1,0 +1,132 @@
+"""Two people act on one entry at the same moment: every pair of state changes.
+
+Each round logs a fresh pending entry, then two requests (two logged-in clients, each in its
+own thread with its own database connection) are released together by a barrier. Whatever
+the order the database lets them in, the money must come out as one of the two serial
+orders would leave it: a refused request answers 409 and changes nothing, no request
+answers 500, the ledger stays sound and every stored total equals its recomputation.
+
+SQLite lets one writer in at a time, so only PostgreSQL shows a race; the test runs on
+both (on SQLite it proves the same answers when the requests queue).
+"""
+
+import threading
+from datetime import date
+from itertools import combinations_with_replacement
+
+import pytest
+
+from lokalamal_app.extensions import db
+from lokalamal_app.ledger import check, soundness
+from lokalamal_app.models import LedgerEntry
+from tests import factories
+
+ROUNDS = 6
+ACTIONS = ("verify", "reject", "withdraw", "correct")
+# Pairs where the first to come makes the other impossible. The others may both succeed in
+# one order: a verified entry can still be corrected (verify, then correct).
+BOTH_MAY_WIN = {("correct", "verify"), ("verify", "correct")}
+
+
+@pytest.fixture
+def world(app_ctx):
+    admin = factories.make_user(display_name="Admin")
+    company = factories.make_company(admin=admin, name="Kopparlunden AB")
+    member = factories.make_user(display_name="Maja")
+    team = factories.make_team(company, captain=member, name="Fikagänget")
+    staff = factories.make_user(is_staff=True)
+    other_staff = factories.make_user(is_staff=True)
+    factories.commit()
+    return type("World", (), dict(**locals()))
+
+
+def _post(client, action: str, entry_id: int):
+    path = f"/ledger/entries/{entry_id}/{action}"
+    if action == "reject":
+        return client.post(path, data={"reason": "Pengarna kom aldrig fram."})
+    if action == "correct":
+        return client.post(path, data={
+            "amount": "250", "collected_on": date.today().isoformat(),
+            "method": "swish", "note": "", "reason": "Fel belopp.",
+        })
+    return client.post(path)
+
+
+def _client_for(world, clients, action: str, side: int):
+    # Withdrawing is for the person who logged the entry; the rest for the mission's staff.
+    return clients["member"][side] if action == "withdraw" else clients["staff"][side]
+
+
+def _race(world, clients, first: str, second: str) -> list[int]:
+    entry = factories.make_collection(world.team, amount_ore=300_00, logged_by=world.member)
+    factories.commit()
+    entry_id = entry.id
+    barrier = threading.Barrier(2)
+    answers: list = [None, None]
+
+    def run(side: int, action: str) -> None:
+        client = _client_for(world, clients, action, side)
+        barrier.wait()
+        answers[side] = _post(client, action, entry_id).status_code
+
+    threads = [threading.Thread(target=run, args=(0, first)),
+               threading.Thread(target=run, args=(1, second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
+@pytest.mark.parametrize("first,second", list(combinations_with_replacement(ACTIONS, 2)))
+def test_two_changes_of_one_entry_at_once_leave_the_money_true(world, login, first, second):
+    clients = {
+        "staff": [login(world.staff), login(world.other_staff)],
+        "member": [login(world.member), login(world.member)],
+    }
+    for _ in range(ROUNDS):
+        answers = _race(world, clients, first, second)
+        assert all(code in (303, 409) for code in answers), (first, second, answers)
+        won = answers.count(303)
+        if (first, second) in BOTH_MAY_WIN:
+            assert won >= 1, (first, second, answers)
+        else:
+            assert won == 1, (first, second, answers)
+        db.session.expire_all()
+        assert soundness.problems() == []
+        assert check.differences() == []
+        db.session.rollback()  # end the read, so the next round's write starts afresh
+    # No entry was reversed twice or handled after its reversal: each logged entry ended in
+    # exactly one of the outcomes the two serial orders allow.
+    originals = db.session.execute(
+        db.select(LedgerEntry).where(LedgerEntry.reverses_id.is_(None),
+                                     LedgerEntry.corrects_id.is_(None),
+                                     LedgerEntry.method != "match")
+    ).scalars().all()
+    assert len(originals) == ROUNDS
+
+
+def test_a_refused_twin_request_leaves_nothing_behind(world, login):
+    """Two withdrawals at once: one reversal, one 409, never a 500 from the unique index."""
+    clients = [login(world.member), login(world.member)]
+    entry = factories.make_collection(world.team, amount_ore=300_00, logged_by=world.member)
+    factories.commit()
+    entry_id = entry.id
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def run(client):
+        barrier.wait()
+        answers.append(client.post(f"/ledger/entries/{entry_id}/withdraw").status_code)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(answers) == [303, 409]
+    db.session.rollback()  # read what the two requests committed
+    reversals = db.session.execute(
+        db.select(db.func.count(LedgerEntry.id)).where(LedgerEntry.reverses_id == entry_id)
+    ).scalar_one()
+    assert reversals == 1
