@@ -11,7 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, or_, select, union_all
@@ -438,20 +438,6 @@ def standings(
     name = getattr(subject, "name", None) or getattr(subject, "title", "")
     title = str(TITLES[scope]) % {"name": name}
     return Board(scope, board_key(scope, subject), title, params, version, rows, subject)
-
-
-def board_page_url(board: Board, **overrides) -> str:
-    """The page of a board with its parameters (overrides change one of them)."""
-    args = board.params.query_args()
-    args.update(overrides)
-    return url_for("leaderboards.page", key=board.key) + _query(args)
-
-
-def _query(args: dict) -> str:
-    from urllib.parse import urlencode
-
-    clean = {k: v for k, v in args.items() if v not in (None, "")}
-    return "?" + urlencode(clean) if clean else ""
 
 
 def as_json(board: Board) -> dict:

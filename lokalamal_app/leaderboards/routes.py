@@ -5,9 +5,10 @@ the answer is 204 with no body, after one cheap query and before any template.
 """
 
 from functools import lru_cache
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, jsonify, make_response, render_template, request
+from flask import abort, current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -61,6 +62,18 @@ def _kronor(ore: int, locale: str) -> str:
     return format_ore(ore, decimals=False, locale=locale)
 
 
+def board_page_url(board: queries.Board, **overrides) -> str:
+    """The page of a board with its parameters (overrides change one of them)."""
+    args = board.params.query_args()
+    args.update(overrides)
+    return url_for("leaderboards.page", key=board.key) + _query(args)
+
+
+def _query(args: dict) -> str:
+    clean = {k: v for k, v in args.items() if v not in (None, "")}
+    return "?" + urlencode(clean) if clean else ""
+
+
 @bp.app_template_filter("board_kronor")
 def board_kronor(ore: int | None) -> str:
     """Whole kronor, Swedish style, remembered: boards show the same figures again and again."""
@@ -98,7 +111,7 @@ def goal_boards(goal, viewer=None):
 
 @bp.app_context_processor
 def _board_settings():
-    return {"leaderboard_poll_seconds": _poll_seconds(), "board_page_url": queries.board_page_url}
+    return {"leaderboard_poll_seconds": _poll_seconds(), "board_page_url": board_page_url}
 
 
 @bp.get("/leaderboards")
