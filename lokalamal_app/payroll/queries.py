@@ -1,11 +1,14 @@
 """Reads for the payroll pages: a few queries each, no N+1."""
 
+import json
+
 from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..goals.queries import all_goals as goals  # noqa: F401  (used by the routes)
 from ..ledger import totals
 from ..models import (
+    AuditEvent,
     Company,
     LedgerEntry,
     Membership,
@@ -40,6 +43,21 @@ def deductions_by_pledge(company: Company, month: str) -> dict[int, PayrollDeduc
         .where(PayrollRun.company_id == company.id, PayrollDeduction.month == month)
     ).scalars()
     return {d.pledge_id: d for d in rows}
+
+
+def not_booked(company: Company, month: str) -> set[int]:
+    """The pledges a confirmed month could not book (no team and no goal), from its event."""
+    events = db.session.execute(
+        db.select(AuditEvent.after).where(
+            AuditEvent.action == "payroll.confirm", AuditEvent.subject_type == "company",
+            AuditEvent.subject_id == company.id)
+    ).scalars()
+    found: set[int] = set()
+    for text in events:
+        after = json.loads(text) if text else {}
+        if isinstance(after, dict) and after.get("month") == month:
+            found.update(after.get("not_booked", []))
+    return found
 
 
 def current_pledges(company: Company, from_month: str) -> list[Pledge]:
