@@ -394,8 +394,8 @@ def statement(year: int):
 def statement_csv(year: int):
     """The yearly statement as CSV."""
     rows, total = _statement(year)
-    lines = [[months.label(d.month), name, csvfiles.kronor_text(d.amount_ore),
-              "Återtagen" if reversed_ else ""] for d, name, reversed_ in rows]
+    lines = [[months.label(d.month), name, csvfiles.kronor_text(amount),
+              "Återtagen" if reversed_ else ""] for d, name, reversed_, amount in rows]
     lines.append(["Summa", "", csvfiles.kronor_text(total), ""])
     body = csvfiles.write(["Månad", "Arbetsplats", "Belopp (kr)", "Anmärkning"], lines)
     response = make_response(body)

@@ -483,3 +483,43 @@ def test_a_gift_with_neither_team_nor_goal_is_listed_for_the_admin_and_the_rest_
     # The month page keeps saying which gift was not booked, and why.
     again = client.get(f"/companies/{world.company.slug}/payroll/{LAST_MONTH}")
     assert "inget mål för gåvan" in html.unescape(again.get_data(as_text=True))
+
+
+def _statement_csv(client, month):
+    text = client.get(f"/account/payroll/{month[:4]}.csv").data.decode("utf-8-sig")
+    return [line.split(";") for line in text.splitlines()[1:]]
+
+
+def test_a_corrected_payroll_gift_stays_on_the_statement_with_its_corrected_amount(world, login):
+    from lokalamal_app.ledger import services as ledger
+
+    add_pledge(world, amount_ore=20_000)
+    services.confirm_month(world.company, LAST_MONTH, {}, world.admin, TODAY)
+    gift = entries()[0]
+    corrected = ledger.correct_entry(gift, world.admin, 15_000, gift.collected_on, "payroll",
+                                     gift.note, "Lönekontoret drog 150 kr")
+    # A second correction: the statement follows the whole chain.
+    ledger.correct_entry(corrected, world.admin, 17_500, gift.collected_on, "payroll",
+                         gift.note, "Rättat igen")
+    factories.commit()
+    client = login(world.employee)
+    lines = _statement_csv(client, LAST_MONTH)
+    assert lines[0] == [months.label(LAST_MONTH), "Kvarnen AB", "175,00", ""]
+    assert lines[-1][:3] == ["Summa", "", "175,00"]
+    page = html.unescape(client.get(f"/account/payroll/{LAST_MONTH[:4]}").get_data(as_text=True))
+    assert "175\u00a0kr" in page and "återtagen" not in page
+
+
+def test_a_withdrawn_payroll_gift_or_correction_does_not_count_on_the_statement(world, login):
+    from lokalamal_app.ledger import services as ledger
+
+    add_pledge(world, amount_ore=20_000)
+    services.confirm_month(world.company, LAST_MONTH, {}, world.admin, TODAY)
+    gift = entries()[0]
+    corrected = ledger.correct_entry(gift, world.admin, 15_000, gift.collected_on, "payroll",
+                                     gift.note, "Fel belopp")
+    ledger.reverse_entry(corrected, world.admin, "Inget avdrag den månaden")
+    factories.commit()
+    lines = _statement_csv(login(world.employee), LAST_MONTH)
+    assert lines[0][2:] == ["150,00", "Återtagen"]
+    assert lines[-1][:3] == ["Summa", "", "0,00"]
