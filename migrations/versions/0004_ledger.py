@@ -7,9 +7,8 @@ Revises: 0007_payroll
 Create Date: 2026-11-26 22:40:27.558489
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004_ledger'
