@@ -5,8 +5,9 @@ Revises: 0001_foundation
 Create Date: 2026-11-26 22:36:38.161924
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0002_notifications'

@@ -5,8 +5,9 @@ Revises: 0002_notifications
 Create Date: 2026-11-26 22:40:23.473258
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = "0003_workplaces"

@@ -7,8 +7,9 @@ Revises: 0007_payroll
 Create Date: 2026-11-26 22:40:27.558489
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0004_ledger'

@@ -5,8 +5,9 @@ Revises: 0008_mission
 Create Date: 2026-11-26 22:39:35.287813
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0006_challenges'

@@ -5,8 +5,9 @@ Revises: 0006_challenges
 Create Date: 2026-11-26 22:41:27.455621
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0007_payroll'

@@ -5,8 +5,9 @@ Revises: 0003_workplaces
 Create Date: 2026-11-26 22:42:11.598951
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0008_mission'

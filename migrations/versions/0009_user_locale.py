@@ -7,8 +7,9 @@ Revises: 0004_ledger
 Create Date: 2026-11-27 01:40:00.000000
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = "0009_user_locale"
