@@ -74,6 +74,11 @@ def create_app(config_class: type | str | None = None) -> Flask:
     _init_login(app)
     _register_blueprints(app)
 
+    from .privacy import hooks as privacy_hooks
+
+    # Which features export and anonymise personal data: one explicit list.
+    privacy_hooks.install()
+
     from . import cli, errors, ops, redirects, security
 
     errors.init_app(app)

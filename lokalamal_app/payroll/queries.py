@@ -1,11 +1,14 @@
 """Reads for the payroll pages: a few queries each, no N+1."""
 
-from sqlalchemy.orm import aliased, joinedload
+import json
+
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..goals.queries import all_goals as goals  # noqa: F401  (used by the routes)
 from ..ledger import totals
 from ..models import (
+    AuditEvent,
     Company,
     LedgerEntry,
     Membership,
@@ -40,6 +43,21 @@ def deductions_by_pledge(company: Company, month: str) -> dict[int, PayrollDeduc
         .where(PayrollRun.company_id == company.id, PayrollDeduction.month == month)
     ).scalars()
     return {d.pledge_id: d for d in rows}
+
+
+def not_booked(company: Company, month: str) -> set[int]:
+    """The pledges a confirmed month could not book (no team and no goal), from its event."""
+    events = db.session.execute(
+        db.select(AuditEvent.after).where(
+            AuditEvent.action == "payroll.confirm", AuditEvent.subject_type == "company",
+            AuditEvent.subject_id == company.id)
+    ).scalars()
+    found: set[int] = set()
+    for text in events:
+        after = json.loads(text) if text else {}
+        if isinstance(after, dict) and after.get("month") == month:
+            found.update(after.get("not_booked", []))
+    return found
 
 
 def current_pledges(company: Company, from_month: str) -> list[Pledge]:
@@ -78,22 +96,53 @@ def user_pledges(user) -> list[Pledge]:
     ).scalars())
 
 
-def user_deductions(user, year: int | None = None) -> list[tuple[PayrollDeduction, str, bool]]:
-    """A person's payroll gifts (newest first) with workplace name and whether reversed."""
-    reversal = aliased(LedgerEntry)
+def user_deductions(user, year: int | None = None) -> list[tuple[PayrollDeduction, str, bool, int]]:
+    """A person's payroll gifts (newest first): workplace name, whether the gift no longer
+    counts, and what it counts with.
+
+    The ledger never changes an amount: a corrected gift's entry is reversed and a new entry
+    (`corrects_id` pointing at the old one) takes its place. So each gift follows its chain
+    of corrections to the entry that stands now: the gift counts with that entry's amount,
+    and does not count if that entry was reversed without a correction (withdrawn).
+    """
     query = (
-        db.select(PayrollDeduction, Company.name, reversal.id)
+        db.select(PayrollDeduction, Company.name)
         .join(PayrollRun, PayrollRun.id == PayrollDeduction.run_id)
         .join(Company, Company.id == PayrollRun.company_id)
-        .outerjoin(reversal, reversal.reverses_id == PayrollDeduction.entry_id)
         .where(PayrollDeduction.user_id == user.id)
         .order_by(PayrollDeduction.month.desc(), PayrollDeduction.id.desc())
     )
     if year is not None:
         query = query.where(PayrollDeduction.month.like(f"{year:04d}-%"))
-    return [(d, name, rev_id is not None) for d, name, rev_id in db.session.execute(query).all()]
+    rows = db.session.execute(query).all()
+    standing = _standing_entries([d.entry_id for d, _ in rows])
+    return [(d, name, standing[d.entry_id][1], standing[d.entry_id][0]) for d, name in rows]
+
+
+def _standing_entries(entry_ids: list[int]) -> dict[int, tuple[int, bool]]:
+    """For each entry id: the amount of the entry that stands for it now (following
+    corrections) and whether that one is reversed. One query per link of the longest chain."""
+    latest = {entry_id: entry_id for entry_id in entry_ids}
+    ends = set(latest.values())
+    while ends:
+        newer = dict(db.session.execute(
+            db.select(LedgerEntry.corrects_id, LedgerEntry.id)
+            .where(LedgerEntry.corrects_id.in_(ends))
+        ).all())
+        if not newer:
+            break
+        latest = {start: newer.get(end, end) for start, end in latest.items()}
+        ends = set(newer.values())
+    finals = set(latest.values())
+    amounts = dict(db.session.execute(
+        db.select(LedgerEntry.id, LedgerEntry.amount_ore).where(LedgerEntry.id.in_(finals))
+    ).all()) if finals else {}
+    reversed_ids = set(db.session.execute(
+        db.select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.in_(finals))
+    ).scalars()) if finals else set()
+    return {start: (amounts[end], end in reversed_ids) for start, end in latest.items()}
 
 
 def year_total(rows) -> int:
-    """What counts of a person's payroll gifts: reversed ones do not."""
-    return sum(d.amount_ore for d, _, reversed_ in rows if not reversed_)
+    """What counts of a person's payroll gifts: the standing amounts, withdrawn ones not."""
+    return sum(amount for _, _, reversed_, amount in rows if not reversed_)

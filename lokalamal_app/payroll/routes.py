@@ -129,12 +129,14 @@ def _month_page(company, month, amounts_text=None, errors=None, problems=None, s
     run = queries.run_for(company, month)
     pledges = services.pledges_in(company, month)
     deductions = queries.deductions_by_pledge(company, month) if run else {}
+    not_booked = queries.not_booked(company, month) if run else set()
     if amounts_text is None:
         amounts_text = {p.id: "" for p in pledges}
     return render_template(
         "payroll/month.html", company=company, scheme=scheme, month=month, run=run,
         label=months.display(month), pledges=pledges, deductions=deductions,
         amounts_text=amounts_text, errors=errors or {}, problems=problems or [],
+        not_booked=not_booked, not_booked_reason=services.not_booked_reason,
         form=EmptyForm(), import_form=import_form or ImportForm(),
         is_future=month > months.month_of(_today()),
         fixed_total=sum(p.amount_ore or 0 for p in pledges if p.kind == "fixed"),
@@ -172,12 +174,14 @@ def month(slug: str, month: str):
     if errors:
         return _month_page(company, month, texts, errors, status=422)
     try:
-        services.confirm_month(company, month, amounts, current_user, _today())
+        _run, not_booked = services.confirm_month(company, month, amounts, current_user, _today())
     except services.PayrollError as exc:
         db.session.rollback()
         return _month_page(company, month, texts, problems=[str(exc)], status=422)
     db.session.commit()
     flash(_("Löneavdragen för %(month)s är bekräftade.", month=months.display(month)), "success")
+    for pledge in not_booked:
+        flash(services.not_booked_reason(pledge.user.display_name), "error")
     return go(url_for("payroll.month", slug=company.slug, month=month))
 
 
@@ -390,8 +394,8 @@ def statement(year: int):
 def statement_csv(year: int):
     """The yearly statement as CSV."""
     rows, total = _statement(year)
-    lines = [[months.label(d.month), name, csvfiles.kronor_text(d.amount_ore),
-              "Återtagen" if reversed_ else ""] for d, name, reversed_ in rows]
+    lines = [[months.label(d.month), name, csvfiles.kronor_text(amount),
+              "Återtagen" if reversed_ else ""] for d, name, reversed_, amount in rows]
     lines.append(["Summa", "", csvfiles.kronor_text(total), ""])
     body = csvfiles.write(["Månad", "Arbetsplats", "Belopp (kr)", "Anmärkning"], lines)
     response = make_response(body)

@@ -14,6 +14,7 @@ from ..ledger import services as ledger
 from ..models import (
     Company,
     Goal,
+    LedgerEntry,
     Membership,
     PayrollDeduction,
     PayrollRun,
@@ -238,13 +239,45 @@ def goal_team(company: Company, goal: Goal) -> Team:
     return team
 
 
+def _gift_team(pledge: Pledge, company: Company) -> Team | None:
+    """The team a pledge's gift counts for this month, or None when there is none.
+
+    A gift counts for the team the giver is in when it is booked. A giver without a team
+    gives through the workplace's team for a goal: the goal chosen on the pledge, else the
+    goal their payroll gifts here last went to (they pledged in a team and left it; leaving
+    takes nothing along, and the gift keeps going to the same goal). A giver who left a team
+    before their first gift was booked has neither.
+    """
+    team = team_of(pledge.user_id, company.id)
+    if team is not None:
+        return team
+    goal_id = pledge.goal_id or db.session.execute(
+        db.select(LedgerEntry.goal_id)
+        .join(PayrollDeduction, PayrollDeduction.entry_id == LedgerEntry.id)
+        .join(PayrollRun, PayrollRun.id == PayrollDeduction.run_id)
+        .where(PayrollDeduction.user_id == pledge.user_id, PayrollRun.company_id == company.id)
+        .order_by(PayrollDeduction.month.desc(), PayrollDeduction.id.desc()).limit(1)
+    ).scalar()
+    goal = db.session.get(Goal, goal_id) if goal_id is not None else None
+    return goal_team(company, goal) if goal is not None else None
+
+
+def not_booked_reason(name: str) -> str:
+    """Why a pledge's gift was not booked: the giver has neither a team nor a goal."""
+    return _("%(name)s är inte med i något lag och har inget mål för gåvan, så den bokades "
+             "inte. Be personen gå med i ett lag eller välja ett mål, och registrera "
+             "beloppet som en insamling när det är klart.", name=name)
+
+
 def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
-                  today: date) -> PayrollRun:
-    """Turn a month's pledges into verified payroll collections, once.
+                  today: date) -> tuple[PayrollRun, list[Pledge]]:
+    """Turn a month's pledges into verified payroll collections, once; the run and the
+    pledges that could not be booked (their giver has no team and no goal).
 
     `amounts` holds the sums for per-mille pledges (0 = no deduction that month). Each
     collection has the idempotency key payroll:<pledge>:<month>, and the run is unique per
-    workplace and month, so a second confirmation writes nothing.
+    workplace and month, so a second confirmation writes nothing. Every line is checked
+    and its team found before anything is written.
     """
     scheme = scheme_for(company)
     if scheme is None or not scheme.enabled:
@@ -268,13 +301,17 @@ def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
             db.session.add(run)
     except IntegrityError:
         raise PayrollError(_("Månaden är redan bekräftad. Rätta den genom att återta poster.")) from None
-    day = months.pay_day(month, scheme.closing_day)
+    booked, not_booked = [], []
     for pledge, amount in lines:
         if amount == 0:
             continue
-        team = team_of(pledge.user_id, company.id)
+        team = _gift_team(pledge, company)
         if team is None:
-            team = goal_team(company, pledge.goal or db.session.get(Goal, pledge.goal_id))
+            not_booked.append(pledge)
+        else:
+            booked.append((pledge, amount, team))
+    day = months.pay_day(month, scheme.closing_day)
+    for pledge, amount, team in booked:
         entry = ledger.log_collection(
             team, amount, day, "payroll", f"Löneavdrag {months.label(month)}", logged_by=actor,
             status="verified", idempotency_key=f"payroll:{pledge.id}:{month}",
@@ -285,7 +322,9 @@ def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
         db.session.add(PayrollDeduction(run_id=run.id, pledge_id=pledge.id, user_id=pledge.user_id,
                                         month=month, amount_ore=amount, entry_id=entry.id))
         db.session.flush()
+    # The run's event says which pledges were not booked, so the month page can tell why.
     audit.record("payroll.confirm", "company", company.id, actor=actor,
                  after={"month": month, "lines": len(lines),
-                        "total_ore": sum(a for _, a in lines)})
-    return run
+                        "total_ore": sum(a for _, a, _ in booked),
+                        "not_booked": [p.id for p in not_booked]})
+    return run, not_booked

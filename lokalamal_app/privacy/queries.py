@@ -11,6 +11,7 @@ from ..models import (
     LedgerEntry,
     Membership,
     Notification,
+    OutboxMessage,
     Team,
     TeamMember,
     User,
@@ -18,13 +19,14 @@ from ..models import (
 from ..models.base import as_utc
 from ..money import format_ore
 
-# Features with their own personal data add a section: `name, exporter(user) -> JSON data`.
+# Features with their own personal data add a section, listed in privacy.hooks:
+# `name, exporter(user) -> JSON data`.
 _sections: list[tuple[str, Callable[[User], Any]]] = []
 
 
-def add_export_section(name: str, exporter: Callable[[User], Any]) -> None:
-    """Register a feature's part of the data export."""
-    _sections.append((name, exporter))
+def set_export_sections(sections: list[tuple[str, Callable[[User], Any]]]) -> None:
+    """The features' parts of the data export, in order (from privacy.hooks)."""
+    _sections[:] = sections
 
 
 def _when(value: datetime | date | None) -> str | None:
@@ -57,6 +59,13 @@ def personal_data(user: User) -> dict[str, Any]:
     notifications = db.session.execute(
         db.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
     ).scalars()
+    captain_of = db.session.execute(
+        db.select(Team.name).where(Team.captain_id == user.id).order_by(Team.id)
+    ).scalars().all()
+    mail = db.session.execute(
+        db.select(OutboxMessage).where(OutboxMessage.to == user.email)
+        .order_by(OutboxMessage.id)
+    ).scalars()
     events = db.session.execute(
         db.select(AuditEvent).where(AuditEvent.actor_id == user.id).order_by(AuditEvent.id)
     ).scalars()
@@ -80,6 +89,7 @@ def personal_data(user: User) -> dict[str, Any]:
             {"lag": team_name, "arbetsplats": company_name, "sedan": _when(tm.created_at)}
             for tm, team_name, company_name in teams
         ],
+        "lag_du_är_kapten_för": list(captain_of),
         "insamlingar_du_rapporterat": [
             {
                 "id": e.id,
@@ -98,6 +108,10 @@ def personal_data(user: User) -> dict[str, Any]:
             {"text": n.text, "länk": n.link, "skickat": _when(n.created_at),
              "läst": _when(n.read_at)}
             for n in notifications
+        ],
+        "mejl_till_dig": [
+            {"ämne": m.subject, "skapat": _when(m.created_at), "skickat": _when(m.sent_at)}
+            for m in mail
         ],
         "händelser": [
             {"händelse": ev.action, "gäller": ev.subject_type, "id": ev.subject_id,

@@ -32,9 +32,10 @@ from ..models.base import as_utc, utcnow
 ANONYMOUS_NAME = "Borttagen person"
 ANONYMOUS_DOMAIN = "anonym.invalid"
 
-# Features with their own personal data register a cleanup here:
-# `listener(user)` runs in the same transaction, before the user row is blanked. It may
-# return counts of what it removed (`{"ledger_notes": 3}`); they go into the audit event.
+# Features with their own personal data have a cleanup, listed in privacy.hooks (and set
+# from create_app, never by importing a module): `listener(user)` runs in the same
+# transaction, before the user row is blanked. It may return counts of what it removed
+# (`{"ledger_notes": 3}`); they go into the audit event.
 Listener = Callable[[User], dict[str, int] | None]
 _listeners: list[Listener] = []
 
@@ -49,9 +50,14 @@ class PrivacyError(Exception):
 
 
 def on_anonymise(listener: Listener) -> Listener:
-    """Register `listener(user)` to remove a feature's personal data of a person."""
-    _listeners.append(listener)
+    """Mark `listener(user)` as a feature's cleanup; it runs once privacy.hooks lists it."""
+    listener.anonymises = True
     return listener
+
+
+def set_listeners(listeners: list[Listener]) -> None:
+    """The cleanups anonymising runs, in order (from privacy.hooks)."""
+    _listeners[:] = listeners
 
 
 def is_anonymised(user: User) -> bool:

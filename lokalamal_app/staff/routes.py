@@ -7,13 +7,11 @@ from datetime import date
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from .. import settings
 from ..extensions import db
 from ..forms import EmptyForm
-from ..ledger.services import LedgerError
 from ..models import Goal, ImpactLine, Inquiry, LedgerEntry, Partner, User
 from ..partners import logos
 from . import bp, queries, services, swish_import
@@ -273,17 +271,14 @@ def swish_confirm():
                                problems=exc.problems), 422
     proposals = swish_import.propose(payments)
     chosen = set(request.form.getlist("book"))
-    try:
-        counts = swish_import.book(proposals, chosen, current_user)
-        db.session.commit()
-    except (LedgerError, IntegrityError):
-        db.session.rollback()
-        flash(_("Något ändrades medan du granskade (en post hanterades eller filen bokades "
-                "samtidigt). Ingenting sparades; läs in filen igen."), "error")
-        return redirect(url_for("staff.swish_upload"))
+    # Each row books on its own; a row that cannot is listed with its reason.
+    done = swish_import.book(proposals, chosen, current_user)
+    db.session.commit()
     flash(_("Klart: %(verified)s rapporterade insamlingar verifierade och "
             "%(created)s nya verifierade poster bokförda.",
-            verified=counts["verify"], created=counts["create"]), "success")
+            verified=done.verify, created=done.create), "success")
+    for line, reason in done.failed:
+        flash(_("Rad %(line)s bokfördes inte: %(reason)s", line=line, reason=reason), "error")
     return redirect(url_for("staff.swish_upload"))
 
 

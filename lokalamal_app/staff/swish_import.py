@@ -2,14 +2,21 @@
 
 1. `parse(data)` reads the file: the encoding (UTF-8, UTF-16 with BOM or Windows-1252),
    the separator and the columns are found from the file; every bad row is reported by
-   number and nothing is proposed until the whole file is valid.
+   number. A file that cannot be read at all (no header, wrong encoding, no readable row)
+   is refused whole; otherwise a bad row is kept as a refused row with its own reason, and
+   the other rows go on.
 2. `propose(payments)` matches each payment to a team by the reference code in its
    message (Team.reference, e.g. "LM101") and proposes to verify a matching pending Swish
    collection (same team and amount, collected within two weeks) or else to record a new
    verified one. Payments already booked, outgoing payments and unknown codes are shown
    with the reason.
-3. `book(proposals, chosen, actor)` does what staff confirmed. Each payment row has an
-   `import_key` stored in SwishPayment (unique), so a re-imported file books nothing twice.
+3. `book(proposals, chosen, actor)` does what staff confirmed, each row in its own
+   savepoint: a row that cannot be booked is listed with its reason and the rest book.
+   Each payment row has an `import_key` stored in SwishPayment (unique), so a re-imported
+   file books nothing twice.
+
+A message is kept whole (up to MESSAGE_MAX) for the preview and the audit event; where a
+column has a limit (the stored payment, the ledger note) it is cut with an ellipsis.
 """
 
 import base64
@@ -23,6 +30,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func
+from sqlalchemy.exc import DataError, IntegrityError
 
 from .. import audit
 from ..extensions import db
@@ -33,6 +41,11 @@ from ..money import MoneyError, parse_kronor
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MATCH_DAYS = 14
+# Bank texts are short in practice; a longer cell is kept this far, never further.
+MESSAGE_MAX = 2000
+# SwishPayment.message is String(200): the import key was always built from this much.
+STORED_MESSAGE_MAX = 200
+NOTE_PREFIX = "Swish till stadsmissionen: "
 
 COLUMNS = {
     "date": ("datum", "bokföringsdag", "bokforingsdag", "transaktionsdag", "betalningsdag",
@@ -57,16 +70,23 @@ class CsvImportError(ValueError):
 @dataclass
 class Payment:
     line: int
-    paid_on: date
-    amount_ore: int
+    paid_on: date | None
+    amount_ore: int | None
     message: str
     import_key: str
+    # Why the row cannot be read; such a row is shown refused and never booked.
+    problem: str = ""
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else its start and an ellipsis."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 @dataclass
 class Proposal:
     payment: Payment
-    action: str  # "verify", "create", "booked", "unmatched"
+    action: str  # "verify", "create", "booked", "unmatched", "refused"
     reason: str = ""
     team: Team | None = None
     entry: LedgerEntry | None = None
@@ -127,7 +147,8 @@ def _find_columns(header: list[str]) -> dict[str, int]:
 
 
 def parse(data: bytes | str) -> list[Payment]:
-    """All incoming payment rows of the file, or CsvImportError listing every problem."""
+    """Every payment row of the file, bad rows with their `problem`; CsvImportError when
+    the file cannot be read or not one row of it can."""
     if isinstance(data, bytes):
         if not data.strip():
             raise CsvImportError([_("Filen är tom.")])
@@ -155,43 +176,51 @@ def parse(data: bytes | str) -> list[Payment]:
     header = next(reader)
     columns = _find_columns(header)
     payments: list[Payment] = []
-    problems: list[str] = []
     seen: dict[str, int] = {}
     for offset, row in enumerate(reader, start=start + 2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(payments) + len(problems) >= MAX_ROWS:
-            problems.append(_("Filen har fler än %(rows)s rader; dela upp den.", rows=MAX_ROWS))
-            break
-        if len(row) < len(header):
-            problems.append(_("Rad %(row)s: har %(fields)s fält men rubrikraden har %(header)s.",
-                              row=offset, fields=len(row), header=len(header)))
-            continue
-        paid_on = _parse_date(row[columns["date"]])
-        if paid_on is None:
-            problems.append(_("Rad %(row)s: datumet ”%(value)s” går inte att läsa (skriv ÅÅÅÅ-MM-DD).",
-                              row=offset, value=row[columns["date"]][:20]))
-            continue
-        try:
-            amount = parse_kronor(row[columns["amount"]])
-        except MoneyError:
-            problems.append(_("Rad %(row)s: beloppet ”%(value)s” är inget belopp.",
-                              row=offset, value=row[columns["amount"]][:20]))
-            continue
-        message = " ".join(row[columns["message"]].split())[:200]
-        if "payment_id" in columns and row[columns["payment_id"]].strip():
-            basis = "id:" + row[columns["payment_id"]].strip()
-        else:
-            basis = f"row:{paid_on.isoformat()}|{amount}|{message.casefold()}"
-        # Two identical payments on one day are two payments: number the repeats.
-        seen[basis] = seen.get(basis, 0) + 1
-        key = hashlib.sha256(f"{basis}#{seen[basis]}".encode()).hexdigest()
-        payments.append(Payment(offset, paid_on, amount, message, key))
-    if problems:
-        raise CsvImportError(problems)
+        if len(payments) >= MAX_ROWS:
+            raise CsvImportError([_("Filen har fler än %(rows)s rader; dela upp den.",
+                                    rows=MAX_ROWS)])
+        payments.append(_read_row(offset, row, header, columns, seen))
+    problems = [p.problem for p in payments if p.problem]
     if not payments:
         raise CsvImportError([_("Filen har en rubrikrad men inga betalningar.")])
+    if len(problems) == len(payments):
+        raise CsvImportError(problems)
     return payments
+
+
+def _read_row(offset: int, row: list[str], header: list[str], columns: dict[str, int],
+              seen: dict[str, int]) -> Payment:
+    """One row as a Payment; a row that cannot be read carries its problem instead."""
+    def refused(problem: str) -> Payment:
+        text = " ".join(" ".join(row).split())
+        return Payment(offset, None, None, cut(text, MESSAGE_MAX), "", problem)
+
+    if len(row) < len(header):
+        return refused(_("Rad %(row)s: har %(fields)s fält men rubrikraden har %(header)s.",
+                         row=offset, fields=len(row), header=len(header)))
+    paid_on = _parse_date(row[columns["date"]])
+    if paid_on is None:
+        return refused(_("Rad %(row)s: datumet ”%(value)s” går inte att läsa (skriv ÅÅÅÅ-MM-DD).",
+                         row=offset, value=row[columns["date"]][:20]))
+    try:
+        amount = parse_kronor(row[columns["amount"]])
+    except MoneyError:
+        return refused(_("Rad %(row)s: beloppet ”%(value)s” är inget belopp.",
+                         row=offset, value=row[columns["amount"]][:20]))
+    message = " ".join(row[columns["message"]].split())[:MESSAGE_MAX]
+    if "payment_id" in columns and row[columns["payment_id"]].strip():
+        basis = "id:" + row[columns["payment_id"]].strip()
+    else:
+        # The first 200 characters, as always: a file imported before books nothing twice.
+        basis = f"row:{paid_on.isoformat()}|{amount}|{message[:STORED_MESSAGE_MAX].casefold()}"
+    # Two identical payments on one day are two payments: number the repeats.
+    seen[basis] = seen.get(basis, 0) + 1
+    key = hashlib.sha256(f"{basis}#{seen[basis]}".encode()).hexdigest()
+    return Payment(offset, paid_on, amount, message, key)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
@@ -200,7 +229,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 def propose(payments: list[Payment]) -> list[Proposal]:
     """Match every payment to a team and say what booking it would be (four queries)."""
     # Only words that could be a reference (letters and digits, short) go to the database.
-    tokens = {t.upper() for p in payments for t in _TOKEN.findall(p.message)
+    readable = [p for p in payments if not p.problem]
+    tokens = {t.upper() for p in readable for t in _TOKEN.findall(p.message)
               if len(t) <= 12 and any(ch.isdigit() for ch in t)}
     teams = {
         team.reference.upper(): team
@@ -211,7 +241,7 @@ def propose(payments: list[Payment]) -> list[Proposal]:
     booked = set(
         db.session.execute(
             db.select(SwishPayment.import_key).where(
-                SwishPayment.import_key.in_([p.import_key for p in payments])
+                SwishPayment.import_key.in_([p.import_key for p in readable])
             )
         ).scalars()
     )
@@ -234,6 +264,9 @@ def propose(payments: list[Payment]) -> list[Proposal]:
     taken: set[int] = set()
     proposals = []
     for payment in payments:
+        if payment.problem:
+            proposals.append(Proposal(payment, "refused", payment.problem))
+            continue
         refs = [t.upper() for t in _TOKEN.findall(payment.message) if t.upper() in teams]
         if payment.import_key in booked:
             proposals.append(Proposal(payment, "booked", _("Redan bokförd vid en tidigare import.")))
@@ -280,35 +313,67 @@ def _closest(candidates, taken, team, payment) -> LedgerEntry | None:
     return best
 
 
-def book(proposals: list[Proposal], chosen: set[str], actor) -> dict[str, int]:
-    """Book the chosen payments (verify or create) and remember each one; flushes."""
-    counts = {"verify": 0, "create": 0}
+@dataclass
+class Booked:
+    """What a confirmed import did: counts per action, and the rows that could not be booked."""
+
+    verify: int = 0
+    create: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def book(proposals: list[Proposal], chosen: set[str], actor) -> Booked:
+    """Book the chosen payments (verify or create), each on its own; flushes.
+
+    A row that fails (its collection was handled meanwhile, another import booked it, the
+    ledger refuses it) is rolled back alone and listed with its reason.
+    """
+    done = Booked()
     for proposal in proposals:
         if not proposal.can_book or proposal.payment.import_key not in chosen:
             continue
-        payment = proposal.payment
-        if proposal.action == "verify":
-            entry = ledger.verify_entry(proposal.entry, actor)
-        else:
-            entry = ledger.log_collection(
-                proposal.team, payment.amount_ore, payment.paid_on, "swish",
-                note=f"Swish till stadsmissionen: {payment.message}"[:300], logged_by=actor,
-                # Nobody in particular gave it (the report names no colleague): it is
-                # matched by no employer and makes no one a participant.
-                status="verified", giver_id=None,
-            )
-        db.session.add(SwishPayment(
-            import_key=payment.import_key, paid_on=payment.paid_on,
-            amount_ore=payment.amount_ore, message=payment.message, team_id=proposal.team.id,
-            entry_id=entry.id, action=proposal.action, imported_by_id=actor.id,
-        ))
-        db.session.flush()
-        audit.record("swish.import", "ledger_entry", entry.id, actor=actor,
-                     after={"action": proposal.action, "amount_ore": payment.amount_ore,
-                            "paid_on": payment.paid_on, "message": payment.message,
-                            "team_id": proposal.team.id})
-        counts[proposal.action] += 1
-    return counts
+        try:
+            with db.session.begin_nested():
+                _book_one(proposal, actor)
+        except ledger.LedgerError as exc:
+            done.failed.append((proposal.payment.line, str(exc)))
+            continue
+        except IntegrityError:
+            done.failed.append((proposal.payment.line,
+                                _("Betalningen bokfördes samtidigt av någon annan.")))
+            continue
+        except DataError:
+            done.failed.append((proposal.payment.line,
+                                _("Databasen tog inte emot raden; bokför den för hand.")))
+            continue
+        setattr(done, proposal.action, getattr(done, proposal.action) + 1)
+    return done
+
+
+def _book_one(proposal: Proposal, actor) -> None:
+    payment = proposal.payment
+    if proposal.action == "verify":
+        entry = ledger.verify_entry(proposal.entry, actor)
+    else:
+        entry = ledger.log_collection(
+            proposal.team, payment.amount_ore, payment.paid_on, "swish",
+            note=cut(NOTE_PREFIX + payment.message, ledger.NOTE_MAX), logged_by=actor,
+            # Nobody in particular gave it (the report names no colleague): it is
+            # matched by no employer and makes no one a participant.
+            status="verified", giver_id=None,
+        )
+    db.session.add(SwishPayment(
+        import_key=payment.import_key, paid_on=payment.paid_on,
+        amount_ore=payment.amount_ore, message=cut(payment.message, STORED_MESSAGE_MAX),
+        team_id=proposal.team.id, entry_id=entry.id, action=proposal.action,
+        imported_by_id=actor.id,
+    ))
+    db.session.flush()
+    # The audit event keeps the whole message: it has no column limit.
+    audit.record("swish.import", "ledger_entry", entry.id, actor=actor,
+                 after={"action": proposal.action, "amount_ore": payment.amount_ore,
+                        "paid_on": payment.paid_on, "message": payment.message,
+                        "team_id": proposal.team.id})
 
 
 def pack(text: str) -> str:

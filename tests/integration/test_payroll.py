@@ -429,3 +429,97 @@ def test_the_yearly_statement_shows_what_was_given_and_leaves_out_reversals(worl
     other = login(factories.make_user())
     factories.commit()
     assert "Inga löneavdrag" in other.get(f"/account/payroll/{LAST_MONTH[:4]}").get_data(as_text=True)
+
+
+# --- A pledger who left their team ------------------------------------------------------
+
+def _leave(world, user=None):
+    from lokalamal_app.teams import services as teams
+
+    user = user or world.employee
+    teams.leave_team(world.team, user, user, force=True)
+    factories.commit()
+
+
+def test_a_gift_after_leaving_the_team_goes_to_the_goal_it_went_to_before(world, login):
+    earlier = months.previous_month(LAST_MONTH)
+    pledge = add_pledge(world, start=earlier)
+    services.confirm_month(world.company, earlier, {}, world.admin, TODAY)
+    factories.commit()
+    _leave(world)
+    response = login(world.admin).post(f"/companies/{world.company.slug}/payroll/{LAST_MONTH}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    gifts = db.session.execute(
+        db.select(LedgerEntry).join(PayrollDeduction, PayrollDeduction.entry_id == LedgerEntry.id)
+        .where(PayrollDeduction.pledge_id == pledge.id).order_by(PayrollDeduction.month)
+    ).scalars().all()
+    assert len(gifts) == 2
+    # The month in the team stays with the team; leaving takes nothing along.
+    assert gifts[0].team_id == world.team.id
+    assert gifts[1].team_id != world.team.id and gifts[1].goal_id == world.team.goal_id
+    assert totals.figures("team", world.team.id).verified_ore == 20_000
+    assert totals.figures("goal", world.team.goal_id).verified_ore == 40_000
+
+
+def test_a_gift_with_neither_team_nor_goal_is_listed_for_the_admin_and_the_rest_book(world, login):
+    lisa = factories.make_user(display_name="Lisa Lag")
+    factories.add_member(world.company, lisa)
+    factories.join_team(world.team, lisa)
+    factories.commit()
+    add_pledge(world)  # Erik, who left before his first payroll month was booked
+    other = add_pledge(world, user=lisa, amount_ore=15_000, employee_number="E2")
+    _leave(world)
+    client = login(world.admin)
+    response = client.post(f"/companies/{world.company.slug}/payroll/{LAST_MONTH}")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Erik Ek är inte med i något lag och har inget mål för gåvan" in html.unescape(page)
+    db.session.expire_all()
+    assert db.session.execute(db.select(PayrollRun)).scalar_one().month == LAST_MONTH
+    booked = db.session.execute(db.select(PayrollDeduction)).scalars().all()
+    assert [d.pledge_id for d in booked] == [other.id]
+    assert totals.figures("team", world.team.id).verified_ore == 15_000
+    # The month page keeps saying which gift was not booked, and why.
+    again = client.get(f"/companies/{world.company.slug}/payroll/{LAST_MONTH}")
+    assert "inget mål för gåvan" in html.unescape(again.get_data(as_text=True))
+
+
+def _statement_csv(client, month):
+    text = client.get(f"/account/payroll/{month[:4]}.csv").data.decode("utf-8-sig")
+    return [line.split(";") for line in text.splitlines()[1:]]
+
+
+def test_a_corrected_payroll_gift_stays_on_the_statement_with_its_corrected_amount(world, login):
+    from lokalamal_app.ledger import services as ledger
+
+    add_pledge(world, amount_ore=20_000)
+    services.confirm_month(world.company, LAST_MONTH, {}, world.admin, TODAY)
+    gift = entries()[0]
+    corrected = ledger.correct_entry(gift, world.admin, 15_000, gift.collected_on, "payroll",
+                                     gift.note, "Lönekontoret drog 150 kr")
+    # A second correction: the statement follows the whole chain.
+    ledger.correct_entry(corrected, world.admin, 17_500, gift.collected_on, "payroll",
+                         gift.note, "Rättat igen")
+    factories.commit()
+    client = login(world.employee)
+    lines = _statement_csv(client, LAST_MONTH)
+    assert lines[0] == [months.label(LAST_MONTH), "Kvarnen AB", "175,00", ""]
+    assert lines[-1][:3] == ["Summa", "", "175,00"]
+    page = html.unescape(client.get(f"/account/payroll/{LAST_MONTH[:4]}").get_data(as_text=True))
+    assert "175\u00a0kr" in page and "återtagen" not in page
+
+
+def test_a_withdrawn_payroll_gift_or_correction_does_not_count_on_the_statement(world, login):
+    from lokalamal_app.ledger import services as ledger
+
+    add_pledge(world, amount_ore=20_000)
+    services.confirm_month(world.company, LAST_MONTH, {}, world.admin, TODAY)
+    gift = entries()[0]
+    corrected = ledger.correct_entry(gift, world.admin, 15_000, gift.collected_on, "payroll",
+                                     gift.note, "Fel belopp")
+    ledger.reverse_entry(corrected, world.admin, "Inget avdrag den månaden")
+    factories.commit()
+    lines = _statement_csv(login(world.employee), LAST_MONTH)
+    assert lines[0][2:] == ["150,00", "Återtagen"]
+    assert lines[-1][:3] == ["Summa", "", "0,00"]

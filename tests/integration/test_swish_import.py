@@ -176,22 +176,81 @@ def test_bad_files_are_reported_and_nothing_is_written(world, login, data, messa
     assert db.session.execute(db.select(SwishPayment)).first() is None
 
 
-def test_every_bad_row_is_listed(world):
+def test_every_bad_row_is_refused_with_its_own_reason_and_the_good_rows_stay(world):
     data = _csv(["2026-11-01;100;LM101", "igår;100;LM101", "2026-11-02;x;LM101"])
+    payments = swish_import.parse(data)
+    assert [p.problem[:6] for p in payments] == ["", "Rad 3:", "Rad 4:"]
+    proposals = swish_import.propose(payments)
+    assert [p.action for p in proposals] == ["create", "refused", "refused"]
+    assert not any(p.can_book for p in proposals[1:])
+
+
+def test_a_file_where_no_row_can_be_read_is_refused_whole(world):
+    data = _csv(["igår;100;LM101", "2026-11-02;x;LM101"])
     with pytest.raises(swish_import.CsvImportError) as caught:
         swish_import.parse(data)
-    assert [p[:6] for p in caught.value.problems] == ["Rad 3:", "Rad 4:"]
+    assert [p[:6] for p in caught.value.problems] == ["Rad 2:", "Rad 3:"]
 
 
-def test_a_missing_file_is_a_clear_message(world, login):
-    response = login(world["staff"]).post("/staff/swish-import", data={},
-                                          content_type="multipart/form-data")
-    assert response.status_code == 422
-    assert "Välj en CSV-fil" in response.get_data(as_text=True)
+def test_a_broken_row_is_shown_refused_and_the_other_rows_book(world, login):
+    d = TODAY.isoformat()
+    data = _csv([f"{d};250,00;LM101", f"{d};tvåhundra;LM102", f"{d};100,00;LM102"])
+    client = login(world["staff"])
+    html = _upload(client, data).get_data(as_text=True)
+    assert "Rad 3: beloppet ”tvåhundra”" in html and "Går inte att läsa" in html
+    assert html.count('name="book"') == 2
+    response = _confirm(client, html)
+    assert response.status_code == 302
+    assert totals.figures("team", world["fika"].id).verified_ore == 250_00
+    assert totals.figures("team", world["kod"].id).verified_ore == 100_00
 
 
-def test_a_tampered_confirm_is_refused_without_a_500(world, login):
-    response = login(world["staff"]).post("/staff/swish-import/confirm",
-                                          data={"content": "inte-base64!!", "book": ["x"]})
-    assert response.status_code == 422
-    assert "Ladda upp filen igen" in response.get_data(as_text=True)
+def test_a_500_character_message_with_emoji_books_with_the_others(world, login):
+    d = TODAY.isoformat()
+    long_message = "LM102 " + ("Tack för fikat 🎉☕ " * 30)[:483] + "=SUM(A1:A9)"
+    assert len(long_message) == 500
+    data = _csv([f"{d};250,00;LM101", f"{d};100,00;{long_message}", f"{d};50,00;LM102 kort"])
+    client = login(world["staff"])
+    html = _upload(client, data).get_data(as_text=True)
+    assert " ".join(long_message.split()) in html
+    response = _confirm(client, html)
+    assert response.status_code == 302
+    follow = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "bokfördes inte" not in follow
+    assert totals.figures("team", world["kod"].id).verified_ore == 150_00
+    assert totals.figures("team", world["fika"].id).verified_ore == 250_00
+    stored = db.session.execute(
+        db.select(SwishPayment).where(SwishPayment.amount_ore == 100_00)).scalar_one()
+    assert len(stored.message) == 200 and stored.message.endswith("…")
+    note = db.session.get(LedgerEntry, stored.entry_id).note
+    assert len(note) <= 200 and note.startswith("Swish till stadsmissionen: LM102 Tack")
+    # The audit event keeps the whole text, emoji and all.
+    event = db.session.execute(db.select(AuditEvent).where(
+        AuditEvent.action == "swish.import", AuditEvent.subject_id == stored.entry_id)
+    ).scalar_one()
+    assert "🎉" in str(event.after) and "=SUM(A1:A9)" in str(event.after)
+    # Re-importing the same file books nothing twice.
+    again = _upload(client, data).get_data(as_text=True)
+    assert 'name="book"' not in again
+
+
+def test_markup_in_a_message_is_shown_as_text(world, login):
+    d = TODAY.isoformat()
+    data = _csv([f'{d};100,00;LM102 <script>alert(1)</script> =HYPERLINK("x")'])
+    html = _upload(login(world["staff"]), data).get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_row_the_ledger_refuses_fails_alone_and_the_others_book(world, login):
+    d = TODAY.isoformat()
+    data = _csv([f"{d};250,00;LM101", f"{d};99999999,00;LM102", f"{d};100,00;LM102"])
+    client = login(world["staff"])
+    response = _confirm(client, _upload(client, data).get_data(as_text=True))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Rad 3 bokfördes inte: En insamling kan vara högst" in page
+    assert "Något ändrades" not in page
+    assert totals.figures("team", world["fika"].id).verified_ore == 250_00
+    assert totals.figures("team", world["kod"].id).verified_ore == 100_00
+    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
