@@ -53,7 +53,7 @@ def personal_data(user: User) -> dict[str, Any]:
     entries = db.session.execute(
         db.select(LedgerEntry, Team.name)
         .join(Team, Team.id == LedgerEntry.team_id)
-        .where(LedgerEntry.logged_by_id == user.id)
+        .where((LedgerEntry.logged_by_id == user.id) | (LedgerEntry.giver_id == user.id))
         .order_by(LedgerEntry.id)
     ).all()
     notifications = db.session.execute(
@@ -101,6 +101,8 @@ def personal_data(user: User) -> dict[str, Any]:
                 "anteckning": e.note,
                 "status": e.status_label,
                 "rapporterad": _when(e.created_at),
+                "du_rapporterade": e.logged_by_id == user.id,
+                "räknas_för_dig": e.giver_id == user.id,
             }
             for e, team_name in entries
         ],

@@ -46,6 +46,9 @@ COVERED = {
     # Amounts and statuses stay for the totals; the note goes.
     "ledger_entry.logged_by_id": Covered("insamlingar_du_rapporterat",
                                          cleared={"note": audit.REMOVED}),
+    # The gifts that count for the person: in the export; after anonymising they still
+    # count (the totals, the match cap) for the anonymised row, which names nobody.
+    "ledger_entry.giver_id": Covered("insamlingar_du_rapporterat"),
     # The event stays (what happened to which figure); where the person was goes.
     "audit_event.actor_id": Covered("händelser", cleared={"client_addr": ""}),
     # The pledge stays for the months already booked; the employee number goes.
