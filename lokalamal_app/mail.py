@@ -20,6 +20,7 @@ a sender that died and may be taken over (the one case where a mail can go out t
 Without MAIL_SERVER a delivery writes the message to the app's log and marks it sent.
 """
 
+import atexit
 import os
 import smtplib
 import threading
@@ -218,6 +219,9 @@ class BackgroundSender:
                 self._thread = threading.Thread(target=self._run, name="outbox-sender",
                                                 daemon=True)
                 self._thread.start()
+                # A command or a worker that ends right after its commit still sends what
+                # it queued, up to one mail timeout; the rest waits for `send-mail`.
+                atexit.register(self.wait_idle, self.app.config["MAIL_TIMEOUT_SECONDS"])
             self._unfinished += 1
             self._queue.put(message_ids)
 
