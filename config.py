@@ -51,6 +51,17 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "Lokala mål <noreply@lokalamal.se>")
+    MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
+    # Mail leaves after commit: "background" (a thread in each process), "inline" (in the
+    # committing thread, for tests) or "command" (only the scheduled `send-mail`).
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "background")
+    # A failed attempt waits MAIL_RETRY_SECONDS, doubling each time up to the ceiling;
+    # after MAIL_MAX_ATTEMPTS the message is marked failed and logged.
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 6 * 3600)
+    # A claim this old belongs to a sender that stopped mid-way; another may take it over.
+    MAIL_CLAIM_STALE_SECONDS = _int("MAIL_CLAIM_STALE_SECONDS", 600)
 
     # Public address used in e-mails and QR codes; falls back to the request's host.
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
@@ -103,6 +114,9 @@ class TestingConfig(Config):
         os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or "sqlite://"
     )
     LOGIN_SLOW_SECONDS = 0.0
+    # Mail is delivered right after each commit, in the test's own thread: deterministic.
+    MAIL_DELIVERY = "inline"
+    MAIL_SERVER = None
     # Tests never touch a REDIS_URL meant for running the app: TEST_REDIS_URL is the test
     # Redis, used for the whole suite only with TEST_SHARED_STATE=redis (else by the tests
     # that ask for it), and only keys under this prefix are written and removed.

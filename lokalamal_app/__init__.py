@@ -79,8 +79,9 @@ def create_app(config_class: type | str | None = None) -> Flask:
     # Which features export and anonymise personal data: one explicit list.
     privacy_hooks.install()
 
-    from . import cli, errors, ops, redirects, security
+    from . import cli, errors, mail, ops, redirects, security
 
+    mail.init_app(app)  # outbox messages leave after their transaction commits
     errors.init_app(app)
     ops.init_app(app)
     security.init_app(app)

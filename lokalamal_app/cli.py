@@ -1,4 +1,4 @@
-"""Flask commands: demo data, demo accounts, staff accounts."""
+"""Flask commands: demo data, demo accounts, staff accounts, sending the outbox."""
 
 import click
 from flask import Flask, current_app
@@ -60,3 +60,16 @@ def init_app(app: Flask) -> None:
         audit.record("user.staff_granted", "user", user.id, after={"is_staff": True})
         db.session.commit()
         click.echo(f"{user.email} är nu personal på stadsmissionen.")
+
+    @app.cli.command("send-mail")
+    @click.option("--limit", default=500, show_default=True,
+                  help="At most this many messages in one run.")
+    def send_mail(limit: int):
+        """Send the e-mail in the outbox that is due (schedule it every minute)."""
+        from . import mail
+
+        outcomes = mail.deliver_due(limit)
+        click.echo(
+            f"E-post: {outcomes['sent']} skickade, {outcomes['retry']} försöks igen senare, "
+            f"{outcomes['failed']} gick inte att skicka."
+        )

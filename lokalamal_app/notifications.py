@@ -30,7 +30,8 @@ def in_language_of(user):
 
 def notify(user, text: str | LazyString, link: str = "",
            email_subject: str | LazyString | None = None) -> Notification:
-    """Add a notification for `user`; with `email_subject` also send it by e-mail.
+    """Add a notification for `user`; with `email_subject` also queue it as an e-mail,
+    which leaves after the caller's transaction commits (see `mail`).
 
     `text` and `email_subject` are rendered in the recipient's language: pass lazy strings
     (see the module docstring); a plain str is stored as it is. `link` is a path inside the

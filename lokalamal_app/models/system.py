@@ -20,8 +20,19 @@ class LoginThrottle(db.Model):
 
 
 class OutboxMessage(TimestampMixin, db.Model):
+    """An e-mail written in the transaction that caused it and delivered after its commit
+    (see `lokalamal_app.mail`): due while neither sent nor failed."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # A sender owns the message from claimed_at until it records the outcome; a claim
+    # older than MAIL_CLAIM_STALE_SECONDS belongs to a sender that died.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Given up after MAIL_MAX_ATTEMPTS: kept, logged, never tried again.
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

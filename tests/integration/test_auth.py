@@ -303,16 +303,19 @@ def test_reset_with_a_common_password_is_refused_and_link_stays_valid(client, ap
     assert client.get(link).status_code == 200
 
 
-def test_mail_goes_over_smtp_when_a_server_is_configured(app, app_ctx, monkeypatch):
+def test_a_reset_mail_goes_over_smtp_after_the_request_commits(app, client, app_ctx,
+                                                               monkeypatch):
     from lokalamal_app import mail
 
+    factories.make_user(email="erik@example.se")
+    factories.commit()
     sent = []
     monkeypatch.setattr(mail, "_send_smtp", lambda config, message: sent.append(message.to))
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.se")
-    with app.test_request_context():
-        message = mail.send_mail("a@example.se", "Hej", "Text")
-    assert sent == ["a@example.se"]
-    assert message.sent_at is not None
+    assert client.post("/password/forgot", data={"email": "erik@example.se"}).status_code == 302
+    assert sent == ["erik@example.se"]
+    message = db.session.execute(db.select(OutboxMessage)).scalar_one()
+    assert message.sent_at is not None and message.attempts == 1
 
 
 def test_cookies_are_httponly_and_samesite_lax(client, app_ctx):
