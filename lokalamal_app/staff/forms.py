@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import swish
 from ..forms import Form, KronorField, strip_filter
@@ -136,7 +136,7 @@ class CampaignForm(Form):
     """A new campaign: its name and dates (the service checks them against the others)."""
 
     name = StringField(_l("Namn"), filters=[strip_filter],
-                       validators=[InputRequired(_l("Ge kampanjen ett namn.")),
+                       validators=[DataRequired(_l("Ge kampanjen ett namn.")),
                                    Length(max=80, message=_l("Namnet får vara högst 80 tecken."))])
     starts_on = _DateField(_l("Första dagen"),
                            validators=[InputRequired(_l("Ange kampanjens första dag."))])
