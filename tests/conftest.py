@@ -163,6 +163,13 @@ def _empty_database(app) -> None:
             for table in db.metadata.sorted_tables:
                 if table.name in _SEEDED:
                     conn.execute(table.insert(), _SEEDED[table.name])
+                    if conn.dialect.name == "postgresql" and "id" in table.c \
+                            and table.c.id.autoincrement is not False:
+                        # The seeded rows keep their ids: new rows are numbered after them.
+                        conn.execute(text(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                            f"(SELECT max(id) FROM \"{table.name}\"))"
+                        ))
 
 
 def _has_sqlite_sequence(conn) -> bool:
