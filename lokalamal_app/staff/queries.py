@@ -12,7 +12,18 @@ from .. import campaigns
 from ..extensions import db
 from ..goals.queries import all_goals  # noqa: F401  (the staff routes list the goals)
 from ..ledger import totals
-from ..models import Campaign, Company, Goal, ImpactLine, Inquiry, LedgerEntry, Partner, Tally, Team, User
+from ..models import (
+    Campaign,
+    Company,
+    Goal,
+    ImpactLine,
+    Inquiry,
+    LedgerEntry,
+    Partner,
+    Tally,
+    Team,
+    User,
+)
 
 PERIODS = ("week", "month", "campaign", "all")
 PERIOD_LABELS = {"week": _l("Senaste 7 dagarna"), "month": _l("Den här månaden"),

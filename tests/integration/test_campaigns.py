@@ -8,7 +8,7 @@ import pytest
 from lokalamal_app import campaigns
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
-from lokalamal_app.models import AuditEvent, Campaign, Tally
+from lokalamal_app.models import AuditEvent, Campaign
 from lokalamal_app.staff import services as staff_services
 from lokalamal_app.staff.services import StaffError
 from lokalamal_app.teams import services as team_services
