@@ -1,7 +1,7 @@
 """Configuration classes, read from the environment. No secrets live in git."""
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -74,7 +74,8 @@ class Config:
     LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 15 * 60)
     LOGIN_SLOW_SECONDS = float(os.environ.get("LOGIN_SLOW_SECONDS", "1.0"))
 
-    CAMPAIGN_START = date.fromisoformat(os.environ.get("CAMPAIGN_START", "2026-09-01"))
+    # How long a server process trusts its copy of the campaign list (see campaigns.py).
+    CAMPAIGN_CACHE_SECONDS = _int("CAMPAIGN_CACHE_SECONDS", 60)
     MAX_COLLECTION_ORE = _int("MAX_COLLECTION_ORE", 1_000_000 * 100)
     CASH_SECOND_CONFIRM_ORE = _int("CASH_SECOND_CONFIRM_ORE", 5_000 * 100)
     # Days after a challenge's end date before its result is settled on verified money.

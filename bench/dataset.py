@@ -13,17 +13,19 @@ SELECT s.subject, s.subject_id, p.period,
 FROM ledger_entry e
 CROSS JOIN LATERAL (VALUES ('team', e.team_id), ('company', e.company_id),
                            ('goal', e.goal_id), ('cg:' || e.goal_id, e.company_id),
-                           ('all', 0)) AS s(subject, subject_id)
-CROSS JOIN LATERAL (VALUES ('all'), (to_char(e.collected_on, 'YYYY-MM')),
-                           (CASE WHEN e.collected_on >= :campaign THEN 'campaign' END))
+                           ('tg:' || e.goal_id, e.team_id), ('all', 0))
+                   AS s(subject, subject_id)
+CROSS JOIN LATERAL (SELECT 'all' UNION ALL SELECT to_char(e.collected_on, 'YYYY-MM')
+                    UNION ALL SELECT 'c' || c.id FROM campaign c
+                    WHERE c.starts_on <= e.collected_on
+                      AND (c.ends_on IS NULL OR e.collected_on <= c.ends_on))
                    AS p(period)
-WHERE p.period IS NOT NULL
 GROUP BY s.subject, s.subject_id, p.period
 """
 
 
 def build(session, companies: int, teams: int, people: int, entries: int,
-          password_hash: str, campaign_start, log=print) -> None:
+          password_hash: str, log=print) -> None:
     """Fill an empty, migrated PostgreSQL database; commits."""
     run = lambda sql, **kw: session.execute(text(sql), kw)  # noqa: E731
     log(f"  {companies} workplaces, {teams} teams, {people} people, {entries} ledger entries")
@@ -78,7 +80,7 @@ def build(session, companies: int, teams: int, people: int, entries: int,
         JOIN team t ON t.id = (j - 1) % :teams + 1
     """, n=entries, teams=teams)
     log("  stored totals from the ledger")
-    run(SUBJECT_TOTALS, campaign=campaign_start)
+    run(SUBJECT_TOTALS)
     for table in ("company", "team", "user", "membership", "team_member", "ledger_entry",
                   "tally"):
         run(f"""SELECT setval(pg_get_serial_sequence('"{table}"', 'id'),

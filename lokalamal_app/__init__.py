@@ -87,6 +87,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
     security.init_app(app)
     redirects.init_app(app)
     cli.init_app(app)
+    _register_derived_figures()
 
     @app.context_processor
     def _globals():
@@ -99,6 +100,14 @@ def create_app(config_class: type | str | None = None) -> Flask:
         }
 
     return app
+
+
+def _register_derived_figures() -> None:
+    """Every figure kept beside the ledger, for `ledger-check` and `ledger-rebuild`: each
+    feature with stored figures of its own adds one line here."""
+    from .ledger import check
+
+    check.register("tally", check.tally_differences, check.rebuild_tallies)
 
 
 def _nav_goals(goal_model):

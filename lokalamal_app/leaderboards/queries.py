@@ -16,9 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, or_, select, union_all
 
-from .. import shared_state
+from .. import campaigns, shared_state
 from ..companies.queries import company_by_slug
 from ..extensions import db
+from ..formatting import swedish_date
 from ..goals.queries import all_goals, goal_by_slug  # noqa: F401  (used by the routes too)
 from ..ledger import totals
 from ..models import Company, Goal, Membership, Tally, Team, TeamMember
@@ -95,10 +96,14 @@ def _money_columns(params: BoardParams, outer: bool = False):
 
 
 def period_key(period: str, today: date | None = None) -> str:
-    """The Tally period for a board period: 'all', 'campaign' or this month ('2026-11')."""
+    """The Tally period for a board period: 'all', this month ('2026-11') or the running
+    campaign's ('c2'; 'c0', which holds nothing, when no campaign is running)."""
     if period == "month":
         return totals.month_key(today or date.today())
-    return totals.PERIOD_CAMPAIGN if period == "campaign" else totals.PERIOD_ALL
+    if period == "campaign":
+        running = campaigns.current()
+        return running.period if running else totals.campaign_key(0)
+    return totals.PERIOD_ALL
 
 
 @dataclass
@@ -139,9 +144,13 @@ class Board:
     rows: list[Row] = field(default_factory=list)
     subject: Company | Goal | None = None
     rendered_at: datetime = field(default_factory=utcnow)
+    # The running campaign, for a board of "this campaign".
+    campaign: campaigns.CampaignInfo | None = None
 
     @property
     def period_label(self) -> str:
+        if self.params.period == "campaign":
+            return campaign_label(self.campaign)
         return str(PERIODS[self.params.period])
 
     @property
@@ -160,6 +169,18 @@ class Board:
     def state(self) -> str:
         """What the client shows, sent back on its next poll to mark who moved."""
         return ",".join(f"{row.id}:{row.rank}" for row in self.rows)
+
+
+def campaign_label(campaign: campaigns.CampaignInfo | None) -> str:
+    """The running campaign by name and dates ("Lokala mål 2026, från 1 sep. 2026")."""
+    if campaign is None:
+        return _("Ingen kampanj pågår just nu")
+    if campaign.ends_on is None:
+        return _("%(name)s, från %(start)s", name=campaign.name,
+                 start=swedish_date(campaign.starts_on))
+    return _("%(name)s, %(start)s–%(end)s", name=campaign.name,
+             start=swedish_date(campaign.starts_on),
+             end=swedish_date(campaign.ends_on))
 
 
 def team_url(team_slug: str) -> str:
@@ -230,8 +251,11 @@ def _ranked(stmt_columns, amount, changed_at, ident, from_, where, params, mine_
     return db.session.execute(select(inner).where(keep).order_by(inner.c.position)).mappings()
 
 
-def _team_rows(where, period, params, my_teams, my_companies, outer):
-    tally = and_(Tally.subject == "team", Tally.subject_id == Team.id, Tally.period == period)
+def _team_rows(where, period, params, my_teams, my_companies, outer, subject="team",
+               goal_id=None):
+    """Teams ranked on their `subject` totals: all they raised ('team') or what they raised
+    for one goal ('tg:<goal>', with `goal_id`; a team's target shows only on its own goal)."""
+    tally = and_(Tally.subject == subject, Tally.subject_id == Team.id, Tally.period == period)
     reported, verified = _money_columns(params, outer=True)
     amount = verified if params.verified else reported
     from_ = Team.__table__.join(Company.__table__, Company.id == Team.company_id).join(
@@ -240,15 +264,16 @@ def _team_rows(where, period, params, my_teams, my_companies, outer):
     columns = [
         Team.id.label("id"), Team.name.label("name"), Team.slug.label("slug"),
         Team.target_ore.label("target_ore"), Company.name.label("company_name"),
-        Company.id.label("company_id"), reported.label("reported_ore"),
-        verified.label("verified_ore"),
+        Company.id.label("company_id"), Team.goal_id.label("goal_id"),
+        reported.label("reported_ore"), verified.label("verified_ore"),
     ]
     result = _ranked(columns, amount, Tally.changed_at, Team.id, from_, where, params, my_teams)
     return [
         Row(
             rank=r["rank"], position=r["position"], kind="team", id=r["id"], name=r["name"],
             url=team_url(r["slug"]), reported_ore=r["reported_ore"],
-            verified_ore=r["verified_ore"], target_ore=r["target_ore"],
+            verified_ore=r["verified_ore"],
+            target_ore=r["target_ore"] if goal_id in (None, r["goal_id"]) else None,
             company_name=r["company_name"], mine=r["id"] in my_teams,
             colleague=r["company_id"] in my_companies,
         )
@@ -399,8 +424,10 @@ def _compute_rows(scope, subject, params, period, my_teams, my_companies) -> lis
     if scope == "teams":
         return _team_rows(nonzero, period, params, my_teams, my_companies, outer=False)
     if scope == "goal_teams":
-        return _team_rows([Team.goal_id == subject.id, *nonzero], period, params, my_teams,
-                          my_companies, outer=False)
+        # What each team raised for this goal: a team that changed goal keeps its old
+        # goal's money on the old goal's board and brings none of it to the new one.
+        return _team_rows(nonzero, period, params, my_teams, my_companies, outer=False,
+                          subject=totals.team_goal_subject(subject.id), goal_id=subject.id)
     if scope == "company_teams":
         # A workplace's own board lists all its teams, also those yet to log anything.
         return _team_rows([Team.company_id == subject.id], period, params, my_teams,
@@ -437,7 +464,9 @@ def standings(
             row.move = "up" if row.rank < before else "down"
     name = getattr(subject, "name", None) or getattr(subject, "title", "")
     title = str(TITLES[scope]) % {"name": name}
-    return Board(scope, board_key(scope, subject), title, params, version, rows, subject)
+    running = campaigns.current() if params.period == "campaign" else None
+    return Board(scope, board_key(scope, subject), title, params, version, rows, subject,
+                 campaign=running)
 
 
 def as_json(board: Board) -> dict:
@@ -449,6 +478,11 @@ def as_json(board: Board) -> dict:
         "period": board.params.period,
         "verified": board.params.verified,
         "employees_only": board.params.employees_only,
+        "campaign": (
+            {"name": board.campaign.name, "starts_on": board.campaign.starts_on.isoformat(),
+             "ends_on": board.campaign.ends_on and board.campaign.ends_on.isoformat()}
+            if board.campaign else None
+        ),
         "entries": [
             {
                 "rank": row.rank,

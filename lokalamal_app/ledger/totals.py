@@ -8,28 +8,31 @@ read-modify-write in Python, so concurrent workers cannot lose an increment.
 from datetime import date
 from functools import lru_cache
 
-from flask import current_app
 from sqlalchemy import text, update
 from sqlalchemy.dialects import sqlite
 
-from .. import shared_state
+from .. import campaigns, shared_state
 from ..extensions import db
 from ..models import BoardVersion, LedgerEntry, Tally
 from ..models.base import utcnow
 
 PERIOD_ALL = "all"
-PERIOD_CAMPAIGN = "campaign"
 
 
 def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def periods_for(day: date) -> list[str]:
-    """The periods a collection on `day` counts in."""
+def campaign_key(campaign_id: int) -> str:
+    """The period of one campaign's totals ("c1")."""
+    return f"c{campaign_id}"
+
+
+def periods_for(day: date, campaign_list=None) -> list[str]:
+    """The periods a collection on `day` counts in: all time, its month and every campaign
+    whose dates contain it (from this process's campaign list unless one is given)."""
     periods = [PERIOD_ALL, month_key(day)]
-    if day >= current_app.config["CAMPAIGN_START"]:
-        periods.append(PERIOD_CAMPAIGN)
+    periods.extend(c.period for c in campaigns.containing(day, campaign_list))
     return periods
 
 
@@ -38,12 +41,19 @@ def company_goal_subject(goal_id: int) -> str:
     return f"cg:{goal_id}"
 
 
+def team_goal_subject(goal_id: int) -> str:
+    """Subject name for a team's totals on one goal ("tg:3"); its id is the team's. A team
+    that changes goal keeps what it raised for the old goal there."""
+    return f"tg:{goal_id}"
+
+
 def subjects_for(entry: LedgerEntry) -> list[tuple[str, int]]:
     return [
         ("team", entry.team_id),
         ("company", entry.company_id),
         ("goal", entry.goal_id),
         (company_goal_subject(entry.goal_id), entry.company_id),
+        (team_goal_subject(entry.goal_id), entry.team_id),
         ("all", 0),
     ]
 
@@ -106,8 +116,8 @@ def apply(entry: LedgerEntry, reported_delta: int, verified_delta: int, count_de
 
 # The same upsert for PostgreSQL as one statement over arrays: every subject times every
 # period, in the order given, so concurrent changes lock shared rows in the same order.
-# Sent as one round trip instead of a pipeline of fifteen, it costs a fraction of the
-# Python time, and the text never changes, so the server keeps it prepared.
+# Sent as one round trip instead of a pipeline of one per row (eighteen or more), it costs
+# a fraction of the Python time, and the text never changes, so the server keeps it prepared.
 _PG_UPSERT = text("""
 INSERT INTO tally (subject, subject_id, period, reported_ore, verified_ore,
                    match_reported_ore, match_verified_ore, entry_count, changed_at)

@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from .audit import AuditEvent
+from .campaign import Campaign
 from .challenge import Challenge, ChallengeParticipant, ChallengeTally
 from .company import Company, JoinRequest, Membership
 from .goal import Goal
@@ -16,6 +17,7 @@ from .user import User
 __all__ = [
     "AuditEvent",
     "BoardVersion",
+    "Campaign",
     "Challenge",
     "ChallengeParticipant",
     "ChallengeTally",

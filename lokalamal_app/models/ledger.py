@@ -107,9 +107,10 @@ class LedgerEntry(TimestampMixin, db.Model):
 
 
 class Tally(db.Model):
-    """Stored totals for a team, a workplace, a goal or everything ('all', id 0).
+    """Stored totals for a team, a workplace, a goal or everything ('all', id 0), and for a
+    workplace or a team on one goal ('cg:<goal id>', 'tg:<goal id>').
 
-    One row per subject and period: 'all', 'campaign' or a month 'YYYY-MM'. Changed only
+    One row per subject and period: 'all', a campaign 'c<id>' or a month 'YYYY-MM'. Changed only
     by ledger.totals in the same transaction as the entry, with SQL increments.
     """
 

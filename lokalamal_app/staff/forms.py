@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -16,7 +17,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from .. import swish
 from ..forms import Form, KronorField, strip_filter
@@ -119,3 +127,25 @@ class ImportUploadForm(Form):
 
 class ImportConfirmForm(Form):
     content = HiddenField()
+
+
+class _DateField(DateField):
+    """A date field whose parse error is in the visitor's language."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_("Skriv datumet som ÅÅÅÅ-MM-DD.")) from exc
+
+
+class CampaignForm(Form):
+    """A new campaign: its name and dates (the service checks them against the others)."""
+
+    name = StringField(_l("Namn"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Ge kampanjen ett namn.")),
+                                   Length(max=80, message=_l("Namnet får vara högst 80 tecken."))])
+    starts_on = _DateField(_l("Första dagen"),
+                           validators=[InputRequired(_l("Ange kampanjens första dag."))])
+    ends_on = _DateField(_l("Sista dagen (valfritt)"), validators=[Optional()],
+                         description=_l("Lämna tomt så pågår kampanjen tills nästa börjar."))

@@ -8,10 +8,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
+from .. import campaigns
 from ..extensions import db
 from ..goals.queries import all_goals  # noqa: F401  (the staff routes list the goals)
 from ..ledger import totals
-from ..models import Company, Goal, ImpactLine, Inquiry, LedgerEntry, Partner, Tally, Team, User
+from ..models import (
+    Campaign,
+    Company,
+    Goal,
+    ImpactLine,
+    Inquiry,
+    LedgerEntry,
+    Partner,
+    Tally,
+    Team,
+    User,
+)
 
 PERIODS = ("week", "month", "campaign", "all")
 PERIOD_LABELS = {"week": _l("Senaste 7 dagarna"), "month": _l("Den här månaden"),
@@ -29,8 +41,48 @@ class Row:
 
 
 def _tally_periods(today: date) -> dict[str, str]:
-    return {"month": totals.month_key(today), "campaign": totals.PERIOD_CAMPAIGN,
+    running = campaigns.current()
+    return {"month": totals.month_key(today),
+            "campaign": running.period if running else totals.campaign_key(0),
             "all": totals.PERIOD_ALL}
+
+
+def period_labels() -> dict[str, str]:
+    """The column headings, the campaign column named after the running campaign."""
+    running = campaigns.current()
+    labels = {key: str(label) for key, label in PERIOD_LABELS.items()}
+    labels["campaign"] = running.name if running else _("Ingen kampanj pågår")
+    return labels
+
+
+@dataclass
+class CampaignRow:
+    campaign: Campaign
+    reported_ore: int = 0
+    verified_ore: int = 0
+    entry_count: int = 0
+
+
+def campaign_rows() -> list[CampaignRow]:
+    """Every campaign, newest first, with what was raised in it overall (two queries)."""
+    found = db.session.execute(
+        db.select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    ).scalars().all()
+    rows = [CampaignRow(c) for c in found]
+    if not rows:
+        return rows
+    tallies = {
+        t.period: t for t in db.session.execute(
+            db.select(Tally).where(Tally.subject == "all", Tally.subject_id == 0,
+                                   Tally.period.in_([c.period for c in found]))
+        ).scalars()
+    }
+    for row in rows:
+        tally = tallies.get(row.campaign.period)
+        if tally is not None:
+            row.reported_ore, row.verified_ore = tally.reported_ore, tally.verified_ore
+            row.entry_count = tally.entry_count
+    return rows
 
 
 def _week(group_column, today: date, ids: list[int] | None = None) -> dict[int, tuple[int, int]]:

@@ -9,13 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import settings
+from .. import campaigns, settings
 from ..extensions import db
 from ..forms import EmptyForm
 from ..models import Goal, ImpactLine, Inquiry, LedgerEntry, Partner, User
 from ..partners import logos
 from . import bp, queries, services, swish_import
 from .forms import (
+    CampaignForm,
     GoalForm,
     GrantStaffForm,
     ImpactLineForm,
@@ -40,7 +41,8 @@ def overview():
     goal_rows, overall = queries.goal_totals(today)
     return render_template(
         "staff/overview.html",
-        periods=queries.PERIODS, period_labels=queries.PERIOD_LABELS,
+        periods=queries.PERIODS, period_labels=queries.period_labels(),
+        campaign=campaigns.current(),
         goal_rows=goal_rows, overall=overall, company_rows=queries.company_totals(today),
         chart=queries.monthly_chart(today), new_companies=queries.new_companies(),
         new_teams=queries.new_teams(), inquiries=queries.inquiries(open_only=True, limit=5),
@@ -213,6 +215,27 @@ def inquiry_handled(inquiry_id: int):
     db.session.commit()
     flash(_("Förfrågan är markerad som hanterad."), "success")
     return redirect(url_for("staff.inquiries"))
+
+
+# --- Campaigns ------------------------------------------------------------------------
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+def campaigns_page():
+    """Every campaign with its totals, and a form to add the next one."""
+    form = CampaignForm()
+    if form.validate_on_submit():
+        problem = services.campaign_problem(form.starts_on.data, form.ends_on.data,
+                                            campaigns.today())
+        if problem is None:
+            campaign = services.add_campaign(form.name.data, form.starts_on.data,
+                                             form.ends_on.data, current_user)
+            db.session.commit()
+            flash(_("Kampanjen %(name)s är tillagd.", name=campaign.name), "success")
+            return redirect(url_for("staff.campaigns_page"))
+        getattr(form, problem[0]).errors.append(problem[1])
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/campaigns.html", form=form,
+                           rows=queries.campaign_rows(), current=campaigns.current()), status
 
 
 # --- Settings -------------------------------------------------------------------------

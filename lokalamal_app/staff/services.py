@@ -1,10 +1,13 @@
 """Staff writes. Each enforces its rule, writes an audit event and flushes; never commits."""
 
+from datetime import date, timedelta
+
 from flask_babel import gettext as _
 
-from .. import audit, settings
+from .. import audit, campaigns, settings
 from ..extensions import db
-from ..models import Goal, ImpactLine, Inquiry, Partner, User
+from ..ledger import totals
+from ..models import Campaign, Goal, ImpactLine, Inquiry, Partner, User
 from ..models.base import utcnow
 from ..partners import logos
 
@@ -128,3 +131,49 @@ def save_settings(swish_number: str, tax_reduction_approved: bool, actor: User) 
     flag = "1" if tax_reduction_approved else ""
     if settings.get("tax_reduction_approved") != flag:
         settings.put("tax_reduction_approved", flag, actor=actor)
+
+
+def campaign_problem(starts_on, ends_on, today) -> tuple[str, str] | None:
+    """What is wrong with a new campaign's dates, as (field, message), or None.
+
+    It starts tomorrow at the earliest: no collection can be dated in it yet, so no stored
+    figure has to be recomputed and every server knows it before its first day (see
+    campaigns.py). It may not overlap another campaign, except the running open one,
+    which then ends the day before (`add_campaign`)."""
+    if starts_on <= today:
+        return "starts_on", _("En ny kampanj kan börja tidigast i morgon.")
+    if ends_on is not None and ends_on <= starts_on:
+        return "ends_on", _("Sista dagen måste komma efter den första.")
+    for other in campaigns.load():
+        if other.ends_on is None and other.starts_on < starts_on:
+            continue  # the open campaign ends the day before this one starts
+        if other.starts_on <= (ends_on or date.max) and starts_on <= (other.ends_on or date.max):
+            return "starts_on", _("Datumen krockar med kampanjen %(name)s.", name=other.name)
+    return None
+
+
+def add_campaign(name: str, starts_on, ends_on, actor: User) -> Campaign:
+    """Start planning a new campaign; an open campaign before it ends the day before.
+
+    Raises StaffError when the dates do not fit (`campaign_problem`)."""
+    problem = campaign_problem(starts_on, ends_on, campaigns.today())
+    if problem is not None:
+        raise StaffError(problem[1])
+    open_before = db.session.execute(
+        db.select(Campaign).where(Campaign.ends_on.is_(None), Campaign.starts_on < starts_on)
+    ).scalars().all()
+    for running in open_before:
+        running.ends_on = starts_on - timedelta(days=1)
+        audit.record("campaign.close", "campaign", running.id, actor=actor,
+                     before={"ends_on": None}, after={"ends_on": running.ends_on.isoformat()})
+    campaign = Campaign(name=name, starts_on=starts_on, ends_on=ends_on)
+    db.session.add(campaign)
+    db.session.flush()
+    audit.record("campaign.add", "campaign", campaign.id, actor=actor, after={
+        "name": name, "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat() if ends_on else None,
+    })
+    campaigns.changed(db.session())
+    totals.bump_board_version()  # boards show the campaign's name and dates
+    db.session.flush()
+    return campaign

@@ -106,7 +106,8 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
     expect(page.get_by_label("Belopp i kronor")).to_have_attribute("aria-invalid", "true")
     _record(page, f"{team_url} (collection form with errors)", axe_path, found)
     # Own team and colleagues' teams are marked on the boards, also on the dark TV screen.
-    for url in ["/account", "/staff", "/leaderboards", "/leaderboards/tv?boards=teams"]:
+    for url in ["/account", "/staff", "/staff/campaigns", "/leaderboards",
+                "/leaderboards/tv?boards=teams"]:
         _check(page, live_server, url, axe_path, found)
 
     assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
