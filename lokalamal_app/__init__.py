@@ -105,9 +105,13 @@ def create_app(config_class: type | str | None = None) -> Flask:
 def _register_derived_figures() -> None:
     """Every figure kept beside the ledger, for `ledger-check` and `ledger-rebuild`: each
     feature with stored figures of its own adds one line here."""
-    from .ledger import check
+    from .ledger import check, soundness
 
     check.register("tally", check.tally_differences, check.rebuild_tallies)
+    # The ledger's own rules: a broken ledger cannot be rebuilt, only reported.
+    check.register("entries", soundness.entry_problems)
+    check.register("match usage", soundness.match_problems, soundness.rebuild_match_usage)
+    check.register("payroll deductions", soundness.payroll_problems)
 
 
 def _nav_goals(goal_model):

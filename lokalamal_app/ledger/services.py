@@ -302,7 +302,7 @@ def correct_entry(
     entry = lock_entry(entry)
     if entry.reverses_id is not None:
         raise LedgerError(_("En återföring kan inte rättas; rätta den ursprungliga posten."))
-    if entry.method == "match":
+    if entry.method == "match" or method == "match":
         raise LedgerError(_("En matchning följer gåvan den matchar; rätta gåvan i stället."))
     before = _snapshot(entry)
     reverse_entry(entry, actor, reason, action="collection.correct.reverse")

@@ -95,16 +95,7 @@ def match_problems() -> list[str]:
     for gift_id, count in sorted(live_per_gift.items()):
         if count > 1:
             problems.append(f"gåvan {gift_id} är matchad {count} gånger")
-    year = db.func.extract("year", LedgerEntry.collected_on)
-    ledger_usage = {
-        (company_id, user_id, int(y)): int(total)
-        for company_id, user_id, y, total in db.session.execute(
-            db.select(LedgerEntry.company_id, LedgerEntry.giver_id, year,
-                      db.func.sum(LedgerEntry.amount_ore))
-            .where(LedgerEntry.method == "match", LedgerEntry.giver_id.is_not(None))
-            .group_by(LedgerEntry.company_id, LedgerEntry.giver_id, year)
-        )
-    }
+    ledger_usage = _match_usage_from_ledger()
     stored = {
         (u.company_id, u.user_id, u.year): u.matched_ore
         for u in db.session.execute(db.select(MatchUsage)).scalars()
@@ -116,6 +107,40 @@ def match_problems() -> list[str]:
             problems.append(f"matchningstak {company_id}/{user_id}/{y}: lagrat {have}, "
                             f"enligt huvudboken {want} (skillnad {have - want:+d})")
     return problems
+
+
+def _match_usage_from_ledger() -> dict[tuple[int, int, int], int]:
+    """(workplace, giver, year) -> the employer match the ledger holds for it (reversals
+    of matches carry the match's giver and a negative sum, so they net out)."""
+    year = db.func.extract("year", LedgerEntry.collected_on)
+    return {
+        (company_id, user_id, int(y)): int(total)
+        for company_id, user_id, y, total in db.session.execute(
+            db.select(LedgerEntry.company_id, LedgerEntry.giver_id, year,
+                      db.func.sum(LedgerEntry.amount_ore))
+            .where(LedgerEntry.method == "match", LedgerEntry.giver_id.is_not(None))
+            .group_by(LedgerEntry.company_id, LedgerEntry.giver_id, year)
+        )
+    }
+
+
+def rebuild_match_usage() -> int:
+    """Write each giver's yearly match usage again from the ledger; rows changed."""
+    want = _match_usage_from_ledger()
+    changed = 0
+    for usage in db.session.execute(db.select(MatchUsage)).scalars():
+        key = (usage.company_id, usage.user_id, usage.year)
+        value = want.pop(key, 0)
+        if usage.matched_ore != value:
+            usage.matched_ore = value
+            changed += 1
+    for (company_id, user_id, year), value in want.items():
+        if value:
+            db.session.add(MatchUsage(company_id=company_id, user_id=user_id, year=year,
+                                      matched_ore=value))
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 def payroll_problems() -> list[str]:
