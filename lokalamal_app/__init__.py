@@ -73,6 +73,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
 
     _init_login(app)
     _register_blueprints(app)
+    _follow_the_ledger()
 
     from . import cli, errors, ops, redirects, security
 
@@ -131,6 +132,28 @@ def _init_login(app: Flask) -> None:
         if user is None or user.session_token != token or user.disabled:
             return None
         return user
+
+
+def _follow_the_ledger() -> None:
+    """Wire what moves with every ledger change, in its transaction (idempotent: tests
+    build several apps in one process). Payroll matching still registers itself when
+    payroll/matching.py is imported."""
+    from .challenges import figures as challenge_figures
+    from .challenges import services as challenge_services
+    from .ledger import check, totals
+
+    # Ledger listeners, in the order they are added (ledger.totals.apply calls them).
+    for listener in (
+        challenge_figures.on_ledger_change,  # challenge figures (ChallengeTally)
+    ):
+        totals.on_change(listener)
+    challenge_figures.init_events()
+    challenge_services.init_events()
+    # Challenge figures in `ledger-check`. Guarded until the check registry exists on
+    # main (remove the hasattr when it does).
+    if hasattr(check, "register"):
+        check.register("utmaningar", differences=challenge_figures.challenge_differences,
+                       rebuild=challenge_figures.rebuild_challenge_figures)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -311,8 +311,8 @@ def test_print_qr_code_is_a_png(client, app_ctx):
     assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_a_finished_challenge_settles_when_viewed_and_offers_a_rematch(app, login, client,
-                                                                        app_ctx, monkeypatch):
+def test_a_finished_challenge_is_settled_by_the_command_and_offers_a_rematch(
+        app, login, client, app_ctx, monkeypatch):
     a, admin_a = workplace(name="Hemma AB")
     b, admin_b = workplace(name="Grannen AB")
     challenge = running(a, admin_a, [(b, admin_b)])
@@ -328,6 +328,10 @@ def test_a_finished_challenge_settles_when_viewed_and_offers_a_rematch(app, logi
 
     monkeypatch.setattr("lokalamal_app.challenges.services.date", Later)
     monkeypatch.setattr("lokalamal_app.challenges.queries.date", Later)
+    html = client.get(f"/challenges/{challenge.id}").get_data(as_text=True)
+    assert "Preliminärt" in html and "vann" not in html  # viewing settles nothing
+    result = app.test_cli_runner().invoke(args=["settle-challenges"])
+    assert "Avgjorda utmaningar: 1." in result.output
     html = client.get(f"/challenges/{challenge.id}").get_data(as_text=True)
     assert "Grannen AB vann" in html and "verifierade pengar" in html
     db.session.expire_all()

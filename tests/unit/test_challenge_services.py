@@ -144,10 +144,17 @@ def test_equal_figures_settle_as_a_draw(app, app_ctx):
     assert [p.final_rank for p in challenge.participants] == [1, 1]
 
 
-def test_proposing_tells_the_challenged_admins_in_the_app_and_by_email(app_ctx):
+def test_proposing_tells_the_challenged_admins_in_the_app_and_by_email_after_the_commit(
+        app_ctx):
     a, admin_a = workplace()
     b, admin_b = workplace()
     running(a, admin_a, [(b, admin_b)], accept=False)
+    # Nothing is told (nor mailed) while the proposal holds the workplaces locked.
+    assert db.session.execute(db.select(Notification)).scalars().all() == []
+    assert db.session.execute(db.select(OutboxMessage)).scalars().all() == []
+    db.session.commit()
+    assert services.send_notices() == 1
+    db.session.commit()
     note = db.session.execute(db.select(Notification).where(
         Notification.user_id == admin_b.id)).scalar_one()
     assert a.name in note.text and note.link.startswith("/challenges/")
