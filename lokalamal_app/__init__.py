@@ -73,6 +73,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
 
     _init_login(app)
     _register_blueprints(app)
+    _follow_the_ledger()
 
     from .privacy import hooks as privacy_hooks
 
@@ -105,6 +106,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
 def _register_derived_figures() -> None:
     """Every figure kept beside the ledger, for `ledger-check` and `ledger-rebuild`: each
     feature with stored figures of its own adds one line here."""
+    from .challenges import figures as challenge_figures
     from .ledger import check, soundness
 
     check.register("tally", check.tally_differences, check.rebuild_tallies)
@@ -112,6 +114,8 @@ def _register_derived_figures() -> None:
     check.register("entries", soundness.entry_problems)
     check.register("match usage", soundness.match_problems, soundness.rebuild_match_usage)
     check.register("payroll deductions", soundness.payroll_problems)
+    check.register("challenges", challenge_figures.challenge_differences,
+                   challenge_figures.rebuild_challenge_figures)
 
 
 def _nav_goals(goal_model):
@@ -150,6 +154,24 @@ def _init_login(app: Flask) -> None:
         if user is None or user.session_token != token or user.disabled:
             return None
         return user
+
+
+def _follow_the_ledger() -> None:
+    """Wire what moves with every ledger change, in its transaction (idempotent: tests
+    build several apps in one process)."""
+    from .challenges import figures as challenge_figures
+    from .challenges import services as challenge_services
+    from .ledger import totals
+    from .payroll import matching
+
+    # Ledger listeners, in the order they are added (ledger.totals.apply calls them).
+    for listener in (
+        challenge_figures.on_ledger_change,  # challenge figures (ChallengeTally)
+        matching.follow_the_ledger,  # employer matches of verified gifts, and their reversal
+    ):
+        totals.on_change(listener)
+    challenge_figures.init_events()
+    challenge_services.init_events()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,7 +6,7 @@ from flask import Blueprint
 bp = Blueprint("challenges", __name__, cli_group=None)
 
 from ..sharing.previews import register as _register_preview  # noqa: E402
-from . import cli, routes, services, templating  # noqa: E402,F401  (routes, listener, command)
+from . import cli, routes, services, templating  # noqa: E402,F401  (routes, command)
 from .queries import preview_card  # noqa: E402
 
 _register_preview("challenge", preview_card)

@@ -10,24 +10,19 @@ from sqlalchemy import func, or_
 from .. import permissions
 from ..extensions import db
 from ..i18n_request import _
-from ..models import Company, Team
+from ..models import Company, Membership, Team
 from ..models.challenge import Challenge, ChallengeParticipant, ChallengeTally
-from .services import score, settle_date
+from .figures import company_people, headcount_of, score, settle_date
 
 
-def challenge_or_404(challenge_id: int) -> Challenge:
-    """The challenge with its workplaces loaded, or 404."""
-    challenge = db.session.execute(
+def challenge_by_id(challenge_id: int) -> Challenge | None:
+    """The challenge with its workplaces loaded, or None."""
+    return db.session.execute(
         db.select(Challenge).where(Challenge.id == challenge_id).options(
             db.selectinload(Challenge.participants).joinedload(ChallengeParticipant.company),
             db.joinedload(Challenge.challenger), db.joinedload(Challenge.goal),
         )
     ).unique().scalar_one_or_none()
-    if challenge is None:
-        from flask import abort
-
-        abort(404)
-    return challenge
 
 
 def is_public(challenge: Challenge) -> bool:
@@ -59,18 +54,6 @@ def phase(challenge: Challenge, today: date | None = None) -> str:
     return "reconciling"
 
 
-def company_people(challenge_id: int, verified: bool = False) -> dict[int, int]:
-    """How many distinct people have counted collections, per workplace."""
-    count_col = ChallengeTally.verified_count if verified else ChallengeTally.reported_count
-    rows = db.session.execute(
-        db.select(ChallengeTally.company_id, func.count(ChallengeTally.id))
-        .where(ChallengeTally.challenge_id == challenge_id, ChallengeTally.kind == "person",
-               count_col > 0)
-        .group_by(ChallengeTally.company_id)
-    ).all()
-    return dict(rows)
-
-
 @dataclass
 class Side:
     """One workplace's figures in a challenge."""
@@ -82,6 +65,7 @@ class Side:
     people_reported: int = 0
     people_verified: int = 0
     headcount: int = 1
+    headcount_fixed: bool = False  # measured on the headcount it had when it accepted
     rank: int = 1
     score: Fraction = Fraction(0)
     score_verified: Fraction = Fraction(0)
@@ -137,7 +121,8 @@ def board(challenge: Challenge, today: date | None = None) -> Board:
             side.people_verified = p.final_people or 0
             side.headcount = p.final_headcount or 1
         else:
-            side.headcount = max(p.company.headcount or 1, 1)
+            side.headcount = headcount_of(p)
+        side.headcount_fixed = settled or p.headcount is not None
         side.score = score(challenge.measure, side.reported_ore, side.people_reported,
                            side.headcount)
         side.score_verified = score(challenge.measure, side.verified_ore,
@@ -264,8 +249,6 @@ def admin_companies_of(user) -> list[Company]:
         return []
     query = db.select(Company).order_by(Company.name)
     if not permissions.is_staff(user):
-        from ..models import Membership
-
         query = query.join(Membership, Membership.company_id == Company.id).where(
             Membership.user_id == user.id, Membership.role == "admin")
     return db.session.execute(query).scalars().all()

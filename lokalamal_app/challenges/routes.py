@@ -12,7 +12,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import SQLAlchemyError
 from wtforms.fields.choices import SelectChoice
 
 from .. import permissions, qr
@@ -25,6 +24,20 @@ from ..redirects import go
 from ..urls import external_url
 from . import bp, queries, services
 from .forms import AnswerForm, ChallengeForm
+
+
+def _challenge_or_404(challenge_id: int):
+    challenge = queries.challenge_by_id(challenge_id)
+    if challenge is None:
+        abort(404)
+    return challenge
+
+
+def _commit_and_tell() -> None:
+    """Commit the change (releasing its locks), then tell whom it concerns and commit that."""
+    db.session.commit()
+    services.send_notices()
+    db.session.commit()
 
 
 def _goals():
@@ -64,7 +77,7 @@ def _rematch_of(value) -> "services.Challenge | None":
         return None
     if not str(value).isdigit() or int(value) >= 2**31:  # no such challenge
         abort(404)
-    challenge = queries.challenge_or_404(int(value))
+    challenge = _challenge_or_404(int(value))
     if not queries.admin_companies(challenge, current_user):
         abort(403)
     return challenge
@@ -125,25 +138,18 @@ def new():
         target = getattr(form, exc.field or "opponent", form.opponent)
         target.errors = list(target.errors) + [str(exc)]
         return _render_form(form, admin_companies, rematch, exc.status)
-    db.session.commit()
+    _commit_and_tell()
     flash(_("Utmaningen är skickad. Grannarnas administratörer har fått ett meddelande."),
           "success")
     return go(url_for("challenges.show", challenge_id=challenge.id))
 
 
 def _visible_or_404(challenge_id: int):
-    challenge = queries.challenge_or_404(challenge_id)
+    # Only reads: a due challenge shows its preliminary figures until `settle-challenges`
+    # settles it (a GET never writes).
+    challenge = _challenge_or_404(challenge_id)
     if not queries.can_view(challenge, current_user):
         abort(404)
-    if queries.phase(challenge) == "reconciling":
-        try:
-            if services.settle_challenge(challenge):
-                db.session.commit()
-        except SQLAlchemyError:
-            # Another worker is writing (or settling) right now: show the preliminary
-            # figures this time; the next view or the command settles it.
-            db.session.rollback()
-            challenge = queries.challenge_or_404(challenge_id)
     return challenge
 
 
@@ -217,7 +223,7 @@ def qr_png(challenge_id: int):
 
 
 def _answer(challenge_id: int, accept: bool):
-    challenge = queries.challenge_or_404(challenge_id)
+    challenge = _challenge_or_404(challenge_id)
     admin_of = queries.admin_companies(challenge, current_user)
     if not admin_of:
         abort(403 if queries.can_view(challenge, current_user) else 404)
@@ -237,14 +243,14 @@ def _answer(challenge_id: int, accept: bool):
         services.answer_challenge(challenge, company, accept, form.reply.data or "", current_user)
     except services.ChallengeError as exc:
         db.session.rollback()
-        challenge = queries.challenge_or_404(challenge_id)
+        challenge = _challenge_or_404(challenge_id)
         if exc.field == "reply":
             form.reply.errors = list(form.reply.errors) + [str(exc)]
         else:
             flash(str(exc), "error")
         return render_template("challenges/show.html",
                                **_page_context(challenge, answer_form=form)), exc.status
-    db.session.commit()
+    _commit_and_tell()
     flash(_("Ni har antagit utmaningen. Lycka till!") if accept
           else _("Ni har tackat nej till utmaningen."), "success")
     return go(url_for("challenges.show", challenge_id=challenge.id))
@@ -268,7 +274,7 @@ def decline(challenge_id: int):
 @login_required
 def withdraw(challenge_id: int):
     """The challenger's admin takes the proposal back before it is accepted."""
-    challenge = queries.challenge_or_404(challenge_id)
+    challenge = _challenge_or_404(challenge_id)
     if not permissions.is_company_admin(current_user, challenge.challenger):
         abort(403 if queries.can_view(challenge, current_user) else 404)
     form = EmptyForm()
@@ -280,7 +286,7 @@ def withdraw(challenge_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return render_template("challenges/show.html",
-                               **_page_context(queries.challenge_or_404(challenge_id))), exc.status
-    db.session.commit()
+                               **_page_context(_challenge_or_404(challenge_id))), exc.status
+    _commit_and_tell()
     flash(_("Utmaningen är återkallad."), "success")
     return go(url_for("challenges.show", challenge_id=challenge.id))

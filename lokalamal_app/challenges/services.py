@@ -1,25 +1,27 @@
 """Writing challenges: propose, answer, withdraw, keep the figures, settle.
 
 Functions enforce the rules and flush; the caller commits. A broken rule raises
-ChallengeError with a message fit for the user, in the user's language. What other
-workplaces' admins are told is a lazy string: `notify` writes it in each one's language.
+ChallengeError with a message fit for the user, in the user's language.
+
+Nobody is told anything while rows are locked: a service only queues what other workplaces'
+admins are to be told (lazy strings, written in each one's language by `notify`), and the
+caller sends it with `send_notices()` after the commit that released the locks, then commits
+again. A rolled-back change tells no one.
 """
 
 from collections import defaultdict
 from datetime import date, timedelta
-from fractions import Fraction
-from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, or_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from .. import audit
 from ..extensions import db
 from ..i18n_request import _
 from ..ledger import totals
-from ..models import Company, LedgerEntry, Membership
+from ..models import Company, Membership
 from ..models.base import utcnow
 from ..models.challenge import (
     GREETING_MAX,
@@ -30,9 +32,10 @@ from ..models.challenge import (
     ChallengeTally,
 )
 from ..notifications import notify
+from . import figures
+from .figures import LIVE
 
 MAX_DAYS = 366  # a period of at most a year, both days counted
-LIVE = ("proposed", "accepted")  # challenges whose figures are still kept
 
 
 class ChallengeError(ValueError):
@@ -95,9 +98,14 @@ def overlapping(company_ids: list[int], starts_on: date, ends_on: date,
 
 def _lock(challenge: Challenge) -> None:
     """Take the challenge's row lock (PostgreSQL; SQLite writers are serialised by BEGIN
-    IMMEDIATE) and reload what another worker may just have changed."""
+    IMMEDIATE) and reload what another worker may just have changed.
+
+    FOR NO KEY UPDATE: answering, withdrawing and settling wait for each other, while a
+    ledger change adding the challenge's first figure row (a foreign key to it) does not wait.
+    """
     db.session.execute(
-        db.select(Challenge.id).where(Challenge.id == challenge.id).with_for_update())
+        db.select(Challenge.id).where(Challenge.id == challenge.id)
+        .with_for_update(key_share=True))
     db.session.refresh(challenge)
     for participant in challenge.participants:
         db.session.refresh(participant)
@@ -138,9 +146,9 @@ def propose_challenge(
         raise ChallengeError(_("En revansch kan bara föreslås när utmaningen är avgjord."))
     ids = [challenger.id] + [c.id for c in opponents]
     # Lock the workplaces (in id order) so two proposals for the same pair cannot both
-    # pass the overlap check at once.
-    db.session.execute(
-        db.select(Company.id).where(Company.id.in_(ids)).order_by(Company.id).with_for_update())
+    # pass the overlap check at once, and so that no ledger change of theirs is between
+    # the backfill and the listener (see figures).
+    figures.lock_workplaces(ids)
     clash = overlapping(ids, starts_on, ends_on)
     if clash is not None:
         raise ChallengeError(
@@ -163,14 +171,14 @@ def propose_challenge(
     for company in opponents:
         db.session.add(ChallengeParticipant(challenge_id=challenge.id, company_id=company.id))
     db.session.flush()
-    backfill(challenge)
+    figures.backfill(challenge)
     audit.record("challenge.propose", "challenge", challenge.id, actor=actor, after={
         "challenger": challenger.id, "opponents": [c.id for c in opponents],
         "starts_on": starts_on, "ends_on": ends_on, "measure": measure, "goal_id": goal_id,
     })
     link = f"/challenges/{challenge.id}"
     for membership in admins_of([c.id for c in opponents]):
-        notify(
+        _tell(
             membership.user,
             _l("%(name)s utmanar er i Vägg i vägg (%(period)s). Svara ja eller nej på utmaningens sida.",
                name=challenger.name, period=_period_text(challenge)),
@@ -186,6 +194,11 @@ def _period_text(challenge: Challenge) -> str:
 
 def _participant(challenge: Challenge, company: Company) -> ChallengeParticipant | None:
     return next((p for p in challenge.participants if p.company_id == company.id), None)
+
+
+def _fix_headcount(participant: ChallengeParticipant) -> None:
+    """Fix the headcount the workplace is measured on: the one it has as it joins."""
+    participant.headcount = max(participant.company.headcount or 1, 1)
 
 
 def _check_answerable(challenge: Challenge, company: Company, reply: str,
@@ -214,11 +227,14 @@ def answer_challenge(challenge: Challenge, company: Company, accept: bool, reply
     participant.reply = (reply or "").strip()
     participant.answered_at = utcnow()
     participant.answered_by_id = getattr(actor, "id", None)
+    if accept:
+        _fix_headcount(participant)
     invitees = [p for p in challenge.participants if p.company_id != challenge.challenger_id]
     if all(p.status != "invited" for p in invitees):
         if any(p.status == "accepted" for p in invitees):
             challenge.status = "accepted"
             challenge.accepted_at = utcnow()
+            _fix_headcount(_participant(challenge, challenge.challenger))
         else:
             challenge.status = "declined"
     db.session.flush()
@@ -231,9 +247,9 @@ def answer_challenge(challenge: Challenge, company: Company, accept: bool, reply
     else:
         message = _l("%(name)s tackade nej till er utmaning.", name=company.name)
         subject = _l("%(name)s tackade nej till er utmaning – Lokala mål", name=company.name)
-    for membership in admins_of([challenge.challenger_id]):
-        notify(membership.user, message, f"/challenges/{challenge.id}", email_subject=subject)
     totals.bump_board_version()
+    for membership in admins_of([challenge.challenger_id]):
+        _tell(membership.user, message, f"/challenges/{challenge.id}", email_subject=subject)
     return challenge
 
 
@@ -251,142 +267,21 @@ def withdraw_challenge(challenge: Challenge, actor) -> Challenge:
     invitees = [p.company_id for p in challenge.participants
                 if p.company_id != challenge.challenger_id]
     for membership in admins_of(invitees):
-        notify(membership.user, _l("%(name)s återkallade sin utmaning.",
+        _tell(membership.user, _l("%(name)s återkallade sin utmaning.",
                                    name=challenge.challenger.name),
                f"/challenges/{challenge.id}")
     return challenge
 
 
-# --- Figures kept beside the ledger -------------------------------------------------
-
-
-def _sign(value: int) -> int:
-    return (value > 0) - (value < 0)
-
-
-def _person_of(entry: LedgerEntry) -> int | None:
-    """Who a change counts for: the entry's giver (a reversal and a match carry the giver of
-    the gift they follow, so the person who verified or corrected it never takes part)."""
-    return entry.giver_id
-
-
-def _rows(challenge_id: int, entry: LedgerEntry, person_id: int | None, rd: int, vd: int):
-    base = {"challenge_id": challenge_id, "company_id": entry.company_id}
-    money = {"reported_ore": rd, "verified_ore": vd, "reported_count": _sign(rd),
-             "verified_count": _sign(vd)}
-    rows = [
-        {**base, "kind": "company", "key": "", **money},
-        {**base, "kind": "team", "key": str(entry.team_id), **money},
-        {**base, "kind": "day", "key": entry.collected_on.isoformat(), **money},
-    ]
-    if person_id is not None:
-        rows.append({**base, "kind": "person", "key": str(person_id), **money})
-    return rows
-
-
-def _upsert(rows: list[dict]) -> None:
-    if not rows:
-        return
-    merged: dict[tuple, dict] = {}
-    for row in rows:
-        k = (row["challenge_id"], row["company_id"], row["kind"], row["key"])
-        if k in merged:
-            for field in ("reported_ore", "verified_ore", "reported_count", "verified_count"):
-                merged[k][field] += row[field]
-        else:
-            merged[k] = dict(row)
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ChallengeTally)
-    stmt = insert.values(list(merged.values()))
-    excluded = stmt.excluded
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[ChallengeTally.challenge_id, ChallengeTally.company_id,
-                        ChallengeTally.kind, ChallengeTally.key],
-        set_={field: getattr(ChallengeTally, field) + getattr(excluded, field)
-              for field in ("reported_ore", "verified_ore", "reported_count", "verified_count")},
-    )
-    db.session.execute(stmt)
-
-
-@lru_cache(maxsize=1)
-def _live_challenges_of():
-    """The challenges a ledger change counts in, as one statement built once: every
-    collection asks this, and building the query anew each time cost more than running it."""
-    return (
-        db.select(Challenge.id)
-        .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
-        .where(
-            ChallengeParticipant.company_id == bindparam("company_id"),
-            ChallengeParticipant.status != "declined",
-            Challenge.status.in_(LIVE),
-            Challenge.settled_at.is_(None),
-            Challenge.starts_on <= bindparam("day"),
-            Challenge.ends_on >= bindparam("day"),
-            or_(Challenge.goal_id.is_(None), Challenge.goal_id == bindparam("goal_id")),
-        )
-    )
-
-
-@totals.on_change
-def on_ledger_change(entry: LedgerEntry, reported_delta: int, verified_delta: int) -> None:
-    """Count a ledger change in every live, unsettled challenge of the entry's workplace
-    whose period (and goal, if any) it falls in; same transaction as the ledger."""
-    challenge_ids = db.session.execute(_live_challenges_of(), {
-        "company_id": entry.company_id, "day": entry.collected_on, "goal_id": entry.goal_id,
-    }).scalars().all()
-    if not challenge_ids:
-        return
-    person = _person_of(entry)
-    _upsert([row for cid in challenge_ids
-             for row in _rows(cid, entry, person, reported_delta, verified_delta)])
-
-
-def backfill(challenge: Challenge) -> None:
-    """Count what the ledger already holds for the challenge's period (a challenge may
-    start today, after collections were logged this morning)."""
-    company_ids = [p.company_id for p in challenge.participants]
-    query = db.select(LedgerEntry).where(
-        LedgerEntry.company_id.in_(company_ids),
-        LedgerEntry.collected_on >= challenge.starts_on,
-        LedgerEntry.collected_on <= challenge.ends_on,
-        LedgerEntry.status.in_(("pending", "verified")),
-    )
-    if challenge.goal_id is not None:
-        query = query.where(LedgerEntry.goal_id == challenge.goal_id)
-    entries = db.session.execute(query).scalars().all()
-    rows = []
-    for e in entries:
-        rows += _rows(challenge.id, e, _person_of(e), e.amount_ore,
-                      e.amount_ore if e.status == "verified" else 0)
-    _upsert(rows)
-
-
 # --- Settlement ------------------------------------------------------------------------
-
-
-def settle_date(challenge: Challenge) -> date:
-    """The first day the result may be settled: after the end and the reconciliation window."""
-    return challenge.ends_on + timedelta(days=current_app.config["CHALLENGE_RECONCILE_DAYS"] + 1)
-
-
-def score(measure: str, ore: int, people: int, headcount: int) -> Fraction:
-    """The figure a measure compares: kronor, kronor per employee or share taking part."""
-    headcount = max(headcount, 1)
-    if measure == "per_employee":
-        return Fraction(ore, headcount)
-    if measure == "participation":
-        return Fraction(min(people, headcount), headcount)
-    return Fraction(ore)
 
 
 def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
     """Freeze the result on verified money, if it is due. True when it settled now."""
-    from .queries import company_people
-
     today = today or date.today()
     if challenge.status != "accepted" or challenge.settled_at is not None:
         return False
-    if today < settle_date(challenge):
+    if today < figures.settle_date(challenge):
         return False
     _lock(challenge)
     if challenge.settled_at is not None:
@@ -399,13 +294,13 @@ def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
                                             ChallengeTally.kind == "company")
         ).scalars()
     }
-    people = company_people(challenge.id, verified=True)
+    people = figures.company_people(challenge.id, verified=True)
     scores = {}
     for p in playing:
         p.final_ore = money.get(p.company_id, 0)
         p.final_people = people.get(p.company_id, 0)
-        p.final_headcount = max(p.company.headcount or 1, 1)
-        scores[p.company_id] = score(challenge.measure, p.final_ore, p.final_people,
+        p.final_headcount = figures.headcount_of(p)
+        scores[p.company_id] = figures.score(challenge.measure, p.final_ore, p.final_people,
                                      p.final_headcount)
     for p in playing:
         p.final_rank = 1 + sum(1 for s in scores.values() if s > scores[p.company_id])
@@ -433,3 +328,35 @@ def settle_due(today: date | None = None) -> int:
                                    Challenge.ends_on <= last_end)
     ).scalars().all()
     return sum(1 for challenge in due if settle_challenge(challenge, today))
+
+
+# --- Telling people, after the commit -------------------------------------------------
+
+_NOTICES = "challenges.notices"  # session.info: what to tell once the change is committed
+
+
+def _tell(user, text, link: str, email_subject=None) -> None:
+    """Queue a notification (and e-mail) for `send_notices`, after the commit."""
+    db.session.info.setdefault(_NOTICES, []).append((user, text, link, email_subject))
+
+
+def send_notices() -> int:
+    """Tell everyone the committed challenge changes concern, in the app and by e-mail.
+
+    Call after the commit that released the challenge's locks, then commit again.
+    Returns how many were told.
+    """
+    queued = db.session.info.pop(_NOTICES, [])
+    for user, text, link, email_subject in queued:
+        notify(user, text, link, email_subject=email_subject)
+    return len(queued)
+
+
+def _forget_notices(session, _previous_transaction=None) -> None:
+    session.info.pop(_NOTICES, None)
+
+
+def init_events() -> None:
+    """Drop queued notices when their change is rolled back (idempotent)."""
+    if not event.contains(Session, "after_rollback", _forget_notices):
+        event.listen(Session, "after_rollback", _forget_notices)

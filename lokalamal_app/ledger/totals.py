@@ -143,8 +143,9 @@ _listeners: list = []
 def on_change(listener):
     """Register `listener(entry, reported_delta, verified_delta)`, called in the same
     transaction whenever an entry's amounts count differently (challenge totals, matching).
-    Use as a decorator at import time of the feature's services module."""
-    _listeners.append(listener)
+    Registering one twice changes nothing (create_app may run several times)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
     return listener
 
 

@@ -69,6 +69,9 @@ class Challenge(TimestampMixin, db.Model):
 class ChallengeParticipant(TimestampMixin, db.Model):
     """A workplace in a challenge: the challenger (accepted from the start) or an invitee.
 
+    `headcount` is fixed when the workplace is in for good (an invitee when it accepts,
+    the challenger when the challenge is accepted): per-employee and participation scores
+    are measured on it, so changing the workplace's headcount later moves nothing.
     The final_* columns hold the frozen result once the challenge is settled.
     """
 
@@ -81,6 +84,7 @@ class ChallengeParticipant(TimestampMixin, db.Model):
     reply: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    headcount: Mapped[int | None] = mapped_column(Integer)
     final_ore: Mapped[int | None] = mapped_column(BigInteger)
     final_people: Mapped[int | None] = mapped_column(Integer)
     final_headcount: Mapped[int | None] = mapped_column(Integer)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("payroll", __name__)
 
-from . import matching, routes  # noqa: E402,F401  (matching registers its ledger listener)
+from . import routes  # noqa: E402,F401

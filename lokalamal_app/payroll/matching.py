@@ -17,7 +17,6 @@ from .. import audit
 from ..extensions import db
 from ..i18n_request import _
 from ..ledger import services as ledger
-from ..ledger import totals
 from ..models import LedgerEntry, MatchRule, MatchUsage, Membership, User
 
 
@@ -154,8 +153,7 @@ def _free_cap(reversal: LedgerEntry) -> None:
     usage.matched_ore = max(0, usage.matched_ore - match.amount_ore)
 
 
-@totals.on_change
-def _follow_the_ledger(entry: LedgerEntry, reported_delta: int, verified_delta: int) -> None:
+def follow_the_ledger(entry: LedgerEntry, reported_delta: int, verified_delta: int) -> None:
     """Match verified collections; reverse matches of reversed or rejected entries."""
     if entry.method == "match":
         if entry.reverses_id is not None:

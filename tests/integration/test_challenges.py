@@ -311,8 +311,8 @@ def test_print_qr_code_is_a_png(client, app_ctx):
     assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_a_finished_challenge_settles_when_viewed_and_offers_a_rematch(app, login, client,
-                                                                        app_ctx, monkeypatch):
+def test_a_finished_challenge_is_settled_by_the_command_and_offers_a_rematch(
+        app, login, client, app_ctx, monkeypatch):
     a, admin_a = workplace(name="Hemma AB")
     b, admin_b = workplace(name="Grannen AB")
     challenge = running(a, admin_a, [(b, admin_b)])
@@ -328,6 +328,10 @@ def test_a_finished_challenge_settles_when_viewed_and_offers_a_rematch(app, logi
 
     monkeypatch.setattr("lokalamal_app.challenges.services.date", Later)
     monkeypatch.setattr("lokalamal_app.challenges.queries.date", Later)
+    html = client.get(f"/challenges/{challenge.id}").get_data(as_text=True)
+    assert "Preliminärt" in html and "vann" not in html  # viewing settles nothing
+    result = app.test_cli_runner().invoke(args=["settle-challenges"])
+    assert "Avgjorda utmaningar: 1." in result.output
     html = client.get(f"/challenges/{challenge.id}").get_data(as_text=True)
     assert "Grannen AB vann" in html and "verifierade pengar" in html
     db.session.expire_all()
@@ -431,3 +435,41 @@ def test_a_running_challenge_has_share_links_card_tags_and_a_preview_image(clien
     image = client.get(f"/share/preview/challenge/{challenge.id}.png")
     assert image.status_code == 200 and image.data[:4] == b"\x89PNG"
     assert client.get("/share/preview/challenge/99999.png").status_code == 404
+
+
+def test_viewing_a_due_challenge_writes_nothing_and_leaves_it_unsettled(
+        app, client, app_ctx, monkeypatch, count_queries):
+    a, admin_a = workplace()
+    b, admin_b = workplace()
+    challenge = running(a, admin_a, [(b, admin_b)])
+    people_logging(b, 1, amount_ore=200_00, status="verified")
+    factories.commit()
+    day = settle_day(challenge, app)
+
+    class Later(date):
+        @classmethod
+        def today(cls):
+            return day
+
+    monkeypatch.setattr("lokalamal_app.challenges.services.date", Later)
+    monkeypatch.setattr("lokalamal_app.challenges.queries.date", Later)
+    with count_queries() as counter:
+        for path in ("", "/live", "/tv", "/tv/live", "/qr.png"):
+            assert client.get(f"/challenges/{challenge.id}{path}").status_code == 200, path
+    writes = [sql for sql in counter.statements
+              if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    db.session.expire_all()
+    assert challenge.settled_at is None and challenge.winner_id is None
+
+
+def test_the_page_says_which_headcount_a_per_employee_challenge_is_counted_on(client,
+                                                                             app_ctx):
+    a, admin_a = workplace(headcount=12)
+    b, admin_b = workplace(headcount=30)
+    challenge = running(a, admin_a, [(b, admin_b)], measure="per_employee")
+    a.headcount = 3
+    factories.commit()
+    html = client.get(f"/challenges/{challenge.id}").get_data(as_text=True)
+    assert "Räknat på 12 anställda" in html and "Räknat på 30 anställda" in html
+    assert "Räknat på 3 anställda" not in html

@@ -144,10 +144,17 @@ def test_equal_figures_settle_as_a_draw(app, app_ctx):
     assert [p.final_rank for p in challenge.participants] == [1, 1]
 
 
-def test_proposing_tells_the_challenged_admins_in_the_app_and_by_email(app_ctx):
+def test_proposing_tells_the_challenged_admins_in_the_app_and_by_email_after_the_commit(
+        app_ctx):
     a, admin_a = workplace()
     b, admin_b = workplace()
     running(a, admin_a, [(b, admin_b)], accept=False)
+    # Nothing is told (nor mailed) while the proposal holds the workplaces locked.
+    assert db.session.execute(db.select(Notification)).scalars().all() == []
+    assert db.session.execute(db.select(OutboxMessage)).scalars().all() == []
+    db.session.commit()
+    assert services.send_notices() == 1
+    db.session.commit()
     note = db.session.execute(db.select(Notification).where(
         Notification.user_id == admin_b.id)).scalar_one()
     assert a.name in note.text and note.link.startswith("/challenges/")
@@ -251,6 +258,74 @@ def test_figures_are_stored_not_summed_from_the_ledger(app_ctx):
         ChallengeTally.challenge_id == challenge.id, ChallengeTally.company_id == a.id,
         ChallengeTally.kind == "company")).scalar_one()
     assert (row.reported_ore, row.verified_ore, row.reported_count) == (200_00, 200_00, 2)
+
+
+def test_per_employee_is_measured_on_the_headcount_each_workplace_had_when_it_accepted(
+        app, app_ctx):
+    small, small_admin = workplace(headcount=5)
+    large, large_admin = workplace(headcount=100)
+    challenge = running(small, small_admin, [(large, large_admin)], measure="per_employee")
+    people_logging(small, 1, amount_ore=500_00)    # 500 kr / 5 = 100 kr each
+    people_logging(large, 1, amount_ore=5_000_00)  # 5 000 kr / 100 = 50 kr each
+    large.headcount = 2  # lowered afterwards: 2 500 kr each, were it counted
+    factories.commit()
+    assert {p.company_id: p.headcount for p in challenge.participants} == {
+        small.id: 5, large.id: 100}
+    assert queries.board(challenge).leader.company.id == small.id
+    assert services.settle_challenge(challenge, settle_day(challenge, app))
+    assert challenge.winner_id == small.id
+    assert {p.company_id: p.final_headcount for p in challenge.participants} == {
+        small.id: 5, large.id: 100}
+
+
+def test_the_challengers_headcount_is_fixed_when_the_challenge_is_accepted(app_ctx):
+    a, admin_a = workplace(headcount=5)
+    b, admin_b = workplace(headcount=7)
+    c, admin_c = workplace(headcount=9)
+    challenge = running(a, admin_a, [(b, admin_b), (c, admin_c)], measure="per_employee",
+                        accept=False)
+    a.headcount = 6
+    services.answer_challenge(challenge, b, True, "", admin_b)
+    assert challenge.status == "proposed"
+    assert {p.company_id: p.headcount for p in challenge.participants} == {
+        a.id: None, b.id: 7, c.id: None}
+    a.headcount, b.headcount = 8, 1
+    services.answer_challenge(challenge, c, True, "", admin_c)
+    assert challenge.status == "accepted"
+    assert {p.company_id: p.headcount for p in challenge.participants} == {
+        a.id: 8, b.id: 7, c.id: 9}
+
+
+def test_answering_tells_the_challenger_only_once_committed(app_ctx):
+    a, admin_a = workplace()
+    b, admin_b = workplace()
+    challenge = running(a, admin_a, [(b, admin_b)], accept=False)
+    db.session.commit()
+    services.send_notices()
+    db.session.commit()
+    services.answer_challenge(challenge, b, True, "Kör!", admin_b)
+    assert db.session.execute(db.select(Notification).where(
+        Notification.user_id == admin_a.id)).scalars().all() == []
+    db.session.commit()
+    assert services.send_notices() == 1
+    db.session.commit()
+    note = db.session.execute(db.select(Notification).where(
+        Notification.user_id == admin_a.id)).scalar_one()
+    assert b.name in note.text
+
+
+def test_a_rolled_back_proposal_tells_no_one(app_ctx):
+    a, admin_a = workplace()
+    b, admin_b = workplace()
+    factories.commit()
+    running(a, admin_a, [(b, admin_b)], accept=False)
+    db.session.rollback()
+    assert services.send_notices() == 0
+    assert db.session.execute(db.select(Notification)).scalars().all() == []
+
+
+def test_a_missing_challenge_is_none_for_the_queries(app_ctx):
+    assert queries.challenge_by_id(999_999) is None
 
 
 def test_the_admin_who_verifies_a_matched_gift_does_not_take_part(app_ctx):

@@ -1,0 +1,317 @@
+"""The stored challenge figures (ChallengeTally) beside the ledger, and what both the
+writing and the reading side of challenges need: how money and people count, the score a
+measure compares, the headcount a workplace is measured on, when a result may be settled.
+
+One set of rules builds the figures' rows (`_rows`): the ledger listener adds them as
+deltas, `backfill` from the ledger when a challenge is proposed, and `challenge_differences`
+recomputes them to prove the stored ones right.
+
+Why nothing can be missed or counted twice when a challenge is proposed while a ledger
+change of one of its workplaces is being made: the proposal locks the workplace rows
+FOR UPDATE before it reads the ledger, and every ledger change holds FOR KEY SHARE on its
+workplace row before the listener looks for live challenges (an INSERT of an entry holds it
+through its foreign key; a status change takes it here). The two conflict, so one waits for
+the other's commit and then, under READ COMMITTED, sees it: either the backfill sees the
+change, or the listener sees the challenge, never both and never neither.
+"""
+
+from datetime import date, timedelta
+from fractions import Fraction
+from functools import lru_cache
+
+from flask import current_app
+from sqlalchemy import bindparam, event, func, or_, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, object_session
+
+from ..extensions import db
+from ..models import Company, LedgerEntry
+from ..models.challenge import Challenge, ChallengeParticipant, ChallengeTally
+
+LIVE = ("proposed", "accepted")  # challenges whose figures are still kept
+FIELDS = ("reported_ore", "verified_ore", "reported_count", "verified_count")
+
+
+# --- Rules both sides share ------------------------------------------------------------
+
+
+def settle_date(challenge: Challenge) -> date:
+    """The first day the result may be settled: after the end and the reconciliation window."""
+    return challenge.ends_on + timedelta(days=current_app.config["CHALLENGE_RECONCILE_DAYS"] + 1)
+
+
+def score(measure: str, ore: int, people: int, headcount: int) -> Fraction:
+    """The figure a measure compares: kronor, kronor per employee or share taking part."""
+    headcount = max(headcount, 1)
+    if measure == "per_employee":
+        return Fraction(ore, headcount)
+    if measure == "participation":
+        return Fraction(min(people, headcount), headcount)
+    return Fraction(ore)
+
+
+def headcount_of(participant: ChallengeParticipant) -> int:
+    """The headcount a workplace is measured on: fixed when it joined the accepted
+    challenge, so lowering it later changes nothing; before that, today's."""
+    fixed = participant.headcount
+    if fixed is None:
+        fixed = participant.company.headcount
+    return max(fixed or 1, 1)
+
+
+def company_people(challenge_id: int, verified: bool = False) -> dict[int, int]:
+    """How many distinct people have counted collections, per workplace."""
+    count_col = ChallengeTally.verified_count if verified else ChallengeTally.reported_count
+    rows = db.session.execute(
+        db.select(ChallengeTally.company_id, func.count(ChallengeTally.id))
+        .where(ChallengeTally.challenge_id == challenge_id, ChallengeTally.kind == "person",
+               count_col > 0)
+        .group_by(ChallengeTally.company_id)
+    ).all()
+    return dict(rows)
+
+
+# --- How a ledger change counts -------------------------------------------------------
+
+
+def _sign(value: int) -> int:
+    return (value > 0) - (value < 0)
+
+
+def _person_of(entries: list[LedgerEntry]) -> dict[int, int | None]:
+    """Who each change counts for (entry id -> user id): the entry's giver. A reversal and
+    an employer match carry the giver of the gift they follow, so the admin who verified
+    or corrected it never takes part. The one place that says so."""
+    return {e.id: e.giver_id for e in entries}
+
+
+def _rows(challenge_id: int, entry: LedgerEntry, person_id: int | None, rd: int, vd: int):
+    """The figure rows one change of `rd` reported and `vd` verified öre adds to."""
+    base = {"challenge_id": challenge_id, "company_id": entry.company_id}
+    money = {"reported_ore": rd, "verified_ore": vd, "reported_count": _sign(rd),
+             "verified_count": _sign(vd)}
+    rows = [
+        {**base, "kind": "company", "key": "", **money},
+        {**base, "kind": "team", "key": str(entry.team_id), **money},
+        {**base, "kind": "day", "key": entry.collected_on.isoformat(), **money},
+    ]
+    if person_id is not None:
+        rows.append({**base, "kind": "person", "key": str(person_id), **money})
+    return rows
+
+
+def _key(row) -> tuple:
+    return (row["challenge_id"], row["company_id"], row["kind"], row["key"])
+
+
+def _merge(rows: list[dict]) -> dict[tuple, dict]:
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        k = _key(row)
+        if k in merged:
+            for name in FIELDS:
+                merged[k][name] += row[name]
+        else:
+            merged[k] = dict(row)
+    return merged
+
+
+def _upsert(rows: list[dict]) -> int:
+    """Add the rows to the stored figures with SQL increments; the number of rows."""
+    if not rows:
+        return 0
+    merged = _merge(rows)
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ChallengeTally)
+    # In key order, so that concurrent writers lock shared rows in the same order.
+    stmt = insert.values([merged[k] for k in sorted(merged)])
+    excluded = stmt.excluded
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ChallengeTally.challenge_id, ChallengeTally.company_id,
+                        ChallengeTally.kind, ChallengeTally.key],
+        set_={name: getattr(ChallengeTally, name) + getattr(excluded, name) for name in FIELDS},
+    )
+    db.session.execute(stmt)
+    return len(merged)
+
+
+@lru_cache(maxsize=1)
+def _live_challenges_of():
+    """The challenges a ledger change counts in, as one statement built once: every
+    collection asks this, and building the query anew each time cost more than running it."""
+    return (
+        db.select(Challenge.id)
+        .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
+        .where(
+            ChallengeParticipant.company_id == bindparam("company_id"),
+            ChallengeParticipant.status != "declined",
+            Challenge.status.in_(LIVE),
+            Challenge.settled_at.is_(None),
+            Challenge.starts_on <= bindparam("day"),
+            Challenge.ends_on >= bindparam("day"),
+            or_(Challenge.goal_id.is_(None), Challenge.goal_id == bindparam("goal_id")),
+        )
+    )
+
+
+# --- Serialising ledger changes with proposals (PostgreSQL) ------------------------------
+
+_HELD = "challenges.workplaces_held"  # session.info: workplace rows this transaction holds
+_KEY_SHARE = text("SELECT 1 FROM company WHERE id = :company_id FOR KEY SHARE")
+
+
+def _entry_inserted(_mapper, _connection, entry: LedgerEntry) -> None:
+    # The INSERT's foreign key check took FOR KEY SHARE on the workplace row; it is held to
+    # the end of the transaction, so the listener need not ask for it again (one statement
+    # less on every collection logged).
+    session = object_session(entry)
+    if session is not None:
+        session.info.setdefault(_HELD, set()).add(entry.company_id)
+
+
+def _transaction_ended(session, transaction) -> None:
+    # Locks end with the transaction (a rolled-back savepoint ends its own): forget them
+    # all; at worst a later change takes its lock once more. A flush's inner
+    # subtransaction (neither root nor savepoint) ends nothing.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_HELD, None)
+
+
+def init_events() -> None:
+    """Follow which workplace rows a transaction holds through inserted entries
+    (idempotent: tests build several apps in one process)."""
+    if not event.contains(LedgerEntry, "after_insert", _entry_inserted):
+        event.listen(LedgerEntry, "after_insert", _entry_inserted)
+    if not event.contains(Session, "after_transaction_end", _transaction_ended):
+        event.listen(Session, "after_transaction_end", _transaction_ended)
+
+
+def hold_workplace(company_id: int) -> None:
+    """Hold FOR KEY SHARE on the workplace row until commit (PostgreSQL), so that a
+    proposal for it waits for this ledger change, or this change for the proposal. Does
+    not block other ledger changes. SQLite serialises writing transactions anyway."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    held = db.session.info.setdefault(_HELD, set())
+    if company_id in held:
+        return
+    db.session.execute(_KEY_SHARE, {"company_id": company_id})
+    held.add(company_id)
+
+
+def lock_workplaces(company_ids) -> None:
+    """Lock the workplace rows FOR UPDATE, in id order: no ledger change of theirs can
+    happen until commit, and one that is happening is waited for (PostgreSQL)."""
+    db.session.execute(
+        db.select(Company.id).where(Company.id.in_(sorted(set(company_ids))))
+        .order_by(Company.id).with_for_update())
+
+
+def on_ledger_change(entry: LedgerEntry, reported_delta: int, verified_delta: int) -> None:
+    """Count a ledger change in every live, unsettled challenge of the entry's workplace
+    whose period (and goal, if any) it falls in; same transaction as the ledger."""
+    hold_workplace(entry.company_id)
+    challenge_ids = db.session.execute(_live_challenges_of(), {
+        "company_id": entry.company_id, "day": entry.collected_on, "goal_id": entry.goal_id,
+    }).scalars().all()
+    if not challenge_ids:
+        return
+    person = _person_of([entry])[entry.id]
+    _upsert([row for cid in challenge_ids
+             for row in _rows(cid, entry, person, reported_delta, verified_delta)])
+
+
+# --- From the ledger: backfill, check, rebuild -----------------------------------------
+
+
+def _counting(challenge: Challenge) -> list[int]:
+    """The workplaces whose figures the challenge keeps (a workplace that declined stops)."""
+    return [p.company_id for p in challenge.participants if p.status != "declined"]
+
+
+def ledger_rows(challenge: Challenge) -> list[dict]:
+    """Every figure row the ledger as it is gives the challenge, unmerged: each entry counts
+    as if it had been logged and moved to its status with the challenge live."""
+    query = db.select(LedgerEntry).where(
+        LedgerEntry.company_id.in_(_counting(challenge)),
+        LedgerEntry.collected_on >= challenge.starts_on,
+        LedgerEntry.collected_on <= challenge.ends_on,
+        LedgerEntry.status.in_(("pending", "verified")),
+    )
+    if challenge.goal_id is not None:
+        query = query.where(LedgerEntry.goal_id == challenge.goal_id)
+    entries = db.session.execute(query).scalars().all()
+    people = _person_of(entries)
+    rows = []
+    for e in entries:
+        rows += _rows(challenge.id, e, people[e.id], e.amount_ore,
+                      e.amount_ore if e.status == "verified" else 0)
+    return rows
+
+
+def backfill(challenge: Challenge) -> int:
+    """Count what the ledger already holds for the challenge's period (a challenge may
+    start today, after collections were logged this morning). The caller holds the
+    workplace rows locked (`lock_workplaces`)."""
+    return _upsert(ledger_rows(challenge))
+
+
+def _kept_challenges() -> list[Challenge]:
+    return db.session.execute(
+        db.select(Challenge)
+        .where(Challenge.status.in_(LIVE), Challenge.settled_at.is_(None))
+        .options(db.selectinload(Challenge.participants))
+        .order_by(Challenge.id)
+        .execution_options(populate_existing=True)  # read again after taking locks
+    ).scalars().all()
+
+
+def challenge_differences() -> list[str]:
+    """Each stored figure of a live challenge that is not what the ledger says, as a line.
+
+    Settled, declined and withdrawn challenges are left out: their figures stopped with
+    them (a settled result is frozen in its participants' final_* columns).
+    """
+    found = []
+    for challenge in _kept_challenges():
+        counting = set(_counting(challenge))
+        expected = _merge(ledger_rows(challenge))
+        stored = {
+            (t.challenge_id, t.company_id, t.kind, t.key): t for t in db.session.execute(
+                db.select(ChallengeTally).where(ChallengeTally.challenge_id == challenge.id)
+            ).scalars() if t.company_id in counting
+        }
+        for k in sorted(set(expected) | set(stored)):
+            want = expected.get(k, {})
+            have = stored.get(k)
+            for name in FIELDS:
+                s = getattr(have, name, 0) or 0
+                w = want.get(name, 0)
+                if s != w:
+                    _cid, company_id, kind, key = k
+                    found.append(
+                        f"utmaning {challenge.id} arbetsplats {company_id} {kind} {key} "
+                        f"{name}: lagrat {s}, enligt huvudboken {w} (skillnad {s - w:+d})"
+                    )
+    return found
+
+
+def rebuild_challenge_figures() -> int:
+    """Write every live challenge's figures anew from the ledger; the number of rows
+    written. Locks the workplaces first, like a proposal; the caller commits."""
+    locked: set[int] = set()
+    while True:
+        challenges = _kept_challenges()
+        needed = {cid for c in challenges for cid in _counting(c)} - locked
+        if not needed:
+            break
+        lock_workplaces(needed)  # then read again: a proposal may have committed meanwhile
+        locked |= needed
+    written = 0
+    for challenge in challenges:
+        db.session.execute(db.delete(ChallengeTally).where(
+            ChallengeTally.challenge_id == challenge.id,
+            ChallengeTally.company_id.in_(_counting(challenge))))
+        written += backfill(challenge)
+    return written
+
