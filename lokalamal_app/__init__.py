@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import formatting, shared_state
+from . import clock, formatting, shared_state
 from .auth import passwords
 from .database import configure_sqlite
 from .extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -90,6 +90,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
             "current_user": current_user,
             "nav_goals": _nav_goals(Goal),
             "get_locale": get_locale,
+            "app_time_zone": clock.zone_name(),
         }
 
     return app

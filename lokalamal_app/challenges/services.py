@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..i18n_request import _
 from ..ledger import totals
@@ -116,7 +116,7 @@ def propose_challenge(
     today: date | None = None,
 ) -> Challenge:
     """Challenge one or more workplaces; their admins are told in the app and by e-mail."""
-    today = today or date.today()
+    today = today or clock.today()
     opponents = list({c.id: c for c in opponents if c is not None}.values())
     if not opponents:
         raise ChallengeError(_("Välj minst en arbetsplats att utmana."), field="opponent")
@@ -209,7 +209,7 @@ def answer_challenge(challenge: Challenge, company: Company, accept: bool, reply
     """An invited workplace says yes or no. The challenge starts counting publicly when
     every invitee has answered and at least one said yes; it is declined if all said no."""
     _lock(challenge)
-    participant = _check_answerable(challenge, company, reply, today or date.today())
+    participant = _check_answerable(challenge, company, reply, today or clock.today())
     participant.status = "accepted" if accept else "declined"
     participant.reply = (reply or "").strip()
     participant.answered_at = utcnow()
@@ -392,7 +392,7 @@ def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
     """Freeze the result on verified money, if it is due. True when it settled now."""
     from .queries import company_people
 
-    today = today or date.today()
+    today = today or clock.today()
     if challenge.status != "accepted" or challenge.settled_at is not None:
         return False
     if today < settle_date(challenge):
@@ -434,7 +434,7 @@ def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
 
 def settle_due(today: date | None = None) -> int:
     """Settle every accepted challenge whose reconciliation window has passed."""
-    today = today or date.today()
+    today = today or clock.today()
     last_end = today - timedelta(days=current_app.config["CHALLENGE_RECONCILE_DAYS"] + 1)
     due = db.session.execute(
         db.select(Challenge).where(Challenge.status == "accepted",

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, or_, select, union_all
 
-from .. import shared_state
+from .. import clock, shared_state
 from ..companies.queries import company_by_slug
 from ..extensions import db
 from ..goals.queries import all_goals, goal_by_slug  # noqa: F401  (used by the routes too)
@@ -97,7 +97,7 @@ def _money_columns(params: BoardParams, outer: bool = False):
 def period_key(period: str, today: date | None = None) -> str:
     """The Tally period for a board period: 'all', 'campaign' or this month ('2026-11')."""
     if period == "month":
-        return totals.month_key(today or date.today())
+        return totals.month_key(today or clock.today())
     return totals.PERIOD_CAMPAIGN if period == "campaign" else totals.PERIOD_ALL
 
 

@@ -2,7 +2,6 @@
 
 import csv
 import io
-from datetime import date
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from .. import settings
+from .. import clock, settings
 from ..extensions import db
 from ..forms import EmptyForm
 from ..ledger.services import LedgerError
@@ -38,7 +37,7 @@ def _get(model, ident):
 @bp.get("")
 def overview():
     """Totals per goal, workplace and overall; queue, new workplaces and teams, inquiries."""
-    today = date.today()
+    today = clock.today()
     goal_rows, overall = queries.goal_totals(today)
     return render_template(
         "staff/overview.html",
