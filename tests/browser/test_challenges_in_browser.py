@@ -1,9 +1,10 @@
 """A challenge in a real browser: propose, accept, watch it update live, TV mode offline."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from lokalamal_app import clock
 from tests import factories
 from tests.challenge_helpers import workplace
 
@@ -28,7 +29,7 @@ def test_challenge_flow_and_live_update_in_browser(live_server, new_page, app_ct
     _login(challenger, live_server, admin_a)
     challenger.goto(live_server + "/challenges/new")
     challenger.get_by_label("Arbetsplats att utmana").fill("Lundby Design AB")
-    challenger.get_by_label("Slutdatum").fill((date.today() + timedelta(days=10)).isoformat())
+    challenger.get_by_label("Slutdatum").fill((clock.today() + timedelta(days=10)).isoformat())
     challenger.get_by_label("Hälsning till grannarna").fill("Må bästa hus vinna!")
     challenger.get_by_role("button", name="Skicka utmaningen").click()
     expect(challenger.get_by_text("Utmaningen är skickad.")).to_be_visible()

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from flask import render_template
 
+from lokalamal_app import clock
 from lokalamal_app.challenges import services
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
@@ -13,7 +14,7 @@ from lokalamal_app.models import Challenge, ChallengeParticipant, Notification
 from tests import factories
 from tests.challenge_helpers import people_logging, running, settle_day, workplace
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _form(challenger, opponent_name="", neighbours=(), start=0, end=14, **extra):

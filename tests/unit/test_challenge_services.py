@@ -1,9 +1,10 @@
 """Challenge rules, the stored figures beside the ledger, and settlement on verified money."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.challenges import queries, services
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import services as ledger
@@ -23,7 +24,7 @@ def test_collections_in_the_period_count_for_the_workplace(app_ctx):
     challenge = running(a, admin_a, [(b, admin_b)])
     team = factories.make_team(a)
     factories.make_collection(team, amount_ore=300_00)
-    factories.make_collection(team, amount_ore=999_00, collected_on=date.today() - timedelta(days=1))
+    factories.make_collection(team, amount_ore=999_00, collected_on=clock.today() - timedelta(days=1))
     side = _side(challenge, a)
     assert side.reported_ore == 300_00
     assert side.verified_ore == 0
@@ -161,7 +162,7 @@ def test_one_pair_cannot_have_two_overlapping_challenges(app_ctx):
     b, admin_b = workplace()
     c, admin_c = workplace()
     running(a, admin_a, [(b, admin_b)], days=30, accept=False)
-    today = date.today()
+    today = clock.today()
     with pytest.raises(services.ChallengeError) as exc:
         services.propose_challenge(b, [a], today + timedelta(days=5), today + timedelta(days=40),
                                    "total", None, "", actor=admin_b)
@@ -205,7 +206,7 @@ def test_several_workplaces_in_one_challenge(app_ctx):
 def test_bad_periods_are_refused(app_ctx, start, end, message):
     a, admin_a = workplace()
     b, _ = workplace()
-    today = date.today()
+    today = clock.today()
     with pytest.raises(services.ChallengeError, match=message):
         services.propose_challenge(a, [b], today + timedelta(days=start),
                                    today + timedelta(days=end), "total", None, "", actor=admin_a)
@@ -215,7 +216,7 @@ def test_bad_periods_are_refused(app_ctx, start, end, message):
 def test_a_year_long_period_is_allowed(app_ctx):
     a, admin_a = workplace()
     b, _ = workplace()
-    today = date.today()
+    today = clock.today()
     services.propose_challenge(a, [b], today, today + timedelta(days=365), "total", None, "",
                                actor=admin_a)
 
