@@ -64,6 +64,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
     # Translations are extracted with whitespace trimmed; render {% trans %} blocks the same way.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     formatting.init_app(app)
+    clock.init_app(app)
     passwords.configure(app.config)
     shared_state.init_app(app)
     with app.app_context():

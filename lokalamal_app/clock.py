@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context
 
 DEFAULT_ZONE = "Europe/Stockholm"
 
@@ -28,6 +28,11 @@ def zone() -> ZoneInfo:
     """The app's time zone (the BABEL_DEFAULT_TIMEZONE setting, Europe/Stockholm)."""
     name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
     return _zone_named(name or DEFAULT_ZONE)
+
+
+def init_app(app: Flask) -> None:
+    """Look the configured zone up at start, so a misspelt TIMEZONE stops the app at once."""
+    _zone_named(app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_ZONE)
 
 
 def zone_name() -> str:

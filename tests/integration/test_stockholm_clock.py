@@ -7,11 +7,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from lokalamal_app.challenges import queries as challenge_queries
+from lokalamal_app.challenges import services as challenges
 from lokalamal_app.extensions import db
 from lokalamal_app.leaderboards import queries
 from lokalamal_app.ledger import services as ledger
 from lokalamal_app.models import LedgerEntry
 from tests import factories
+from tests.challenge_helpers import running, workplace
 
 # 23:30 UTC on 30 November is 00:30 on 1 December in Stockholm (winter time, UTC+1).
 LATE_EVENING_UTC = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
@@ -115,3 +118,15 @@ def test_a_collection_logged_after_midnight_shows_stockholms_time(world, login):
     html = login(world.staff).get(f"/ledger/entries/{entry.id}").get_data(as_text=True)
     assert "1 dec. 2026 00:30" in html
     assert "30 nov. 2026 23:30" not in html
+
+
+def test_a_challenge_from_stockholms_today_runs_and_yesterday_is_the_past(world):
+    world.freeze(LATE_EVENING_UTC)
+    ours, our_admin = workplace(name="Vi AB")
+    theirs = workplace(name="Grannen AB")
+    challenge = running(ours, our_admin, [theirs], days=7)
+    assert challenge.starts_on == date(2026, 12, 1)
+    assert challenge_queries.phase(challenge) == "running"
+    with pytest.raises(challenges.ChallengeError, match="förflutna"):
+        challenges.propose_challenge(ours, [theirs[0]], date(2026, 11, 30), date(2026, 12, 6),
+                                     "total", None, "Hej!", actor=our_admin)

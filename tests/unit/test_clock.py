@@ -119,3 +119,12 @@ def test_browser_code_formats_times_in_the_apps_zone_not_the_devices():
     ]
     offences = _offences(JS_DIR, device_local)
     assert not offences, "format with {timeZone: <body data-time-zone>}:\n" + "\n".join(offences)
+
+
+def test_a_misspelt_time_zone_stops_the_app_at_start():
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from tests.conftest import build_app
+
+    with pytest.raises(ZoneInfoNotFoundError):
+        build_app(BABEL_DEFAULT_TIMEZONE="Europe/Stokholm")
