@@ -1,7 +1,7 @@
 """Challenges through the test client: propose, answer, withdraw, the pages and the rules."""
 
 import re
-from datetime import date, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from flask import render_template
@@ -313,7 +313,7 @@ def test_print_qr_code_is_a_png(client, app_ctx):
 
 
 def test_a_finished_challenge_settles_when_viewed_and_offers_a_rematch(app, login, client,
-                                                                        app_ctx, monkeypatch):
+                                                                        app_ctx, freeze_clock):
     a, admin_a = workplace(name="Hemma AB")
     b, admin_b = workplace(name="Grannen AB")
     challenge = running(a, admin_a, [(b, admin_b)])
@@ -321,19 +321,11 @@ def test_a_finished_challenge_settles_when_viewed_and_offers_a_rematch(app, logi
     people_logging(b, 1, amount_ore=200_00, status="verified")
     factories.commit()
     day = settle_day(challenge, app)
-
-    class Later(date):
-        @classmethod
-        def today(cls):
-            return day
-
-    monkeypatch.setattr("lokalamal_app.challenges.services.date", Later)
-    monkeypatch.setattr("lokalamal_app.challenges.queries.date", Later)
+    freeze_clock(datetime.combine(day, time(12), tzinfo=clock.zone()))
     html = client.get(f"/challenges/{challenge.id}").get_data(as_text=True)
     assert "Grannen AB vann" in html and "verifierade pengar" in html
     db.session.expire_all()
     assert challenge.winner_id == b.id and challenge.settled_at is not None
-    monkeypatch.setattr("lokalamal_app.challenges.routes.date", Later)
     admin = login(admin_a)
     page = admin.get(f"/challenges/{challenge.id}").get_data(as_text=True)
     assert "Föreslå en revansch" in page
@@ -343,7 +335,6 @@ def test_a_finished_challenge_settles_when_viewed_and_offers_a_rematch(app, logi
     data = {"challenger": str(a.id), "neighbours": [str(b.id)], "starts_on": day.isoformat(),
             "ends_on": (day + timedelta(days=7)).isoformat(), "measure": "total", "goal": "0",
             "greeting": "Revansch!", "rematch_of": str(challenge.id)}
-    monkeypatch.setattr("lokalamal_app.challenges.forms.date", Later)
     assert admin.post("/challenges/new", data=data).status_code == 302
     rematch = db.session.execute(
         db.select(Challenge).where(Challenge.rematch_of_id == challenge.id)).scalar_one()
