@@ -33,7 +33,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     BABEL_DEFAULT_LOCALE = "sv"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    # The app's one time zone: "today", "this month" and every time shown are Stockholm's,
+    # whatever the server's zone (lokalamal_app/clock.py). Stored timestamps stay UTC.
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Europe/Stockholm")
     LANGUAGES = ["sv", "en"]
 
     SESSION_COOKIE_HTTPONLY = True

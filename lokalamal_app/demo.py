@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 
+from . import clock
 from .auth.passwords import hash_password
 from .extensions import db
 from .ledger import services as ledger
@@ -100,7 +101,7 @@ def load(seed: int = 2026, today: date | None = None) -> dict:
     if has_real_users():
         raise DemoDataRefused("Databasen har riktiga användare; demodata läggs inte in.")
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or clock.today()
     password_hash = hash_password(current_app.config["DEMO_PASSWORD"])
     goals = {g.number: g for g in db.session.execute(db.select(Goal)).scalars()}
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 
+from . import clock
 from .money import format_ore
 
 
@@ -17,16 +18,19 @@ def kronor(ore: int | None, decimals: bool | None = None) -> str:
 
 
 def swedish_date(value: date | datetime | None, fmt: str = "medium") -> str:
-    """26 nov. 2026"""
+    """26 nov. 2026; a timestamp gives its Stockholm date."""
     if value is None:
         return ""
-    return format_date(value, fmt)
+    if isinstance(value, datetime):
+        value = clock.local(value)
+    return format_date(value, fmt, rebase=False)
 
 
 def swedish_datetime(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
+    """26 nov. 2026 14:05, in Stockholm time (stored timestamps are UTC)."""
     if value is None:
         return ""
-    return format_datetime(value, fmt)
+    return format_datetime(clock.local(value), fmt, rebase=False)
 
 
 def init_app(app: Flask) -> None:

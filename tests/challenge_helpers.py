@@ -1,7 +1,8 @@
 """Builders for challenge tests."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from lokalamal_app import clock
 from lokalamal_app.challenges import services
 from tests import factories
 
@@ -16,7 +17,7 @@ def workplace(headcount: int = 10, **kw):
 def running(challenger, admin, opponents, measure: str = "total", goal_id=None,
             days: int = 10, accept: bool = True):
     """A challenge from today for `days` days, accepted by every opponent's first admin."""
-    today = date.today()
+    today = clock.today()
     challenge = services.propose_challenge(
         challenger, [c for c, _ in opponents], today, today + timedelta(days=days - 1), measure,
         goal_id, "Hej grannar!", actor=admin,

@@ -1,9 +1,12 @@
 """Fixtures: one migrated database per run (SQLite file, or PostgreSQL from
 TEST_DATABASE_URL/DATABASE_URL), emptied after every test."""
 
+import contextlib
 import os
 import re
 import tempfile
+import time
+from datetime import datetime
 
 import pytest
 from flask import current_app, g, has_app_context
@@ -12,7 +15,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import event, text
 
 from config import TestingConfig
-from lokalamal_app import create_app, shared_state
+from lokalamal_app import clock, create_app, shared_state
 from lokalamal_app.extensions import db
 
 from . import factories
@@ -211,6 +214,29 @@ def _clean_database(app):
 
     board_cache.clear()
     _read_campaigns(app)
+
+
+@pytest.fixture
+def freeze_clock():
+    """freeze_clock(moment) stops the app's clock (lokalamal_app.clock) at an aware moment
+    until the test ends; call it again to move it. Tests move this clock, never `date`."""
+    with contextlib.ExitStack() as stack:
+
+        def _freeze(moment: datetime) -> datetime:
+            return stack.enter_context(clock.frozen(moment))
+
+        yield _freeze
+
+
+@pytest.fixture
+def far_server_zone(monkeypatch):
+    """Run the test in a process whose own time zone is far from Stockholm's (UTC-8/-7):
+    what the app shows must not depend on the server's zone."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    yield "America/Los_Angeles"
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

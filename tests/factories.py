@@ -2,8 +2,8 @@
 (except `commit()`), and must run inside an app context."""
 
 import itertools
-from datetime import date
 
+from lokalamal_app import clock
 from lokalamal_app.auth.services import register_user
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import services as ledger
@@ -93,7 +93,7 @@ def make_collection(team: Team, amount_ore: int = 500_00, **kw):
     return ledger.log_collection(
         team,
         amount_ore,
-        kw.pop("collected_on", date.today()),
+        kw.pop("collected_on", clock.today()),
         kw.pop("method", "swish"),
         kw.pop("note", ""),
         **kw,

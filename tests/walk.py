@@ -2,11 +2,10 @@
 own services) and URLs for every rule with their arguments filled from it."""
 
 import re
-from datetime import date
 
 from flask import current_app
 
-from lokalamal_app import demo
+from lokalamal_app import clock, demo
 from lokalamal_app.auth.services import reset_token
 from lokalamal_app.extensions import db
 from lokalamal_app.models import (
@@ -57,7 +56,7 @@ def build_world() -> dict:
         "challenge_id": (first(Challenge) or _none()).id,
         "company_slug": company.slug, "goal_slug": goal.slug, "goal_id": goal.id,
         "team_slug": team.slug, "team_id": team.id, "user_id": other_member.user_id,
-        "year": date.today().year, "month": months.month_of(date.today()),
+        "year": clock.today().year, "month": months.month_of(clock.today()),
         "entry_id": first(LedgerEntry, LedgerEntry.team_id == team.id).id,
         "partner_id": first(Partner).id, "line_id": first(ImpactLine).id,
         "inquiry_id": first(Inquiry).id, "request_id": first(JoinRequest).id,

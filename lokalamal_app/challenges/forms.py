@@ -1,6 +1,5 @@
 """Forms for proposing and answering challenges."""
 
-from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import clock
 from ..forms import Form, strip_filter
 from ..models.challenge import GREETING_MAX, MEASURES, REPLY_MAX
 from . import queries
@@ -67,7 +67,7 @@ class ChallengeForm(Form):
         self.goal.choices = [SelectChoice(0, _("Alla fem målen"))] + [
             SelectChoice(g.id, f"#{g.number} {g.title}") for g in goals]
         self.opponent_companies = []
-        self.today = date.today()
+        self.today = clock.today()
 
     def validate_challenger(self, field):
         if field.data not in {choice.value for choice in field.choices}:

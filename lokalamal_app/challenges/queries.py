@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from sqlalchemy import func, or_
 
-from .. import permissions
+from .. import clock, permissions
 from ..extensions import db
 from ..i18n_request import _
 from ..models import Company, Membership, Team
@@ -42,7 +42,7 @@ def can_view(challenge: Challenge, user) -> bool:
 
 def phase(challenge: Challenge, today: date | None = None) -> str:
     """proposed, declined, withdrawn, upcoming, running, reconciling or settled."""
-    today = today or date.today()
+    today = today or clock.today()
     if challenge.status != "accepted":
         return challenge.status
     if challenge.settled_at is not None:
@@ -86,7 +86,7 @@ class Board:
 
 def board(challenge: Challenge, today: date | None = None) -> Board:
     """Everything the head-to-head page shows, from stored figures (a handful of queries)."""
-    today = today or date.today()
+    today = today or clock.today()
     current = phase(challenge, today)
     settled = current == "settled"
     if challenge.status in ("accepted", "declined"):

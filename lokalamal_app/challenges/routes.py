@@ -1,6 +1,5 @@
 """Challenge pages: propose, answer, withdraw, the live head-to-head page and TV mode."""
 
-from datetime import date
 
 from flask import (
     Response,
@@ -14,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from .. import permissions, qr
+from .. import clock, permissions, qr
 from ..extensions import db
 from ..forms import EmptyForm
 from ..ledger import totals
@@ -119,7 +118,7 @@ def new():
         if form.challenger.data not in {c.id for c in admin_companies}:
             form.challenger.data = admin_companies[0].id
         if not form.starts_on.data:
-            form.starts_on.data = date.today()
+            form.starts_on.data = clock.today()
         return _render_form(form, admin_companies, rematch)
     form = _challenge_form(admin_companies, formdata=request.form)
     if not form.validate_on_submit():

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..i18n_request import _
 from ..ledger import totals
@@ -124,7 +124,7 @@ def propose_challenge(
     today: date | None = None,
 ) -> Challenge:
     """Challenge one or more workplaces; their admins are told in the app and by e-mail."""
-    today = today or date.today()
+    today = today or clock.today()
     opponents = list({c.id: c for c in opponents if c is not None}.values())
     if not opponents:
         raise ChallengeError(_("Välj minst en arbetsplats att utmana."), field="opponent")
@@ -222,7 +222,7 @@ def answer_challenge(challenge: Challenge, company: Company, accept: bool, reply
     """An invited workplace says yes or no. The challenge starts counting publicly when
     every invitee has answered and at least one said yes; it is declined if all said no."""
     _lock(challenge)
-    participant = _check_answerable(challenge, company, reply, today or date.today())
+    participant = _check_answerable(challenge, company, reply, today or clock.today())
     participant.status = "accepted" if accept else "declined"
     participant.reply = (reply or "").strip()
     participant.answered_at = utcnow()
@@ -278,7 +278,7 @@ def withdraw_challenge(challenge: Challenge, actor) -> Challenge:
 
 def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
     """Freeze the result on verified money, if it is due. True when it settled now."""
-    today = today or date.today()
+    today = today or clock.today()
     if challenge.status != "accepted" or challenge.settled_at is not None:
         return False
     if today < figures.settle_date(challenge):
@@ -320,7 +320,7 @@ def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
 
 def settle_due(today: date | None = None) -> int:
     """Settle every accepted challenge whose reconciliation window has passed."""
-    today = today or date.today()
+    today = today or clock.today()
     last_end = today - timedelta(days=current_app.config["CHALLENGE_RECONCILE_DAYS"] + 1)
     due = db.session.execute(
         db.select(Challenge).where(Challenge.status == "accepted",

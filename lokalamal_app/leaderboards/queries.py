@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, literal, or_, select, union_all
 
-from .. import campaigns, shared_state
+from .. import campaigns, clock, shared_state
 from ..companies.queries import company_by_slug
 from ..extensions import db
 from ..formatting import swedish_date
@@ -99,7 +99,7 @@ def period_key(period: str, today: date | None = None) -> str:
     """The Tally period for a board period: 'all', this month ('2026-11') or the running
     campaign's ('c2'; 'c0', which holds nothing, when no campaign is running)."""
     if period == "month":
-        return totals.month_key(today or date.today())
+        return totals.month_key(today or clock.today())
     if period == "campaign":
         running = campaigns.current()
         return running.period if running else totals.campaign_key(0)

@@ -6,12 +6,12 @@ the answer is 204 with no body, after one cheap query and before any template.
 
 from functools import lru_cache
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import clock
 from ..extensions import csrf
 from ..formatting import _locale_code
 from ..models.base import utcnow
@@ -83,8 +83,7 @@ def board_kronor(ore: int | None) -> str:
 @bp.app_template_filter("board_time")
 def board_time(moment) -> str:
     """hh:mm in the app's time zone (Stockholm)."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Stockholm"))
-    return moment.astimezone(zone).strftime("%H:%M")
+    return clock.local(moment).strftime("%H:%M")
 
 
 def _render_fragment(board):

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from .. import clock
 from ..forms import Form, KronorField, strip_filter
 from ..models.ledger import METHODS, STATUSES
 from ..money import format_ore
@@ -76,7 +77,7 @@ def _check_amount(form, field):
 
 
 def _not_in_future(form, field):
-    if field.day is not None and field.day > date.today():
+    if field.day is not None and field.day > clock.today():
         raise ValidationError(_("Datumet kan inte ligga i framtiden."))
 
 
@@ -127,7 +128,7 @@ class CollectionForm(CollectionFields):
     def fresh(cls, **kwargs) -> "CollectionForm":
         """A new, empty form with today's date and its own key."""
         form = cls(formdata=None, **kwargs)
-        form.collected_on.data = date.today().isoformat()
+        form.collected_on.data = clock.today().isoformat()
         form.method.data = "swish"
         form.idempotency_key.data = new_key()
         return form

@@ -1,6 +1,5 @@
 """Logging collections, the verification queue, corrections, history, audit and exports."""
 
-from datetime import date
 
 from flask import (
     Response,
@@ -19,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from .. import notifications
+from .. import clock, notifications
 from ..extensions import db, htmx
 from ..formatting import kronor
 from ..forms import EmptyForm
@@ -43,7 +42,7 @@ from .forms import CollectionForm, CorrectionForm, ExportFilterForm, RejectForm
 @bp.app_context_processor
 def _ledger_helpers():
     return {"new_collection_form": CollectionForm.fresh,
-            "today_iso": lambda: date.today().isoformat()}
+            "today_iso": lambda: clock.today().isoformat()}
 
 
 def team_url(team_id: int) -> str:
@@ -491,7 +490,7 @@ def export_csv():
         )
     )
     return _csv_response(csvexport.stream(header, rows),
-                         f"lokalamal-insamlingar-{date.today().isoformat()}.csv")
+                         f"lokalamal-insamlingar-{clock.today().isoformat()}.csv")
 
 
 def _csv_response(lines, filename: str) -> Response:

@@ -6,7 +6,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..models import AuditEvent, LedgerEntry, Team
 from ..models.base import utcnow
@@ -104,7 +104,7 @@ def record_collection(
     _check_amount(amount_ore)
     if method not in METHODS:
         raise LedgerError(_("Välj ett av sätten i listan."))
-    if collected_on > date.today():
+    if collected_on > clock.today():
         raise LedgerError(_("Datumet kan inte ligga i framtiden."))
     if len(note) > NOTE_MAX:
         raise LedgerError(_("Anteckningen får vara högst %(max)s tecken.", max=NOTE_MAX))

@@ -5,10 +5,12 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .. import clock
+
 
 def utcnow() -> datetime:
-    """Timezone-aware now in UTC; all stored times are UTC."""
-    return datetime.now(UTC)
+    """Timezone-aware now in UTC, from the app's one clock; all stored times are UTC."""
+    return clock.now().astimezone(UTC)
 
 
 class TimestampMixin:

@@ -9,8 +9,8 @@ payroll month, as if they had stopped them, so no later month deducts or books a
 a deleted person.
 """
 
-from datetime import date
 
+from .. import clock
 from ..extensions import db
 from ..models import Company, Goal, MatchUsage, PayrollDeduction, PayrollRun, Pledge
 from ..models.base import as_utc, utcnow
@@ -61,7 +61,7 @@ def forget(user) -> dict[str, int]:
         db.select(Pledge).where(Pledge.user_id == user.id)
     ).scalars().all()
     ended = 0
-    today = date.today()
+    today = clock.today()
     for pledge in pledges:
         pledge.employee_number = ""
         scheme = scheme_for(pledge.company)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from .. import permissions, settings
+from .. import clock, permissions, settings
 from ..companies.http import company_or_404
 from ..extensions import db
 from ..forms import EmptyForm
@@ -20,7 +20,7 @@ from .forms import ImportForm, MatchRuleForm, PledgeForm, SchemeForm
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _admin_company(slug: str):

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..models import (
     AuditEvent,
@@ -27,7 +27,7 @@ from ..models import (
     TeamMember,
     User,
 )
-from ..models.base import as_utc, utcnow
+from ..models.base import as_utc
 
 ANONYMOUS_NAME = "Borttagen person"
 ANONYMOUS_DOMAIN = "anonym.invalid"
@@ -172,7 +172,7 @@ def inactive_users(months: int, now: datetime | None = None) -> list[User]:
 
     An account that never logged in counts from when it was created.
     """
-    cutoff = months_before(now or utcnow(), months)
+    cutoff = months_before(now or clock.now(), months)
     users = db.session.execute(
         db.select(User).where(User.is_staff.is_(False)).order_by(User.id)
     ).scalars()

@@ -2,14 +2,13 @@
 
 import csv
 import io
-from datetime import date
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from .. import campaigns, settings
+from .. import campaigns, clock, settings
 from ..extensions import db
 from ..forms import EmptyForm
 from ..models import Goal, ImpactLine, Inquiry, LedgerEntry, Partner, User
@@ -37,7 +36,7 @@ def _get(model, ident):
 @bp.get("")
 def overview():
     """Totals per goal, workplace and overall; queue, new workplaces and teams, inquiries."""
-    today = date.today()
+    today = clock.today()
     goal_rows, overall = queries.goal_totals(today)
     return render_template(
         "staff/overview.html",

@@ -10,9 +10,11 @@
   }
   function stamp() {
     var el = document.querySelector("[data-tv-updated]");
-    // The clock in the page's language; Swedish unless the page says English.
+    // The clock in the page's language (Swedish unless the page says English) and in the
+    // app's zone (Stockholm), whatever the device's zone.
     var locale = document.documentElement.lang === "en" ? "en-GB" : "sv-SE";
-    if (el) el.textContent = new Date().toLocaleTimeString(locale);
+    var timeZone = document.body.getAttribute("data-time-zone") || "Europe/Stockholm";
+    if (el) el.textContent = new Date().toLocaleTimeString(locale, {timeZone: timeZone});
   }
   document.addEventListener("htmx:sendError", function () { setOffline(true); });
   document.addEventListener("htmx:responseError", function () { setOffline(true); });

@@ -8,8 +8,18 @@
   var lastPoll = {}; // board id -> time of its last poll
   var offlineBanner = null;
 
+  // hh:mm in the app's zone (Stockholm, from <body data-time-zone>), not the device's:
+  // a phone abroad shows the same time as the board the server rendered.
+  var hhmmFormat = null;
+
   function hhmm(date) {
-    return ("0" + date.getHours()).slice(-2) + ":" + ("0" + date.getMinutes()).slice(-2);
+    if (!hhmmFormat) {
+      hhmmFormat = new Intl.DateTimeFormat("sv-SE", {
+        timeZone: document.body.getAttribute("data-time-zone") || "Europe/Stockholm",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+      });
+    }
+    return hhmmFormat.format(date);
   }
 
   // The status texts come translated from the board (data-text-updated, data-text-stale,

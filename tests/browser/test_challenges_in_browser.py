@@ -1,11 +1,12 @@
 """A challenge in a real browser: propose, accept, watch it update live, TV mode offline."""
 
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
+from lokalamal_app import clock
 from tests import factories
-from tests.challenge_helpers import workplace
+from tests.challenge_helpers import running, workplace
 
 REFRESH = "document.body.dispatchEvent(new Event('challengeRefresh'))"
 
@@ -28,7 +29,7 @@ def test_challenge_flow_and_live_update_in_browser(live_server, new_page, app_ct
     _login(challenger, live_server, admin_a)
     challenger.goto(live_server + "/challenges/new")
     challenger.get_by_label("Arbetsplats att utmana").fill("Lundby Design AB")
-    challenger.get_by_label("Slutdatum").fill((date.today() + timedelta(days=10)).isoformat())
+    challenger.get_by_label("Slutdatum").fill((clock.today() + timedelta(days=10)).isoformat())
     challenger.get_by_label("Hälsning till grannarna").fill("Må bästa hus vinna!")
     challenger.get_by_role("button", name="Skicka utmaningen").click()
     expect(challenger.get_by_text("Utmaningen är skickad.")).to_be_visible()
@@ -60,3 +61,26 @@ def test_challenge_flow_and_live_update_in_browser(live_server, new_page, app_ct
     visitor.context.set_offline(False)
     visitor.evaluate(REFRESH)
     expect(visitor.locator("#tv-offline")).to_be_hidden()
+
+
+def test_tv_mode_says_when_it_last_heard_in_stockholm_time_on_a_far_device(
+        live_server, browser, app_ctx, freeze_clock):
+    # Drawn by the server at 23:30:00 UTC, confirmed unchanged by a screen in Los Angeles
+    # at 23:47:05 UTC: both times are Stockholm's (00:30:00, then 00:47:05).
+    freeze_clock(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
+    ours, our_admin = workplace(name="Nattskiftet AB")
+    theirs = workplace(name="Dagskiftet AB")
+    challenge = running(ours, our_admin, [theirs])
+    factories.commit()
+    context = browser.new_context(locale="sv-SE", timezone_id="America/Los_Angeles")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.clock.set_fixed_time(datetime(2026, 11, 30, 23, 47, 5, tzinfo=UTC))
+        page.goto(f"{live_server}/challenges/{challenge.id}/tv")
+        stamp = page.locator("[data-tv-updated]")
+        expect(stamp).to_have_text("00:30:00")
+        page.evaluate(REFRESH)
+        expect(stamp).to_have_text("00:47:05")
+    finally:
+        context.close()

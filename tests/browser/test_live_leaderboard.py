@@ -1,6 +1,7 @@
 """A board left open updates by itself when a collection is logged elsewhere."""
 
 import re
+from datetime import UTC, datetime
 
 from playwright.sync_api import expect
 
@@ -75,3 +76,25 @@ def test_a_failing_poll_shows_a_quiet_stale_note_and_recovers(live_server, new_p
     factories.commit()
     expect(board).to_contain_text("300\u00a0kr", timeout=POLL_MARGIN_MS)
     expect(board.locator("[data-board-status]")).to_contain_text("Uppdaterad")
+
+
+def test_the_updated_time_is_stockholms_on_a_device_in_another_zone(live_server, browser,
+                                                                    app_ctx, freeze_clock):
+    # The server draws the board at 23:30 UTC (00:30 in Stockholm); a phone in Los Angeles
+    # (15:47 there) then hears "nothing changed" at 23:47 UTC and says when: 00:47.
+    freeze_clock(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
+    company = factories.make_company(name="Långt bort AB")
+    factories.make_collection(factories.make_team(company, name="Resenärerna"), amount_ore=100_00)
+    factories.commit()
+    context = browser.new_context(locale="sv-SE", timezone_id="America/Los_Angeles")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.clock.set_fixed_time(datetime(2026, 11, 30, 23, 47, tzinfo=UTC))
+        assert page.evaluate("new Date().getHours()") == 15  # the device really is far away
+        page.goto(f"{live_server}/leaderboards/companies/{company.slug}/teams")
+        status = page.locator(f"#board-companies-{company.slug}-teams [data-board-status]")
+        expect(status).to_have_text("Uppdaterad 00:30")
+        expect(status).to_have_text("Uppdaterad 00:47", timeout=POLL_MARGIN_MS)
+    finally:
+        context.close()

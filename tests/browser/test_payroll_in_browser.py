@@ -5,7 +5,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from lokalamal_app import settings
+from lokalamal_app import clock, settings
 from lokalamal_app.extensions import db
 from lokalamal_app.models import Pledge
 from lokalamal_app.payroll import matching, months, services
@@ -45,7 +45,7 @@ def test_pledge_and_monthly_run_in_the_browser(app_ctx, live_server, new_page):
     expect(page.get_by_text("Tack! Ditt löneavdrag gäller från")).to_be_visible(timeout=WAIT_MS)
 
     # The pledge runs from the next payroll month; let it have started last month.
-    last_month = months.previous_month(months.month_of(date.today()))
+    last_month = months.previous_month(months.month_of(clock.today()))
     db.session.rollback()
     db.session.execute(db.update(Pledge).values(start_month=last_month))
     matching.add_rule(company, 50, 100_000, "payroll", date(2000, 1, 1), None, admin)

@@ -1,9 +1,9 @@
 """Staff reconcile a Swish report in the browser (CSRF on): upload, review, confirm."""
 
-from datetime import date
 
 from playwright.sync_api import expect
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.models import LedgerEntry
 from tests import factories
@@ -17,8 +17,8 @@ def test_staff_upload_review_and_book_a_swish_report(app, live_server, page, tmp
         factories.commit()
         pending_id, staff_email = pending.id, staff.email
     report = tmp_path / "swish.csv"
-    report.write_text(f"Datum;Belopp;Meddelande\n{date.today().isoformat()};250,00;LM101 fika\n"
-                      f"{date.today().isoformat()};80,00;Tack!\n", encoding="utf-8")
+    report.write_text(f"Datum;Belopp;Meddelande\n{clock.today().isoformat()};250,00;LM101 fika\n"
+                      f"{clock.today().isoformat()};80,00;Tack!\n", encoding="utf-8")
     page.goto(live_server + "/login")
     page.get_by_label("E-post").fill(staff_email)
     page.get_by_label("Lösenord").fill(factories.PASSWORD)

@@ -1,11 +1,12 @@
 """Challenges through the test client: propose, answer, withdraw, the pages and the rules."""
 
 import re
-from datetime import date, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from flask import render_template
 
+from lokalamal_app import clock
 from lokalamal_app.challenges import services
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
@@ -13,7 +14,7 @@ from lokalamal_app.models import Challenge, ChallengeParticipant, Notification
 from tests import factories
 from tests.challenge_helpers import people_logging, running, settle_day, workplace
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _form(challenger, opponent_name="", neighbours=(), start=0, end=14, **extra):
@@ -312,7 +313,7 @@ def test_print_qr_code_is_a_png(client, app_ctx):
 
 
 def test_a_finished_challenge_is_settled_by_the_command_and_offers_a_rematch(
-        app, login, client, app_ctx, monkeypatch):
+        app, login, client, app_ctx, freeze_clock):
     a, admin_a = workplace(name="Hemma AB")
     b, admin_b = workplace(name="Grannen AB")
     challenge = running(a, admin_a, [(b, admin_b)])
@@ -320,14 +321,7 @@ def test_a_finished_challenge_is_settled_by_the_command_and_offers_a_rematch(
     people_logging(b, 1, amount_ore=200_00, status="verified")
     factories.commit()
     day = settle_day(challenge, app)
-
-    class Later(date):
-        @classmethod
-        def today(cls):
-            return day
-
-    monkeypatch.setattr("lokalamal_app.challenges.services.date", Later)
-    monkeypatch.setattr("lokalamal_app.challenges.queries.date", Later)
+    freeze_clock(datetime.combine(day, time(12), tzinfo=clock.zone()))
     html = client.get(f"/challenges/{challenge.id}").get_data(as_text=True)
     assert "Preliminärt" in html and "vann" not in html  # viewing settles nothing
     result = app.test_cli_runner().invoke(args=["settle-challenges"])
@@ -336,7 +330,6 @@ def test_a_finished_challenge_is_settled_by_the_command_and_offers_a_rematch(
     assert "Grannen AB vann" in html and "verifierade pengar" in html
     db.session.expire_all()
     assert challenge.winner_id == b.id and challenge.settled_at is not None
-    monkeypatch.setattr("lokalamal_app.challenges.routes.date", Later)
     admin = login(admin_a)
     page = admin.get(f"/challenges/{challenge.id}").get_data(as_text=True)
     assert "Föreslå en revansch" in page
@@ -346,7 +339,6 @@ def test_a_finished_challenge_is_settled_by_the_command_and_offers_a_rematch(
     data = {"challenger": str(a.id), "neighbours": [str(b.id)], "starts_on": day.isoformat(),
             "ends_on": (day + timedelta(days=7)).isoformat(), "measure": "total", "goal": "0",
             "greeting": "Revansch!", "rematch_of": str(challenge.id)}
-    monkeypatch.setattr("lokalamal_app.challenges.forms.date", Later)
     assert admin.post("/challenges/new", data=data).status_code == 302
     rematch = db.session.execute(
         db.select(Challenge).where(Challenge.rematch_of_id == challenge.id)).scalar_one()
@@ -438,21 +430,14 @@ def test_a_running_challenge_has_share_links_card_tags_and_a_preview_image(clien
 
 
 def test_viewing_a_due_challenge_writes_nothing_and_leaves_it_unsettled(
-        app, client, app_ctx, monkeypatch, count_queries):
+        app, client, app_ctx, freeze_clock, count_queries):
     a, admin_a = workplace()
     b, admin_b = workplace()
     challenge = running(a, admin_a, [(b, admin_b)])
     people_logging(b, 1, amount_ore=200_00, status="verified")
     factories.commit()
     day = settle_day(challenge, app)
-
-    class Later(date):
-        @classmethod
-        def today(cls):
-            return day
-
-    monkeypatch.setattr("lokalamal_app.challenges.services.date", Later)
-    monkeypatch.setattr("lokalamal_app.challenges.queries.date", Later)
+    freeze_clock(datetime.combine(day, time(12), tzinfo=clock.zone()))
     with count_queries() as counter:
         for path in ("", "/live", "/tv", "/tv/live", "/qr.png"):
             assert client.get(f"/challenges/{challenge.id}{path}").status_code == 200, path

@@ -1,10 +1,10 @@
 """Leaderboards: standings from stored totals, live polls, the viewer's own rows, the API."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from lokalamal_app import shared_state
+from lokalamal_app import clock, shared_state
 from lokalamal_app.leaderboards import queries
 from lokalamal_app.ledger import services as ledger
 from lokalamal_app.ledger import totals
@@ -68,7 +68,7 @@ def test_periods_count_only_their_months(app_ctx):
     company = factories.make_company()
     old = factories.make_team(company, name="Gamla")
     new = factories.make_team(company, name="Nya")
-    long_ago = date.today().replace(day=1) - timedelta(days=40)
+    long_ago = clock.today().replace(day=1) - timedelta(days=40)
     factories.make_collection(old, amount_ore=900_00, collected_on=long_ago)
     factories.make_collection(new, amount_ore=100_00)
     factories.commit()

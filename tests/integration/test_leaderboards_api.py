@@ -1,5 +1,6 @@
 """The JSON API gives the same standings as the pages, with ETag and 304."""
 
+from lokalamal_app import clock
 from tests import factories
 
 
@@ -70,7 +71,6 @@ def test_bad_parameters_are_400_json_and_unknown_slugs_404(client):
 
 def test_employees_only_leaves_employer_matching_out_of_the_ranking(client, app_ctx):
     """Boards can show the employees' own money without the employer's matched sums."""
-    from datetime import date
 
     from lokalamal_app.ledger import services as ledger
 
@@ -79,7 +79,7 @@ def test_employees_only_leaves_employer_matching_out_of_the_ranking(client, app_
     a = factories.make_team(generous, name="Matchat lag")
     b = factories.make_team(plain, name="Eget lag")
     factories.make_collection(a, amount_ore=300_00, status="verified")
-    ledger.log_collection(a, 300_00, date.today(), "match", "Arbetsgivaren matchar",
+    ledger.log_collection(a, 300_00, clock.today(), "match", "Arbetsgivaren matchar",
                           status="verified")
     factories.make_collection(b, amount_ore=400_00, status="verified")
     factories.commit()

@@ -12,11 +12,11 @@ import urllib.parse
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import check, totals
 from lokalamal_app.models import LedgerEntry
@@ -111,7 +111,7 @@ def test_concurrent_logs_are_each_recorded_once_and_totals_stay_exact(app, app_c
     def post(item):
         team_id, cookie, text, _, key = item
         body = urllib.parse.urlencode({
-            "amount": text, "collected_on": date.today().isoformat(), "method": "swish",
+            "amount": text, "collected_on": clock.today().isoformat(), "method": "swish",
             "note": "samtidigt", "idempotency_key": key,
         })
         status, _, _ = request(port, "POST", f"/teams/{team_id}/collections", body, {

@@ -1,10 +1,11 @@
 """Logging a collection: the form, htmx answers, idempotency and every kind of bad input."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
 from lokalamal_app.models import AuditEvent, LedgerEntry
@@ -28,7 +29,7 @@ def world(app_ctx):
 def form(**overrides):
     values = {
         "amount": "250",
-        "collected_on": date.today().isoformat(),
+        "collected_on": clock.today().isoformat(),
         "method": "swish",
         "note": "Fikaförsäljning fredag",
         "idempotency_key": uuid.uuid4().hex,
@@ -114,7 +115,7 @@ def test_with_htmx_a_bad_amount_answers_422_with_the_typed_value_kept(world, log
     ("amount", "12,505", "högst två decimaler"),
     ("amount", "1 000 000,01", "högst 1\u00a0000\u00a0000\u00a0kr"),
     ("amount", "", "Skriv ett belopp"),
-    ("collected_on", (date.today() + timedelta(days=1)).isoformat(), "framtiden"),
+    ("collected_on", (clock.today() + timedelta(days=1)).isoformat(), "framtiden"),
     ("collected_on", "2026-13-40", "Det datumet finns inte"),
     ("collected_on", "igår", "ÅÅÅÅ-MM-DD"),
     ("collected_on", "", "Skriv datumet"),

@@ -2,10 +2,11 @@
 
 import re
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
 from lokalamal_app.ledger.queries import QUEUE_PAGE_SIZE
@@ -22,7 +23,7 @@ figures, status = handling.figures, handling.status
 
 def add_entries(team, count, logged_by, start_days_ago=90):
     """`count` entries, each collected a day later than the one before (note "Post k")."""
-    first = date.today() - timedelta(days=start_days_ago)
+    first = clock.today() - timedelta(days=start_days_ago)
     entries = [
         factories.make_collection(team, amount_ore=(k + 1) * 100, logged_by=logged_by,
                                   collected_on=first + timedelta(days=k % start_days_ago),

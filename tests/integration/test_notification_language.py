@@ -4,7 +4,7 @@ caused them; how a person's language is chosen and stored; the migration that st
 import json
 import os
 import tempfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask_babel import LazyString
@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.models import JoinRequest, Notification, OutboxMessage, User
 from lokalamal_app.notifications import notify
@@ -126,8 +127,8 @@ def test_a_swedish_admins_challenge_reaches_an_english_admin_in_english(login, a
     factories.commit()
     response = login(admin).post("/challenges/new", data={
         "challenger": str(challenger.id), "opponent": "Lundby Design AB",
-        "starts_on": date.today().isoformat(),
-        "ends_on": (date.today() + timedelta(days=14)).isoformat(),
+        "starts_on": clock.today().isoformat(),
+        "ends_on": (clock.today() + timedelta(days=14)).isoformat(),
         "measure": "total", "goal": "0", "greeting": "Hej grannar!",
     })
     assert response.status_code == 302

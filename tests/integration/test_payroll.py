@@ -2,18 +2,17 @@
 statements, and the bad input the issue lists."""
 
 import html
-from datetime import date
 
 import pytest
 
-from lokalamal_app import settings
+from lokalamal_app import clock, settings
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
 from lokalamal_app.models import LedgerEntry, PayrollDeduction, PayrollRun, Pledge
 from lokalamal_app.payroll import months, services
 from tests import factories
 
-TODAY = date.today()
+TODAY = clock.today()
 THIS_MONTH = months.month_of(TODAY)
 LAST_MONTH = months.previous_month(THIS_MONTH)
 

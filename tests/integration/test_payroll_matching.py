@@ -2,10 +2,11 @@
 (also under concurrent verification), and reversed with what they match."""
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import services as ledger
 from lokalamal_app.ledger import totals
@@ -13,7 +14,7 @@ from lokalamal_app.models import LedgerEntry, MatchRule, MatchUsage, Pledge
 from lokalamal_app.payroll import matching, months, services
 from tests import factories
 
-TODAY = date.today()
+TODAY = clock.today()
 LAST_MONTH = months.previous_month(months.month_of(TODAY))
 YEAR_AGO = TODAY - timedelta(days=400)
 
@@ -270,7 +271,7 @@ def test_team_and_workplace_pages_show_matched_money_apart(client, app_ctx):
     company = factories.make_company(name="Matchande AB")
     team = factories.make_team(company, name="Givarna")
     factories.make_collection(team, amount_ore=300_00, status="verified")
-    ledger.log_collection(team, 150_00, date.today(), "match", "Arbetsgivaren matchar 50 %",
+    ledger.log_collection(team, 150_00, clock.today(), "match", "Arbetsgivaren matchar 50 %",
                           status="verified")
     factories.commit()
     for url in (f"/teams/{team.id}", f"/companies/{company.slug}"):

@@ -2,12 +2,12 @@
 partners and settings. Every staff action leaves an audit event."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 
-from lokalamal_app import settings
+from lokalamal_app import clock, settings
 from lokalamal_app.extensions import db
 from lokalamal_app.models import AuditEvent, Goal, ImpactLine, Partner, User
 from tests import factories
@@ -58,7 +58,7 @@ def test_staff_see_the_overview_with_totals_per_goal_and_workplace(app_ctx, staf
     team = factories.make_team(company, goal_number=3)
     factories.make_collection(team, amount_ore=1_200_00)
     old = factories.make_collection(team, amount_ore=300_00,
-                                    collected_on=date.today() - timedelta(days=20))
+                                    collected_on=clock.today() - timedelta(days=20))
     from lokalamal_app.ledger.services import verify_entry
 
     verify_entry(old, staff)

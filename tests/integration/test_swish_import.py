@@ -2,17 +2,18 @@
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
 from lokalamal_app.models import AuditEvent, LedgerEntry, SwishPayment
 from lokalamal_app.staff import swish_import
 from tests import factories
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

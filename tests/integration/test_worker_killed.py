@@ -12,11 +12,11 @@ import time
 import urllib.parse
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import check
 from lokalamal_app.models import LedgerEntry
@@ -109,7 +109,7 @@ def test_a_worker_killed_mid_burst_leaves_no_partial_entry(app, app_ctx, server)
     def post(item):
         team_id, cookie, token, ore, key = item
         body = urllib.parse.urlencode({
-            "amount": f"{ore // 100},{ore % 100:02d}", "collected_on": date.today().isoformat(),
+            "amount": f"{ore // 100},{ore % 100:02d}", "collected_on": clock.today().isoformat(),
             "method": "swish", "note": "mitt i", "idempotency_key": key, "csrf_token": token,
         })
         try:

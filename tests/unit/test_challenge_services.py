@@ -1,9 +1,10 @@
 """Challenge rules, the stored figures beside the ledger, and settlement on verified money."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.challenges import queries, services
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import services as ledger
@@ -23,7 +24,7 @@ def test_collections_in_the_period_count_for_the_workplace(app_ctx):
     challenge = running(a, admin_a, [(b, admin_b)])
     team = factories.make_team(a)
     factories.make_collection(team, amount_ore=300_00)
-    factories.make_collection(team, amount_ore=999_00, collected_on=date.today() - timedelta(days=1))
+    factories.make_collection(team, amount_ore=999_00, collected_on=clock.today() - timedelta(days=1))
     side = _side(challenge, a)
     assert side.reported_ore == 300_00
     assert side.verified_ore == 0
@@ -168,7 +169,7 @@ def test_one_pair_cannot_have_two_overlapping_challenges(app_ctx):
     b, admin_b = workplace()
     c, admin_c = workplace()
     running(a, admin_a, [(b, admin_b)], days=30, accept=False)
-    today = date.today()
+    today = clock.today()
     with pytest.raises(services.ChallengeError) as exc:
         services.propose_challenge(b, [a], today + timedelta(days=5), today + timedelta(days=40),
                                    "total", None, "", actor=admin_b)
@@ -212,7 +213,7 @@ def test_several_workplaces_in_one_challenge(app_ctx):
 def test_bad_periods_are_refused(app_ctx, start, end, message):
     a, admin_a = workplace()
     b, _ = workplace()
-    today = date.today()
+    today = clock.today()
     with pytest.raises(services.ChallengeError, match=message):
         services.propose_challenge(a, [b], today + timedelta(days=start),
                                    today + timedelta(days=end), "total", None, "", actor=admin_a)
@@ -222,7 +223,7 @@ def test_bad_periods_are_refused(app_ctx, start, end, message):
 def test_a_year_long_period_is_allowed(app_ctx):
     a, admin_a = workplace()
     b, _ = workplace()
-    today = date.today()
+    today = clock.today()
     services.propose_challenge(a, [b], today, today + timedelta(days=365), "total", None, "",
                                actor=admin_a)
 
@@ -335,7 +336,7 @@ def test_the_admin_who_verifies_a_matched_gift_does_not_take_part(app_ctx):
 
     a, admin_a = workplace(headcount=4)
     b, admin_b = workplace()
-    matching.add_rule(a, 50, 100_000, "all", date.today() - timedelta(days=30), None, admin_a)
+    matching.add_rule(a, 50, 100_000, "all", clock.today() - timedelta(days=30), None, admin_a)
     challenge = running(a, admin_a, [(b, admin_b)], measure="participation")
     _team, entries = people_logging(a, 1, status="pending")
     ledger.verify_entry(entries[0], admin_a)
