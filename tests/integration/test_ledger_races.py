@@ -11,14 +11,16 @@ both (on SQLite it proves the same answers when the requests queue).
 """
 
 import threading
-from datetime import date
 from itertools import combinations_with_replacement
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import check, soundness
-from lokalamal_app.models import LedgerEntry
+from lokalamal_app.ledger import services as ledger
+from lokalamal_app.models import LedgerEntry, User
+from lokalamal_app.staff import swish_import
 from tests import factories
 
 ROUNDS = 6
@@ -46,7 +48,7 @@ def _post(client, action: str, entry_id: int):
         return client.post(path, data={"reason": "Pengarna kom aldrig fram."})
     if action == "correct":
         return client.post(path, data={
-            "amount": "250", "collected_on": date.today().isoformat(),
+            "amount": "250", "collected_on": clock.today().isoformat(),
             "method": "swish", "note": "", "reason": "Fel belopp.",
         })
     return client.post(path)
@@ -130,3 +132,57 @@ def test_a_refused_twin_request_leaves_nothing_behind(world, login):
         db.select(db.func.count(LedgerEntry.id)).where(LedgerEntry.reverses_id == entry_id)
     ).scalar_one()
     assert reversals == 1
+
+
+def _in_own_transaction(app, work, barrier, results, side):
+    """Run `work()` in an app context of its own (its own connection), after the barrier."""
+    with app.app_context():
+        try:
+            barrier.wait()
+            results[side] = work()
+            db.session.commit()
+        except ledger.LedgerError:
+            db.session.rollback()
+            results[side] = "refused"
+        finally:
+            db.session.remove()
+
+
+def test_booking_a_swish_row_and_verifying_its_entry_at_once_verify_it_once(app, world):
+    """The mission books a bank report row that pays a pending entry while an admin verifies
+    the same entry from the queue: the money is verified once, whoever comes first.
+
+    Service calls outside a request: on SQLite they are not serialised (requests are, by
+    BEGIN IMMEDIATE) and the second writer is refused outright, so this is PostgreSQL's."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("two service calls outside requests race only on PostgreSQL")
+    for _ in range(ROUNDS):
+        entry = factories.make_collection(world.team, amount_ore=300_00, logged_by=world.member)
+        factories.commit()
+        entry_id, staff_id, admin_id = entry.id, world.staff.id, world.admin.id
+        report = "Datum;Belopp;Meddelande\r\n" + \
+            f"{clock.today().isoformat()};300,00;{world.team.reference} runda {entry_id}\r\n"
+
+        def book(report=report, staff_id=staff_id):
+            proposals = swish_import.propose(swish_import.parse(report.encode()))
+            booked = swish_import.book(proposals, {p.payment.import_key for p in proposals},
+                                       db.session.get(User, staff_id))
+            return "booked" if booked.verify else "refused"
+
+        def verify(entry_id=entry_id, admin_id=admin_id):
+            ledger.verify_entry(entry_id, db.session.get(User, admin_id))
+            return "verified"
+
+        barrier, results = threading.Barrier(2), [None, None]
+        threads = [threading.Thread(target=_in_own_transaction,
+                                    args=(app, work, barrier, results, side))
+                   for side, work in enumerate((book, verify))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert results.count("refused") == 1, results
+        db.session.rollback()
+        assert db.session.get(LedgerEntry, entry_id).status == "verified"
+        assert check.all_differences() == []
+        db.session.rollback()
