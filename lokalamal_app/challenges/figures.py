@@ -266,39 +266,45 @@ def _kept_challenges() -> list[Challenge]:
     ).scalars().all()
 
 
+def _differences_of(challenge: Challenge) -> list[tuple[tuple, str, int, int]]:
+    """(row key, field, stored, expected) for each figure of one challenge that is wrong."""
+    counting = set(_counting(challenge))
+    expected = _merge(ledger_rows(challenge))
+    stored = {
+        (t.challenge_id, t.company_id, t.kind, t.key): t for t in db.session.execute(
+            db.select(ChallengeTally).where(ChallengeTally.challenge_id == challenge.id)
+        ).scalars() if t.company_id in counting
+    }
+    found = []
+    for k in sorted(set(expected) | set(stored)):
+        want = expected.get(k, {})
+        have = stored.get(k)
+        for name in FIELDS:
+            s = getattr(have, name, 0) or 0
+            w = want.get(name, 0)
+            if s != w:
+                found.append((k, name, s, w))
+    return found
+
+
 def challenge_differences() -> list[str]:
     """Each stored figure of a live challenge that is not what the ledger says, as a line.
 
     Settled, declined and withdrawn challenges are left out: their figures stopped with
     them (a settled result is frozen in its participants' final_* columns).
     """
-    found = []
-    for challenge in _kept_challenges():
-        counting = set(_counting(challenge))
-        expected = _merge(ledger_rows(challenge))
-        stored = {
-            (t.challenge_id, t.company_id, t.kind, t.key): t for t in db.session.execute(
-                db.select(ChallengeTally).where(ChallengeTally.challenge_id == challenge.id)
-            ).scalars() if t.company_id in counting
-        }
-        for k in sorted(set(expected) | set(stored)):
-            want = expected.get(k, {})
-            have = stored.get(k)
-            for name in FIELDS:
-                s = getattr(have, name, 0) or 0
-                w = want.get(name, 0)
-                if s != w:
-                    _cid, company_id, kind, key = k
-                    found.append(
-                        f"utmaning {challenge.id} arbetsplats {company_id} {kind} {key} "
-                        f"{name}: lagrat {s}, enligt huvudboken {w} (skillnad {s - w:+d})"
-                    )
-    return found
+    return [
+        f"utmaning {challenge_id} arbetsplats {company_id} {kind} {key} "
+        f"{name}: lagrat {s}, enligt huvudboken {w} (skillnad {s - w:+d})"
+        for challenge in _kept_challenges()
+        for (challenge_id, company_id, kind, key), name, s, w in _differences_of(challenge)
+    ]
 
 
 def rebuild_challenge_figures() -> int:
-    """Write every live challenge's figures anew from the ledger; the number of rows
-    written. Locks the workplaces first, like a proposal; the caller commits."""
+    """Write anew from the ledger the figures of every live challenge that has a wrong
+    one; the number of figure rows that were wrong. Locks the workplaces first, like a
+    proposal; the caller commits."""
     locked: set[int] = set()
     while True:
         challenges = _kept_challenges()
@@ -307,11 +313,15 @@ def rebuild_challenge_figures() -> int:
             break
         lock_workplaces(needed)  # then read again: a proposal may have committed meanwhile
         locked |= needed
-    written = 0
+    changed = 0
     for challenge in challenges:
+        wrong = {key for key, *_ in _differences_of(challenge)}
+        if not wrong:
+            continue
         db.session.execute(db.delete(ChallengeTally).where(
             ChallengeTally.challenge_id == challenge.id,
             ChallengeTally.company_id.in_(_counting(challenge))))
-        written += backfill(challenge)
-    return written
+        backfill(challenge)
+        changed += len(wrong)
+    return changed
 
