@@ -11,8 +11,8 @@ from ..extensions import db
 from ..models import User
 from ..models.base import utcnow
 from ..models.user import LOCALES
-from .forms import normalise_email
 from . import throttle
+from .forms import normalise_email
 from .passwords import hash_password, needs_rehash, verify_password
 
 # Verifying against a real hash when the account does not exist keeps the answer time

@@ -11,6 +11,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms import Form, KronorField, strip_filter
+from ..inputs import small_int
 from ..models.ledger import METHODS, STATUSES
 from ..money import format_ore
 from .services import NOTE_MAX, REASON_MAX
@@ -200,9 +201,9 @@ class ExportFilterForm(Form):
             raise ValidationError(_("Välj en arbetsplats i listan."))
 
     def validate_team(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and not (field.data.isascii() and field.data.isdigit()):
             raise ValidationError(_("Lagets nummer ska vara siffror."))
-        if field.data and int(field.data) >= 2**31:
+        if field.data and small_int(field.data) is None:
             raise ValidationError(_("Det finns inget lag med det numret."))
 
     def validate_method(self, field):
