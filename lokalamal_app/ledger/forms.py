@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..forms import Form, KronorField, strip_filter
+from ..forms import FUTURE_DAYS, DateInRange, Form, KronorField, strip_filter
 from ..inputs import small_int
 from ..models.ledger import METHODS, STATUSES
 from ..money import format_ore
@@ -76,11 +76,6 @@ def _check_amount(form, field):
         )
 
 
-def _not_in_future(form, field):
-    if field.day is not None and field.day > date.today():
-        raise ValidationError(_("Datumet kan inte ligga i framtiden."))
-
-
 class CollectionFields(Form):
     amount = KronorField(
         _l("Belopp i kronor"),
@@ -91,7 +86,7 @@ class CollectionFields(Form):
     )
     collected_on = DayField(
         _l("Datum då ni samlade in"),
-        validators=[InputRequired(_l("Skriv datumet.")), _not_in_future],
+        validators=[InputRequired(_l("Skriv datumet.")), DateInRange()],
     )
     method = SelectField(
         _l("Hur pengarna gavs"),
@@ -165,8 +160,8 @@ class ExportFilterForm(Form):
     class Meta:
         csrf = False
 
-    date_from = DayField(_l("Från och med"), validators=[Optional()])
-    date_to = DayField(_l("Till och med"), validators=[Optional()])
+    date_from = DayField(_l("Från och med"), validators=[Optional(), DateInRange(FUTURE_DAYS)])
+    date_to = DayField(_l("Till och med"), validators=[Optional(), DateInRange(FUTURE_DAYS)])
     goal = SelectField(_l("Mål"), coerce=str, validate_choice=False, validators=[Optional()])
     company = SelectField(_l("Arbetsplats"), coerce=str, validate_choice=False,
                           validators=[Optional()])
