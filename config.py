@@ -69,10 +69,12 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL")
 
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
-    # Failed logins: after SLOW_AFTER failures in the window each attempt waits,
-    # after LOCK_AFTER the key (account or client address) is refused until the window ends.
+    # Failed logins (see auth/throttle.py): after SLOW_AFTER failures of an account in the
+    # window each attempt on it waits SLOW_SECONDS; after LOCK_AFTER failures one address
+    # may not try that account again, after ADDRESS_LOCK_AFTER it may not try any account.
     LOGIN_SLOW_AFTER = _int("LOGIN_SLOW_AFTER", 3)
     LOGIN_LOCK_AFTER = _int("LOGIN_LOCK_AFTER", 10)
+    LOGIN_ADDRESS_LOCK_AFTER = _int("LOGIN_ADDRESS_LOCK_AFTER", 100)
     LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 15 * 60)
     LOGIN_SLOW_SECONDS = float(os.environ.get("LOGIN_SLOW_SECONDS", "1.0"))
 

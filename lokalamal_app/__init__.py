@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import clock, formatting, shared_state
+from . import clock, formatting, inputs, shared_state
 from .auth import passwords
 from .database import configure_sqlite
 from .extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -72,6 +72,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
 
     from . import models  # noqa: F401  (the whole schema, for Alembic)
 
+    inputs.init_app(app)  # before the blueprints: their `<int:...>` rules use its converter
     _init_login(app)
     _register_blueprints(app)
     _follow_the_ledger()
@@ -150,9 +151,10 @@ def _init_login(app: Flask) -> None:
     def load_user(user_id: str):
         """The cookie carries id and session token; a changed token ends the session."""
         ident, _, token = user_id.partition(":")
-        if not ident.isdigit() or not token:
+        number = inputs.small_int(ident)
+        if number is None or not token:
             return None
-        user = db.session.get(User, int(ident))
+        user = db.session.get(User, number)
         if user is None or user.session_token != token or user.disabled:
             return None
         return user

@@ -1,10 +1,31 @@
 """Engine settings that make SQLite safe for several processes writing at once."""
 
-from flask import has_request_context, request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+_DEFERRED = "sqlite_deferred_begin"
+
+
+@contextmanager
+def reads_without_write_lock(session: Session) -> Iterator[None]:
+    """Run the block's queries in a transaction that takes no write lock on SQLite, even in
+    a POST, and end it afterwards: for the reads before something slow (a password hash, a
+    deliberate wait), so that the slow part never holds SQLite's single write lock.
+    Whatever the block loads is expired when it ends: keep plain values, not objects.
+    """
+    session.commit()  # a transaction begun earlier in the request would hold the lock
+    g.setdefault(_DEFERRED, True)
+    try:
+        yield
+    finally:
+        g.pop(_DEFERRED, None)
+        session.rollback()  # nothing was written: just end the read transaction
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -32,5 +53,6 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = has_request_context() and request.method not in READ_METHODS
+        immediate = (has_request_context() and request.method not in READ_METHODS
+                     and not g.get(_DEFERRED))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

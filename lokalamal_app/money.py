@@ -36,7 +36,7 @@ def parse_kronor(text: str) -> int:
             _("Skriv beloppet med högst ett decimaltecken, till exempel 1 250,50.")
         )
     cleaned = cleaned.replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d*)?|-?\.\d+", cleaned):
+    if not re.fullmatch(r"-?[0-9]+(\.[0-9]*)?|-?\.[0-9]+", cleaned):  # ASCII: "٣" is a \d too
         raise MoneyError(
             _("Beloppet ska vara ett tal i kronor, till exempel 250 eller 1 250,50.")
         )

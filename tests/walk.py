@@ -71,8 +71,7 @@ def _none():
     raise AssertionError("the demo data should have made one")
 
 
-def fill(rule, world: dict) -> str:
-    """The rule's path with every argument taken from the world."""
+def _arguments(rule, world: dict) -> dict:
     endpoint = rule.endpoint
     values = {}
     for name in rule.arguments:
@@ -92,10 +91,43 @@ def fill(rule, world: dict) -> str:
             values[name] = world["partner_id"]
         else:
             values[name] = world[name]
+    return values
+
+
+def fill(rule, world: dict) -> str:
+    """The rule's path with every argument taken from the world."""
+    values = _arguments(rule, world)
     with current_app.test_request_context():
         from flask import url_for
 
-        return url_for(endpoint, **values)
+        return url_for(rule.endpoint, **values)
+
+
+def hostile_paths(rule, world: dict, values: list[str]) -> list[str]:
+    """The rule's path once for each argument and value: that argument replaced by the
+    value (already URL-encoded), the others filled from the world."""
+    urls = []
+    for name in rule.arguments:
+        marker = f"ARG{name.upper()}MARKER"
+        marked = _fill_with(rule, world, name, marker)
+        urls += [marked.replace(marker, value) for value in values]
+    return urls
+
+
+def _fill_with(rule, world: dict, name: str, marker: str) -> str:
+    values = _arguments(rule, world)
+    values[name] = marker
+    with current_app.test_request_context():
+        from flask import url_for
+
+        try:
+            return url_for(rule.endpoint, **values)
+        except ValueError:  # an int argument does not take the marker: build it by hand
+            pass
+    path = rule.rule
+    for arg, value in values.items():
+        path = re.sub(r"<(?:[^:<>]+:)?" + arg + ">", str(value), path)
+    return path
 
 
 def rules(method: str):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit
+from ..database import reads_without_write_lock
 from ..extensions import db
 from ..forms import EmptyForm
 from ..mail import send_mail
@@ -58,22 +59,29 @@ def login():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
 
     keys = throttle.keys_for(form.email.data, request.remote_addr)
-    if throttle.is_locked(keys):
+    # A POST takes SQLite's only write lock at its first query: read the limits and the
+    # account without it, wait and hash with no transaction open, then write the outcome
+    # in a short transaction of its own.
+    with reads_without_write_lock(db.session):
+        limits = throttle.check(keys)
+        candidate = None if limits.refused else services.login_candidate(form.email.data)
+    if limits.refused:
         current_app.logger.warning("login refused (locked) for %s", keys[0])
         form.email.errors.append(
             _("För många misslyckade försök. Vänta en kvart och försök igen, "
               "eller återställ lösenordet.")
         )
         return render_template("auth/login.html", form=form), 429
-    throttle.slow_down(keys)
-    user = services.authenticate(form.email.data, form.password.data)
-    if user is None:
+    throttle.wait(limits)
+    ok, new_hash = services.check_password(candidate, form.password.data)
+    if not ok:
         throttle.record_failure(keys)
         db.session.commit()
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
         return render_template("auth/login.html", form=form), 401
 
-    throttle.clear_account(form.email.data)
+    user = services.record_login(candidate.user_id, new_hash)
+    throttle.clear_after_success(keys)
     services.remember_language(user, request.cookies.get("lang"))
     audit.record("user.login", "user", user.id, actor=user)
     db.session.commit()

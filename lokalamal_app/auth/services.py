@@ -1,6 +1,7 @@
 """Account rules: registering, checking a password, resetting it. Flush, never commit."""
 
 import hashlib
+from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -10,6 +11,7 @@ from ..extensions import db
 from ..models import User
 from ..models.base import utcnow
 from ..models.user import LOCALES
+from . import throttle
 from .forms import normalise_email
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -56,16 +58,37 @@ def find_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user when e-mail and password match an active account, else None."""
+@dataclass(frozen=True)
+class LoginCandidate:
+    user_id: int
+    password_hash: str
+    disabled: bool
+
+
+def login_candidate(email: str) -> LoginCandidate | None:
+    """Read only: what checking a password for `email` needs, or None for no such account."""
     user = find_by_email(email)
     if user is None:
+        return None
+    return LoginCandidate(user.id, user.password_hash, user.disabled)
+
+
+def check_password(candidate: LoginCandidate | None, password: str) -> tuple[bool, str | None]:
+    """Slow (hashes) and touches no database: whether the password lets the candidate in,
+    and a new hash to store when the old one was made with weaker parameters."""
+    if candidate is None:
         verify_password(_DUMMY_HASH, password)
-        return None
-    if not verify_password(user.password_hash, password) or user.disabled:
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        return False, None
+    if not verify_password(candidate.password_hash, password) or candidate.disabled:
+        return False, None
+    return True, hash_password(password) if needs_rehash(candidate.password_hash) else None
+
+
+def record_login(user_id: int, new_hash: str | None) -> User:
+    """The writing half of a login: the time, and the hash `check_password` renewed."""
+    user = db.session.get(User, user_id)
+    if new_hash is not None:
+        user.password_hash = new_hash
     user.last_login_at = utcnow()
     return user
 
@@ -74,6 +97,7 @@ def set_password(user: User, password: str, actor: User | None = None) -> None:
     """New password; every other session of the account ends with it."""
     user.password_hash = hash_password(password)
     user.end_all_sessions()
+    throttle.forget_account(user.email)
     audit.record("user.password", "user", user.id, actor=actor or user)
 
 

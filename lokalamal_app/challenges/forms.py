@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import clock
-from ..forms import Form, strip_filter
+from ..forms import FUTURE_DAYS, DateInRange, Form, strip_filter
 from ..models.challenge import GREETING_MAX, MEASURES, REPLY_MAX
 from . import queries
 from .services import period_problem
@@ -47,8 +47,10 @@ class ChallengeForm(Form):
         description=_l("Skriv arbetsplatsens namn, eller kryssa i grannar nedan."),
     )
     neighbours = CheckboxList(_l("Grannar vi kan utmana"), coerce=int, validate_choice=False)
-    starts_on = SwedishDateField(_l("Startdatum"), validators=[InputRequired(_l("Ange ett startdatum."))])
-    ends_on = SwedishDateField(_l("Slutdatum"), validators=[InputRequired(_l("Ange ett slutdatum."))])
+    starts_on = SwedishDateField(_l("Startdatum"), validators=[
+        InputRequired(_l("Ange ett startdatum.")), DateInRange(FUTURE_DAYS)])
+    ends_on = SwedishDateField(_l("Slutdatum"), validators=[
+        InputRequired(_l("Ange ett slutdatum.")), DateInRange(FUTURE_DAYS)])
     measure = SelectField(_l("Så avgörs utmaningen"),
                           choices=[SelectChoice(k, v) for k, v in MEASURES.items()],
                           default="total")

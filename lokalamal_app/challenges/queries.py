@@ -10,6 +10,7 @@ from sqlalchemy import func, or_
 from .. import clock, permissions
 from ..extensions import db
 from ..i18n_request import _
+from ..inputs import small_int
 from ..models import Company, Membership, Team
 from ..models.challenge import Challenge, ChallengeParticipant, ChallengeTally
 from .figures import company_people, headcount_of, score, settle_date
@@ -300,9 +301,10 @@ def preview_card(ident: str):
     """The link-card preview of a public challenge: its workplaces and what they raised."""
     from ..sharing.previews import BRAND, Card
 
-    if not ident.isdigit() or int(ident) >= 2**31:
+    number = small_int(ident)
+    if number is None:
         return None
-    challenge = db.session.get(Challenge, int(ident))
+    challenge = db.session.get(Challenge, number)
     if challenge is None or not is_public(challenge):
         return None
     names = " mot ".join(p.company.name for p in challenge.participants if p.status != "declined")

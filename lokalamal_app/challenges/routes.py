@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import clock, permissions, qr
 from ..extensions import db
 from ..forms import EmptyForm
+from ..inputs import int_arg, small_int
 from ..ledger import totals
 from ..models import Goal
 from ..models.base import utcnow
@@ -74,9 +75,10 @@ def _challenge_form(admin_companies, rematch=None, formdata=None):
 def _rematch_of(value) -> "services.Challenge | None":
     if value in (None, ""):
         return None
-    if not str(value).isdigit() or int(value) >= 2**31:  # no such challenge
+    number = small_int(str(value))
+    if number is None:  # no such challenge
         abort(404)
-    challenge = _challenge_or_404(int(value))
+    challenge = _challenge_or_404(number)
     if not queries.admin_companies(challenge, current_user):
         abort(403)
     return challenge
@@ -113,8 +115,8 @@ def new():
     rematch = _rematch_of(request.values.get("rematch_of") or request.args.get("rematch"))
     if request.method == "GET":
         form = _challenge_form(admin_companies, rematch)
-        if form.challenger.data is None and request.args.get("from", "").isdigit():
-            form.challenger.data = int(request.args["from"])
+        if form.challenger.data is None:
+            form.challenger.data = int_arg("from")
         if form.challenger.data not in {c.id for c in admin_companies}:
             form.challenger.data = admin_companies[0].id
         if not form.starts_on.data:

@@ -21,6 +21,7 @@ from ..companies.queries import company_by_slug
 from ..extensions import db
 from ..formatting import swedish_date
 from ..goals.queries import all_goals, goal_by_slug  # noqa: F401  (used by the routes too)
+from ..inputs import small_int
 from ..ledger import totals
 from ..models import Company, Goal, Membership, Tally, Team, TeamMember
 from ..models.base import utcnow
@@ -77,7 +78,7 @@ def parse_params(args, scope: str) -> BoardParams:
         raise BoardParamError(_("period ska vara month, campaign eller all."))
     if verified not in ("0", "1"):
         raise BoardParamError(_("verified ska vara 0 eller 1."))
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    if small_int(limit) is None or not 1 <= small_int(limit) <= MAX_LIMIT:
         raise BoardParamError(_("limit ska vara ett heltal mellan 1 och %(max)s.", max=MAX_LIMIT))
     if employees not in ("0", "1"):
         raise BoardParamError(_("employees ska vara 0 eller 1."))
@@ -226,8 +227,8 @@ def parse_state(text: str | None) -> dict[int, int]:
     shown: dict[int, int] = {}
     for part in (text or "").split(",")[:MAX_LIMIT]:
         ident, _, rank = part.partition(":")
-        if ident.isdigit() and rank.isdigit():
-            shown[int(ident)] = int(rank)
+        if small_int(ident) is not None and small_int(rank) is not None:
+            shown[small_int(ident)] = small_int(rank)
     return shown
 
 

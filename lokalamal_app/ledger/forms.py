@@ -11,7 +11,8 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .. import clock
-from ..forms import Form, KronorField, strip_filter
+from ..forms import FUTURE_DAYS, DateInRange, Form, KronorField, strip_filter
+from ..inputs import small_int
 from ..models.ledger import METHODS, STATUSES
 from ..money import format_ore
 from .services import NOTE_MAX, REASON_MAX
@@ -76,11 +77,6 @@ def _check_amount(form, field):
         )
 
 
-def _not_in_future(form, field):
-    if field.day is not None and field.day > clock.today():
-        raise ValidationError(_("Datumet kan inte ligga i framtiden."))
-
-
 class CollectionFields(Form):
     amount = KronorField(
         _l("Belopp i kronor"),
@@ -91,7 +87,7 @@ class CollectionFields(Form):
     )
     collected_on = DayField(
         _l("Datum då ni samlade in"),
-        validators=[InputRequired(_l("Skriv datumet.")), _not_in_future],
+        validators=[InputRequired(_l("Skriv datumet.")), DateInRange()],
     )
     method = SelectField(
         _l("Hur pengarna gavs"),
@@ -166,8 +162,8 @@ class ExportFilterForm(Form):
     class Meta:
         csrf = False
 
-    date_from = DayField(_l("Från och med"), validators=[Optional()])
-    date_to = DayField(_l("Till och med"), validators=[Optional()])
+    date_from = DayField(_l("Från och med"), validators=[Optional(), DateInRange(FUTURE_DAYS)])
+    date_to = DayField(_l("Till och med"), validators=[Optional(), DateInRange(FUTURE_DAYS)])
     goal = SelectField(_l("Mål"), coerce=str, validate_choice=False, validators=[Optional()])
     company = SelectField(_l("Arbetsplats"), coerce=str, validate_choice=False,
                           validators=[Optional()])
@@ -202,9 +198,9 @@ class ExportFilterForm(Form):
             raise ValidationError(_("Välj en arbetsplats i listan."))
 
     def validate_team(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and not (field.data.isascii() and field.data.isdigit()):
             raise ValidationError(_("Lagets nummer ska vara siffror."))
-        if field.data and int(field.data) >= 2**31:
+        if field.data and small_int(field.data) is None:
             raise ValidationError(_("Det finns inget lag med det numret."))
 
     def validate_method(self, field):

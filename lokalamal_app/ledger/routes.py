@@ -2,14 +2,12 @@
 
 
 from flask import (
-    Response,
     abort,
     flash,
     make_response,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import LazyString, force_locale
@@ -18,12 +16,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock, notifications
+from .. import clock, csvexport, notifications
 from ..extensions import db, htmx
 from ..formatting import kronor
 from ..forms import EmptyForm
+from ..inputs import int_arg, small_int
 from ..models import LedgerEntry, Team
-from ..models.base import as_utc
 from ..models.ledger import METHODS, STATUSES
 from ..permissions import (
     any_company_admin_or_403,
@@ -35,7 +33,7 @@ from ..permissions import (
     team_to_log_for_or_404,
 )
 from ..redirects import go
-from . import bp, csvexport, queries, services, totals
+from . import bp, queries, services, totals
 from .forms import CollectionForm, CorrectionForm, ExportFilterForm, RejectForm
 
 
@@ -183,15 +181,6 @@ def confirm_count(entry_id: int):
 
 # --- the queue: verify and reject ----------------------------------------------------------
 
-def _small_int(value: str | None) -> int | None:
-    """A whole number (below 2**31) from the query string or a form, or None for anything else
-    (ASCII digits only: "²" is a digit to Python, but not a number int() reads)."""
-    if value and value.isascii() and value.isdigit() and len(value) <= 10 and \
-            int(value) < 2**31:
-        return int(value)
-    return None
-
-
 def _page_number() -> int:
     """The queue's page from the address: anything but a number is the first page, and a
     number past the end (however long) is clamped to the last page by the query."""
@@ -207,7 +196,7 @@ def _page_number() -> int:
 def _company_filter() -> int | None:
     # The queue reads it from its address; a verify post from the queue sends it along, so
     # an htmx answer counts the same queue the page shows.
-    return _small_int(request.values.get("company"))
+    return small_int(request.values.get("company"))
 
 
 @bp.get("/ledger/queue")
@@ -277,7 +266,7 @@ def verify_many():
     staff_or_403(current_user)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    ids = [i for i in map(_small_int, request.form.getlist("entry_ids")) if i is not None]
+    ids = [i for i in map(small_int, request.form.getlist("entry_ids")) if i is not None]
     if not ids:
         return _problem(_("Markera minst en post att verifiera."), 422)
     # In id order, so that two bulk verifications lock shared entries in the same order.
@@ -410,8 +399,7 @@ def entry(entry_id: int):
 def audit():
     """The audit trail for staff, newest first."""
     staff_or_403(current_user)
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
+    page = int_arg("page", 1, minimum=1, maximum=10**6 - 1)
     action = request.args.get("action", "").strip()[:40] or None
     per_page = 100
     events = queries.audit_events(per_page + 1, (page - 1) * per_page, action)
@@ -426,12 +414,11 @@ def audit_csv():
     staff_or_403(current_user)
     header = ["id", "tid (UTC)", "vem", "händelse", "gäller", "id", "före", "efter", "adress"]
     rows = (
-        [r.id, as_utc(r.created_at).strftime("%Y-%m-%d %H:%M:%S"), r.actor_email or "",
-         r.action, r.subject_type, r.subject_id if r.subject_id is not None else "",
-         csvexport.text_cell(r.before), csvexport.text_cell(r.after), r.client_addr]
+        [r.id, r.created_at, r.actor_email, r.action, r.subject_type, r.subject_id,
+         r.before, r.after, r.client_addr]
         for r in queries.all_audit_events()
     )
-    return _csv_response(csvexport.stream(header, rows), "lokalamal-granskning.csv")
+    return csvexport.response(header, rows, "lokalamal-granskning.csv")
 
 
 # --- export --------------------------------------------------------------------------------
@@ -476,12 +463,10 @@ def export_csv():
               "belopp (kr)", "sätt", "status", "orsak", "anteckning", "registrerad av",
               "återför post", "rättar post"]
     rows = (
-        [r.id, r.collected_on.isoformat(), as_utc(r.created_at).strftime("%Y-%m-%d %H:%M"),
-         csvexport.text_cell(r.company), csvexport.text_cell(r.team),
-         f"#{r.goal_number} {r.goal}", csvexport.kronor_cell(r.amount_ore),
-         method_names.get(r.method, r.method), status_names.get(r.status, r.status),
-         csvexport.text_cell(r.status_reason), csvexport.text_cell(r.note),
-         csvexport.text_cell(r.logged_by or ""), r.reverses_id or "", r.corrects_id or ""]
+        [r.id, r.collected_on, r.created_at, r.company, r.team, f"#{r.goal_number} {r.goal}",
+         csvexport.kronor_cell(r.amount_ore), method_names.get(r.method, r.method),
+         status_names.get(r.status, r.status), r.status_reason, r.note, r.logged_by,
+         r.reverses_id, r.corrects_id]
         for r in queries.export_rows(
             company_ids, form.date_from.day, form.date_to.day,
             int(form.goal.data) if form.goal.data else None,
@@ -489,13 +474,5 @@ def export_csv():
             form.method.data or None, form.status.data or None,
         )
     )
-    return _csv_response(csvexport.stream(header, rows),
-                         f"lokalamal-insamlingar-{clock.today().isoformat()}.csv")
-
-
-def _csv_response(lines, filename: str) -> Response:
-    response = Response(stream_with_context(lines), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csvexport.response(header, rows, f"lokalamal-insamlingar-{clock.today().isoformat()}.csv")
 

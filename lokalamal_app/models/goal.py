@@ -19,7 +19,8 @@ class Goal(db.Model):
 
     @property
     def un_goal_numbers(self) -> list[int]:
-        return [int(n) for n in self.un_goals.split(",") if n.strip().isdigit()]
+        parts = (n.strip() for n in self.un_goals.split(","))
+        return [int(n) for n in parts if n.isascii() and n.isdigit()]
 
     @property
     def label(self) -> str:

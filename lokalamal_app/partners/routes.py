@@ -3,6 +3,7 @@
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 
 from ..extensions import db
+from ..inputs import int_arg
 from ..models import Partner
 from . import bp, queries, services
 from .forms import InquiryForm
@@ -16,8 +17,8 @@ def inquiry():
     """Anyone may ask to become a partner; robots fill the honeypot and get nothing."""
     form = InquiryForm()
     form.set_goal_choices(queries.all_goals())
-    if request.method == "GET" and request.args.get("goal", "").isdigit():
-        form.goal.data = request.args["goal"]
+    if request.method == "GET" and (goal := int_arg("goal")) is not None:
+        form.goal.data = str(goal)
     if form.validate_on_submit():
         if form.website.data:
             # Looks like success to the robot; nothing is stored or sent.

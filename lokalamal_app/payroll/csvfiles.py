@@ -1,4 +1,5 @@
-"""CSV in and out of the payroll system: semicolons, decimal commas, UTF-8 (with BOM out)."""
+"""CSV from the payroll system: semicolons, decimal commas, UTF-8 (files out go through
+the app's one CSV writer, `lokalamal_app.csvexport`)."""
 
 import csv
 import io
@@ -94,26 +95,8 @@ def read_amounts(raw: bytes, pledges: list[Pledge]) -> dict[int, int]:
             if next(p for p in pledges if p.id == pid).kind == "permille"}
 
 
-def kronor_text(ore: int | None) -> str:
-    """Öre as the payroll system reads it: 125050 -> "1250,50"."""
-    if ore is None:
-        return ""
-    sign = "-" if ore < 0 else ""
-    kronor, rest = divmod(abs(ore), 100)
-    return f"{sign}{kronor},{rest:02d}"
-
-
 def permille_text(tenths: int | None) -> str:
     if tenths is None:
         return ""
     whole, rest = divmod(tenths, 10)
     return f"{whole},{rest}" if rest else str(whole)
-
-
-def write(header: list[str], rows: list[list[str]]) -> bytes:
-    """A CSV file for Swedish spreadsheets: UTF-8 with BOM, semicolons, CRLF."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")

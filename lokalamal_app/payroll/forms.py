@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import Form, KronorField, strip_filter
+from ..forms import FUTURE_DAYS, DateInRange, Form, KronorField, strip_filter
 from ..i18n_request import _
 from ..money import format_ore
 from . import months
@@ -76,6 +76,7 @@ class PledgeForm(Form):
     employee_number = StringField(_l("Anställningsnummer"), filters=[strip_filter],
                                   validators=[Length(max=30, message=_l("Högst 30 tecken."))])
     start_month = StringField(_l("Från och med månad"), filters=[strip_filter],
+                              validators=[DateInRange(FUTURE_DAYS)],
                               description=_l("År och månad, till exempel 2026-12."))
 
     def __init__(self, *args, scheme=None, needs_goal=False, goals=(), **kwargs):
@@ -137,8 +138,10 @@ class MatchRuleForm(Form):
     cap = KronorField(_l("Tak per anställd och år (kr)"), filters=[strip_filter])
     scope = RadioField(_l("Vad matchas?"), choices=_choices(SCOPES.items()), default="payroll",
                        validators=[InputRequired(_l("Välj vad som ska matchas."))])
-    starts_on = DateField(_l("Från och med"), validators=[InputRequired(_l("Välj ett startdatum."))])
-    ends_on = DateField(_l("Till och med (valfritt)"), validators=[Optional()])
+    starts_on = DateField(_l("Från och med"), validators=[
+        InputRequired(_l("Välj ett startdatum.")), DateInRange(FUTURE_DAYS)])
+    ends_on = DateField(_l("Till och med (valfritt)"),
+                        validators=[Optional(), DateInRange(FUTURE_DAYS)])
 
     def validate_cap(self, field):
         if field.ore is None:

@@ -3,11 +3,13 @@
 import re
 from datetime import date
 
+from .. import clock
+
 MONTH_NAMES = [
     "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
     "oktober", "november", "december",
 ]
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
 
 def month_of(day: date) -> str:
@@ -15,7 +17,9 @@ def month_of(day: date) -> str:
 
 
 def is_month(text: str) -> bool:
-    return bool(text) and bool(_MONTH.match(text)) and 2000 <= int(text[:4]) <= 2100
+    """A "YYYY-MM" from 2000 to two years ahead (forms say why with DateInRange)."""
+    return bool(text) and bool(_MONTH.fullmatch(text)) and \
+        2000 <= int(text[:4]) <= clock.today().year + 2
 
 
 def next_month(month: str) -> str:

@@ -3,12 +3,12 @@
 
 from datetime import date
 
-from flask import abort, flash, make_response, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from .. import clock, permissions, settings
+from .. import clock, csvexport, permissions, settings
 from ..companies.http import company_or_404
 from ..extensions import db
 from ..forms import EmptyForm
@@ -103,14 +103,14 @@ def add_rule(slug: str):
     return go(url_for("payroll.admin", slug=company.slug) + "#matchning")
 
 
-@bp.post("/companies/<slug>/payroll/matching/<rule_id>/end")
+@bp.post("/companies/<slug>/payroll/matching/<int:rule_id>/end")
 @login_required
-def end_rule(slug: str, rule_id: str):
+def end_rule(slug: str, rule_id: int):
     """End a matching rule from today."""
     company = _admin_company(slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    rule = db.session.get(MatchRule, int(rule_id)) if rule_id.isdigit() and int(rule_id) < 2**31 else None
+    rule = db.session.get(MatchRule, rule_id)
     if rule is None or rule.company_id != company.id:
         abort(404)
     try:
@@ -224,14 +224,11 @@ def export_csv(slug: str, month: str):
         rows.append([
             pledge.user.display_name, pledge.employee_number,
             "Fast belopp" if pledge.kind == "fixed" else "Promille",
-            csvfiles.permille_text(pledge.permille_tenths), csvfiles.kronor_text(amount),
+            csvexport.number_cell(csvfiles.permille_text(pledge.permille_tenths)),
+            csvexport.kronor_cell(amount),
         ])
-    body = csvfiles.write(["Namn", "Anställningsnummer", "Form", "Promille", "Belopp (kr)"], rows)
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="loneavdrag-{company.slug}-{month}.csv"')
-    return response
+    return csvexport.response(["Namn", "Anställningsnummer", "Form", "Promille", "Belopp (kr)"],
+                              rows, f"loneavdrag-{company.slug}-{month}.csv")
 
 
 # --- The employee ---------------------------------------------------------------------
@@ -394,12 +391,9 @@ def statement(year: int):
 def statement_csv(year: int):
     """The yearly statement as CSV."""
     rows, total = _statement(year)
-    lines = [[months.label(d.month), name, csvfiles.kronor_text(amount),
-              "Återtagen" if reversed_ else ""] for d, name, reversed_, amount in rows]
-    lines.append(["Summa", "", csvfiles.kronor_text(total), ""])
-    body = csvfiles.write(["Månad", "Arbetsplats", "Belopp (kr)", "Anmärkning"], lines)
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="loneavdrag-{year}.csv"'
-    return response
+    lines = [[months.label(d.month), name, csvexport.kronor_cell(d.amount_ore),
+              "Återtagen" if reversed_ else ""] for d, name, reversed_ in rows]
+    lines.append(["Summa", "", csvexport.kronor_cell(total), ""])
+    return csvexport.response(["Månad", "Arbetsplats", "Belopp (kr)", "Anmärkning"], lines,
+                              f"loneavdrag-{year}.csv")
 

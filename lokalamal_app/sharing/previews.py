@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw
 
 from ..extensions import db
+from ..inputs import small_int
 from ..ledger import totals
 from ..models import Company, Goal, Team
 from ..money import format_ore
@@ -56,7 +57,8 @@ def _goal(ident: str) -> Card | None:
 
 
 def _team(ident: str) -> Card | None:
-    team = db.session.get(Team, int(ident)) if ident.isdigit() and int(ident) < 2**31 else None
+    number = small_int(ident)
+    team = db.session.get(Team, number) if number is not None else None
     if team is None:
         return None
     return Card(team.name, f"{team.company.name} · {team.goal.title}",

@@ -29,6 +29,7 @@ from wtforms.validators import (
 from .. import swish
 from ..forms import Form, KronorField, strip_filter
 from ..goals.queries import UN_GOALS
+from ..inputs import small_int
 from ..models.mission import PARTNER_LEVELS
 from ..partners.forms import PartnerChoices
 
@@ -65,7 +66,7 @@ class GoalForm(Form):
     )
 
     def validate_un_goals(self, field):
-        unknown = [n for n in field.data or [] if not n.isdigit() or int(n) not in UN_GOALS]
+        unknown = [n for n in field.data or [] if small_int(n) not in UN_GOALS]
         if unknown:
             raise ValidationError(_("Välj bland de globala målen i listan."))
 

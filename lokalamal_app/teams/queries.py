@@ -1,13 +1,15 @@
 """Reads for team pages; a fixed number of queries each."""
 
 from ..extensions import db
+from ..inputs import small_int
 from ..models import LedgerEntry, Team, TeamMember, User
 
 
 def team_by_ident(ident: str) -> Team | None:
     """The team at /teams/<id or slug>."""
-    if ident.isdigit():
-        return db.session.get(Team, int(ident)) if int(ident) < 2**31 else None
+    if ident.isascii() and ident.isdigit():
+        number = small_int(ident)
+        return db.session.get(Team, number) if number is not None else None
     return db.session.execute(db.select(Team).where(Team.slug == ident)).scalar_one_or_none()
 
 

@@ -106,20 +106,41 @@ def test_login_rehashes_a_password_stored_with_old_parameters(client, app_ctx):
     assert "m=1024,t=1,p=1" in user.password_hash
 
 
-def test_repeated_failures_are_refused_for_a_while_per_account(shared_app, app_ctx):
-    app, client = shared_app, shared_app.test_client()
+def test_an_attackers_failures_lock_only_their_own_address_out_of_the_account(
+    shared_app, app_ctx
+):
+    """Guessing from one address shuts that address out of the account; the owner, at
+    their own address, still gets in with the right password."""
+    app = shared_app
     factories.make_user(email="erik@example.se")
     factories.commit()
-    limit = app.config["LOGIN_LOCK_AFTER"]
-    for _ in range(limit):
-        client.post("/login", data={"email": "erik@example.se", "password": "fel fel fel"})
-    # Even the right password is refused now, and from another address too.
-    other = app.test_client()
-    response = other.post("/login", data={"email": "erik@example.se",
-                                          "password": factories.PASSWORD},
-                          environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    attacker = app.test_client()
+    for _ in range(app.config["LOGIN_LOCK_AFTER"]):
+        attacker.post("/login", data={"email": "erik@example.se", "password": "fel fel fel"},
+                      environ_base={"REMOTE_ADDR": "10.6.6.6"})
+    right = {"email": "erik@example.se", "password": factories.PASSWORD}
+    response = attacker.post("/login", data=right, environ_base={"REMOTE_ADDR": "10.6.6.6"})
     assert response.status_code == 429
     assert "För många misslyckade försök" in response.get_data(as_text=True)
+    owner = app.test_client().post("/login", data=right,
+                                   environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert owner.status_code == 302
+
+
+def test_a_new_password_from_a_reset_link_ends_the_lock(shared_app, app_ctx):
+    from lokalamal_app.auth import services
+
+    app, client = shared_app, shared_app.test_client()
+    user = factories.make_user(email="erik@example.se")
+    factories.commit()
+    for _ in range(app.config["LOGIN_LOCK_AFTER"]):
+        client.post("/login", data={"email": "erik@example.se", "password": "fel fel fel"})
+    new = {"email": "erik@example.se", "password": "ett helt nytt lösen"}
+    assert client.post("/login", data=new).status_code == 429
+    link = f"/password/reset/{services.reset_token(user)}"
+    reset = client.post(link, data={"password": new["password"], "confirm": new["password"]})
+    assert reset.status_code == 302
+    assert client.post("/login", data=new).status_code == 302
 
 
 def test_one_failure_less_than_the_limit_still_lets_the_right_password_in_and_clears_it(
@@ -141,27 +162,49 @@ def test_one_failure_less_than_the_limit_still_lets_the_right_password_in_and_cl
                        ).status_code == 401
     assert app.test_client().post("/login", data=right, environ_base={"REMOTE_ADDR": "10.6.6.6"}
                                   ).status_code == 302
-    # The first address kept its failures: one more locks it, for any account.
+    # The first address kept its failures on the account: one more locks it out of it.
     client.post("/login", data=wrong, environ_base={"REMOTE_ADDR": "10.3.3.3"})
     assert client.post("/login", data=right, environ_base={"REMOTE_ADDR": "10.3.3.3"}
                        ).status_code == 429
 
 
-def test_repeated_failures_from_one_address_are_refused_for_any_account(shared_app, app_ctx):
+def test_one_address_guessing_many_accounts_is_refused_for_any_account(shared_app, app_ctx):
     app, client = shared_app, shared_app.test_client()
     factories.make_user(email="erik@example.se")
     factories.commit()
-    for n in range(app.config["LOGIN_LOCK_AFTER"]):
-        client.post("/login", data={"email": f"gissning{n}@example.se", "password": "x" * 8},
-                    environ_base={"REMOTE_ADDR": "10.1.1.1"})
-    response = client.post("/login", data={"email": "erik@example.se",
-                                           "password": factories.PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.1.1.1"})
-    assert response.status_code == 429
-    elsewhere = app.test_client().post(
+    app.config["LOGIN_ADDRESS_LOCK_AFTER"] = 5
+    try:
+        for n in range(5):
+            client.post("/login", data={"email": f"gissning{n}@example.se", "password": "x" * 8},
+                        environ_base={"REMOTE_ADDR": "10.1.1.1"})
+        response = client.post("/login", data={"email": "erik@example.se",
+                                               "password": factories.PASSWORD},
+                               environ_base={"REMOTE_ADDR": "10.1.1.1"})
+        assert response.status_code == 429
+        elsewhere = app.test_client().post(
+            "/login", data={"email": "erik@example.se", "password": factories.PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.2.2.2"})
+        assert elsewhere.status_code == 302
+    finally:
+        app.config["LOGIN_ADDRESS_LOCK_AFTER"] = 100
+
+
+def test_colleagues_mistakes_behind_one_office_address_do_not_lock_out_the_office(
+    shared_app, app_ctx
+):
+    """Ten people behind the office's shared address who each mistype do not stop the
+    eleventh from logging in there with the right password."""
+    app = shared_app
+    factories.make_user(email="erik@example.se")
+    factories.commit()
+    office = {"REMOTE_ADDR": "10.7.7.7"}
+    for n in range(app.config["LOGIN_LOCK_AFTER"] + 2):
+        app.test_client().post("/login", data={"email": f"kollega{n}@example.se",
+                                               "password": "fel fel fel"}, environ_base=office)
+    response = app.test_client().post(
         "/login", data={"email": "erik@example.se", "password": factories.PASSWORD},
-        environ_base={"REMOTE_ADDR": "10.2.2.2"})
-    assert elsewhere.status_code == 302
+        environ_base=office)
+    assert response.status_code == 302
 
 
 def test_the_lock_holds_across_server_processes_sharing_the_database(

@@ -73,6 +73,8 @@ BAD = [
     ("other", dict(start=None, end=10), "Ange ett startdatum."),
     ("other", dict(greeting="x" * 281), "Hälsningen får vara högst 280 tecken."),
     ("other", dict(starts_on="i morgon"), "Skriv datumet som ÅÅÅÅ-MM-DD."),
+    ("other", dict(starts_on="0001-01-01"), "för långt bak i tiden"),
+    ("other", dict(ends_on="2999-12-31"), "för långt fram i tiden"),
 ]
 
 

@@ -162,6 +162,9 @@ def test_staff_export_everything_and_filter(world, login):
 @pytest.mark.parametrize("query, message", [
     ("date_from=2026-02-30", "Det datumet finns inte"),
     ("date_from=igår", "ÅÅÅÅ-MM-DD"),
+    ("date_from=0001-01-01", "för långt bak i tiden"),
+    ("date_to=2999-12-31", "för långt fram i tiden"),
+    ("team=%C2%B2", "siffror"),
     ("date_from=2026-11-10&date_to=2026-11-01", "före startdatumet"),
     ("status=borta", "Välj en status"),
     ("method=guld", "Välj ett sätt"),

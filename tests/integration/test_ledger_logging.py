@@ -117,6 +117,8 @@ def test_with_htmx_a_bad_amount_answers_422_with_the_typed_value_kept(world, log
     ("amount", "", "Skriv ett belopp"),
     ("collected_on", (clock.today() + timedelta(days=1)).isoformat(), "framtiden"),
     ("collected_on", "2026-13-40", "Det datumet finns inte"),
+    ("collected_on", "0001-01-01", "för långt bak i tiden"),
+    ("collected_on", "1999-12-31", "för långt bak i tiden"),
     ("collected_on", "igår", "ÅÅÅÅ-MM-DD"),
     ("collected_on", "", "Skriv datumet"),
     ("method", "bitcoin", "Välj ett av sätten"),

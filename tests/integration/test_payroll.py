@@ -110,6 +110,8 @@ def test_without_approval_nothing_is_said_about_tax_reduction(world, login):
     ({"kind": "fixed", "amount": "abc"}, "ett tal i kronor"),
     ({"kind": "fixed", "amount": "100", "start_month": "2020-01"}, "redan stängd"),
     ({"kind": "fixed", "amount": "100", "start_month": "nästa år"}, "till exempel"),
+    ({"kind": "fixed", "amount": "100", "start_month": "2999-01"}, "för långt fram i tiden"),
+    ({"kind": "fixed", "amount": "100", "start_month": "0001-01"}, "för långt bak i tiden"),
 ])
 def test_bad_pledges_are_refused_at_the_field(world, login, data, message):
     client = login(world.employee)

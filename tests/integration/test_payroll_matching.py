@@ -233,6 +233,8 @@ def test_admin_sets_a_matching_rule(world, login):
     ({"percent": "50", "cap": ""}, "Skriv ett tak"),
     ({"percent": "femtio", "cap": "1000"}, "procent"),
     ({"percent": "50", "cap": "1000", "ends_on": "2000-01-01"}, "efter startdatumet"),
+    ({"percent": "50", "cap": "1000", "starts_on": "0001-01-01"}, "för långt bak i tiden"),
+    ({"percent": "50", "cap": "1000", "ends_on": "2999-12-31"}, "för långt fram i tiden"),
 ])
 def test_bad_matching_rules_are_refused(world, login, data, message):
     response = login(world.admin).post(f"/companies/{world.company.slug}/payroll/matching",

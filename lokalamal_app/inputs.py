@@ -1,0 +1,92 @@
+"""Cleaning what arrives in a request, once for the whole app.
+
+- NUL bytes: PostgreSQL cannot store them in text and refuses the whole query. A path or
+  query string holding one is refused with 400; in posted form fields they are dropped
+  (a form then answers at the field as usual).
+- Whole numbers: Python's `str.isdigit()` is true for "²" and "٣", and ids beyond the
+  database's integer make PostgreSQL fail. `<int:...>` in a route accepts only ASCII digits
+  within the database's integer (anything else is a 404), and `small_int` and `int_arg`
+  read numbers from the query string or a form the same way.
+"""
+
+from flask import Flask, abort, request
+from flask.wrappers import Request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.formparser import FormDataParser
+from werkzeug.routing import BaseConverter
+
+# The largest value of the database's INTEGER columns (PostgreSQL's int4).
+DB_INT_MAX = 2**31 - 1
+
+
+def small_int(value: str | None) -> int | None:
+    """A whole number from 0 to DB_INT_MAX written in ASCII digits, else None."""
+    if value and value.isascii() and value.isdigit():
+        number = int(value)
+        if number <= DB_INT_MAX:
+            return number
+    return None
+
+
+def int_arg(name: str, default: int | None = None, *, minimum: int = 0,
+            maximum: int = DB_INT_MAX) -> int | None:
+    """An optional whole number from the query string; `default` when it is missing, not a
+    number or outside minimum..maximum."""
+    number = small_int(request.args.get(name, "").strip())
+    if number is None or not minimum <= number <= maximum:
+        return default
+    return number
+
+
+class DatabaseIntConverter(BaseConverter):
+    """`<int:name>`: ASCII digits within the database's integer, else the route does not match."""
+
+    regex = r"[0-9]{1,10}"
+    weight = 50
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        number = small_int(value)
+        if number is None:
+            from werkzeug.routing import ValidationError
+
+            raise ValidationError()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+def _without_nul(data: ImmutableMultiDict) -> ImmutableMultiDict:
+    if not any("\x00" in key or "\x00" in value for key, value in data.items(multi=True)):
+        return data
+    return ImmutableMultiDict(
+        [(key.replace("\x00", ""), value.replace("\x00", ""))
+         for key, value in data.items(multi=True)]
+    )
+
+
+class _CleaningFormParser(FormDataParser):
+    def parse(self, *args, **kwargs):
+        stream, form, files = super().parse(*args, **kwargs)
+        return stream, _without_nul(form), files
+
+
+class CleanRequest(Request):
+    """The app's request: posted form fields come without NUL bytes."""
+
+    form_data_parser_class = _CleaningFormParser
+
+
+def _refuse_nul_in_address() -> None:
+    if "\x00" in request.path or "\x00" in request.query_string.decode("latin-1") or \
+            any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        abort(400)
+
+
+def init_app(app: Flask) -> None:
+    """Install the converter (before any blueprint adds its routes), the request class and
+    the address check."""
+    app.request_class = CleanRequest
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_nul_in_address)
