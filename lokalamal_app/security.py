@@ -36,8 +36,10 @@ class SizedRequest(FlaskRequest):
         self._max_content_length = value
 
 
-def _new_csrf_token(_app, **_extra) -> None:
+def _new_csrf_token(_app, user=None, **_extra) -> None:
     """A token seen before logging in (or out) is not valid after it."""
+    if not getattr(user, "is_authenticated", False):
+        return  # logout_user() with nobody logged in (after a password reset) changes nothing
     name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     session.pop(name, None)
     g.pop(name, None)
