@@ -28,8 +28,9 @@ def safe_next(target: str | None, default: str, under: str = "/") -> str:
     if not target or len(target) > 2000 or _UNSAFE.search(target):
         return default
     parts = urlsplit(target)
-    if (parts.scheme or parts.netloc or not target.startswith(under)
-            or not target.startswith("/") or target.startswith("//")):
+    # "//" anywhere in the path too: the app never links so, and proxies may fold it.
+    if (parts.scheme or parts.netloc or "//" in parts.path or target.startswith("//")
+            or not target.startswith("/") or not target.startswith(under)):
         return default
     return target
 

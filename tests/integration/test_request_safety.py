@@ -129,7 +129,7 @@ BYPASSES = [
     "data:text/html,<script>alert(1)</script>", "%2F%2Fevil.example", "%2F%09%2Fevil.example",
     "/%09/evil.example", "/%2F/evil.example", "\uff0f\uff0fevil.example", "/\uff0fevil.example",
     "/\u2215evil.example", "\u2215\u2215evil.example", "/\u3000/evil.example", "evil.example",
-    "//evil.example@localhost", "/" + "a" * 5000,
+    "//evil.example@localhost", "/goals//evil.example", "/" + "a" * 5000,
 ]
 
 
@@ -150,6 +150,7 @@ def test_safe_next_keeps_a_local_path_as_it_is():
     assert safe_next("/goals/ingen-ensamhet?visa=alla", "/") == "/goals/ingen-ensamhet?visa=alla"
     assert safe_next("/ledger/queue?page=2", "/x", under="/ledger/") == "/ledger/queue?page=2"
     assert safe_next("/goals/x", "/ledger/queue", under="/ledger/") == "/ledger/queue"
+    assert safe_next("/goals/x?from=https://a.example", "/") == "/goals/x?from=https://a.example"
 
 
 @pytest.mark.parametrize("target", BYPASSES)
