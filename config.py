@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -27,8 +28,24 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _list(name: str) -> list[str]:
+    """A comma-separated setting as a list ("a.example, b.example")."""
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
+# The development default: production refuses to start with it (or with any short key).
+DEV_SECRET_KEY = "dev-only-not-secret"
+MIN_SECRET_KEY_LENGTH = 32
+
+MB = 1024 * 1024
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run; the message says what to set."""
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
@@ -65,8 +82,19 @@ class Config:
     # A claim this old belongs to a sender that stopped mid-way; another may take it over.
     MAIL_CLAIM_STALE_SECONDS = _int("MAIL_CLAIM_STALE_SECONDS", 600)
 
-    # Public address used in e-mails and QR codes; falls back to the request's host.
-    PUBLIC_URL = os.environ.get("PUBLIC_URL")
+    # Public address used in e-mails and QR codes. Required in production; elsewhere it
+    # falls back to the request's host.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
+    # Production answers only requests for PUBLIC_URL's host and these (e.g. the address a
+    # load balancer checks /healthz with); any other Host gets 400. Unchecked elsewhere.
+    EXTRA_TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+
+    # Request bodies: uploads (partner logos, payroll files, Swish reports) may be a few
+    # megabytes, every other form far less, so a huge anonymous post is refused (413)
+    # before it is read. MAX_FORM_MEMORY_SIZE caps a single text field.
+    MAX_CONTENT_LENGTH = 5 * MB
+    FORM_MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_MEMORY_SIZE = 3 * MB
 
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
     # Failed logins (see auth/throttle.py): after SLOW_AFTER failures of an account in the
@@ -143,9 +171,27 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start production without a real secret."""
-        if cls.SECRET_KEY == Config.SECRET_KEY or len(cls.SECRET_KEY) < 16:
-            raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+        """Refuse to start production without a real secret and the public address."""
+        problems = []
+        key = cls.SECRET_KEY or ""
+        if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} "
+                "characters, e.g. $(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        public = urlsplit(cls.PUBLIC_URL or "")
+        if public.scheme != "https" or not public.hostname:
+            problems.append(
+                "PUBLIC_URL must be set to the site's public https address, e.g. "
+                "https://lokalamal.example.se (links in e-mail and QR codes are built from it)"
+            )
+        if problems:
+            raise ConfigurationError("Production refuses to start: " + "; ".join(problems))
+
+    @classmethod
+    def trusted_hosts(cls) -> list[str]:
+        """The Host names production answers: PUBLIC_URL's and TRUSTED_HOSTS."""
+        return [urlsplit(cls.PUBLIC_URL).hostname, *cls.EXTRA_TRUSTED_HOSTS]
 
 
 CONFIGS = {

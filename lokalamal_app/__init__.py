@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import clock, formatting, inputs, shared_state
+from . import clock, formatting, inputs, security, shared_state
 from .auth import passwords
 from .database import configure_sqlite
 from .extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -42,8 +42,9 @@ def create_app(config_class: type | str | None = None) -> Flask:
         config_class = os.environ.get("FLASK_CONFIG", "development")
     if isinstance(config_class, str):
         config_class = CONFIGS[config_class]
-    if config_class is ProductionConfig:
-        ProductionConfig.check()
+    production = issubclass(config_class, ProductionConfig)
+    if production:
+        config_class.check()
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = Flask(
@@ -53,6 +54,10 @@ def create_app(config_class: type | str | None = None) -> Flask:
         instance_path=os.path.join(root, "instance"),
     )
     app.config.from_object(config_class)
+    if production:
+        # Links in mail come from PUBLIC_URL; refusing other hosts also keeps a forged
+        # Host header out of everything else that reads the request's address.
+        app.config["TRUSTED_HOSTS"] = config_class.trusted_hosts()
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app)
@@ -82,7 +87,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
     # Which features export and anonymise personal data: one explicit list.
     privacy_hooks.install()
 
-    from . import cli, errors, mail, ops, redirects, security
+    from . import cli, errors, mail, ops, redirects
 
     mail.init_app(app)  # outbox messages leave after their transaction commits
     errors.init_app(app)

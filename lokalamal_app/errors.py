@@ -35,7 +35,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
-        return render_template("errors/400.html"), 413
+        if _wants_json():
+            return jsonify(error=_("För stor begäran")), 413
+        limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return render_template("errors/413.html", limit_mb=limit_mb), 413
 
     @app.errorhandler(500)
     def internal_error(error):

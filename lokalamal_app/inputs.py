@@ -10,10 +10,11 @@
 """
 
 from flask import Flask, abort, request
-from flask.wrappers import Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.formparser import FormDataParser
 from werkzeug.routing import BaseConverter
+
+from .security import SizedRequest
 
 # The largest value of the database's INTEGER columns (PostgreSQL's int4).
 DB_INT_MAX = 2**31 - 1
@@ -72,8 +73,9 @@ class _CleaningFormParser(FormDataParser):
         return stream, _without_nul(form), files
 
 
-class CleanRequest(Request):
-    """The app's request: posted form fields come without NUL bytes."""
+class CleanRequest(SizedRequest):
+    """The app's request: posted form fields come without NUL bytes, and the body is held
+    to the size limit of the view it goes to (security.SizedRequest)."""
 
     form_data_parser_class = _CleaningFormParser
 

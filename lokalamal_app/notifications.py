@@ -15,6 +15,7 @@ from .extensions import db
 from .mail import send_mail
 from .models.notification import Notification
 from .models.user import LOCALES
+from .urls import absolute
 
 
 def language_of(user) -> str:
@@ -42,7 +43,8 @@ def notify(user, text: str | LazyString, link: str = "",
         note = Notification(user_id=user.id, text=text, link=link)
         db.session.add(note)
         if email_subject:
-            body = (text + (f"\n\n{link}" if link else "") + "\n\n"
+            # The mail needs the whole address; it comes from PUBLIC_URL in production.
+            body = (text + (f"\n\n{absolute(link)}" if link else "") + "\n\n"
                     + _("Hälsningar,\nLokala mål") + "\n")
             send_mail(user.email, str(email_subject), body)
     db.session.flush()

@@ -1,6 +1,10 @@
-"""Headers on every response."""
+"""Headers on every response, request size limits, a fresh CSRF token per login."""
 
-from flask import Flask, request, session
+from flask import Flask, current_app, g, request, session
+from flask import Request as FlaskRequest
+from flask_babel import gettext as _
+from flask_login import user_logged_in, user_logged_out
+from werkzeug.exceptions import SecurityError
 
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
@@ -8,7 +12,57 @@ CSP = (
 )
 
 
+def accepts_uploads(view):
+    """Mark a view that takes file uploads: its requests may be as large as
+    MAX_CONTENT_LENGTH; every other request is held to FORM_MAX_CONTENT_LENGTH."""
+    view.accepts_uploads = True
+    return view
+
+
+class SizedRequest(FlaskRequest):
+    """A request whose body limit depends on the view it goes to (413 beyond it)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is not None or not current_app:
+            return super().max_content_length
+        view = current_app.view_functions.get(self.endpoint or "")
+        if getattr(view, "accepts_uploads", False):
+            return current_app.config["MAX_CONTENT_LENGTH"]
+        return current_app.config["FORM_MAX_CONTENT_LENGTH"]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def _new_csrf_token(_app, user=None, **_extra) -> None:
+    """A token seen before logging in (or out) is not valid after it."""
+    if not getattr(user, "is_authenticated", False):
+        return  # logout_user() with nobody logged in (after a password reset) changes nothing
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(name, None)
+    g.pop(name, None)
+
+
+def _refuse_unknown_host() -> None:
+    """A Host outside TRUSTED_HOSTS: refused before anything else reads the request."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
+def _unknown_host(_error):
+    # Plain text: without a trusted host no address of this site can be built for a page.
+    return (_("Okänd adress: den här servern svarar bara på Lokala måls egen adress.") + "\n", 400,
+            {"Content-Type": "text/plain; charset=utf-8"})
+
+
 def init_app(app: Flask) -> None:
+    user_logged_in.connect(_new_csrf_token, app)
+    user_logged_out.connect(_new_csrf_token, app)
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unknown_host)
+    app.register_error_handler(SecurityError, _unknown_host)
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..extensions import db
 from ..forms import Form, strip_filter
 from ..models import User
-from .passwords import password_problem
+from .passwords import CHECK_MAX_LENGTH, password_problem
 
 NAME_MAX = 80
 
@@ -23,6 +23,12 @@ def check_email(form, field):
         validate_email(field.data or "", check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValidationError(_("Skriv en giltig e-postadress, till exempel namn@foretag.se.")) from exc
+
+
+def _not_too_long() -> Length:
+    """A password given to be checked is refused, unhashed, beyond any accepted length."""
+    return Length(max=CHECK_MAX_LENGTH,
+                  message=_l("Lösenordet får ha högst %(max)s tecken.", max=CHECK_MAX_LENGTH))
 
 
 def check_new_password(form, field):
@@ -68,13 +74,16 @@ class LoginForm(Form):
     email = EmailField(
         _l("E-post"), filters=[strip_filter], validators=[DataRequired(_l("Skriv din e-postadress."))]
     )
-    password = PasswordField(_l("Lösenord"), validators=[DataRequired(_l("Skriv ditt lösenord."))])
+    password = PasswordField(
+        _l("Lösenord"), validators=[DataRequired(_l("Skriv ditt lösenord.")), _not_too_long()]
+    )
     remember = BooleanField(_l("Kom ihåg mig på den här enheten"))
 
 
 class ChangePasswordForm(Form):
     current_password = PasswordField(
-        _l("Nuvarande lösenord"), validators=[DataRequired(_l("Skriv ditt nuvarande lösenord."))]
+        _l("Nuvarande lösenord"),
+        validators=[DataRequired(_l("Skriv ditt nuvarande lösenord.")), _not_too_long()],
     )
     new_password = PasswordField(
         _l("Nytt lösenord"),

@@ -9,6 +9,9 @@ from flask_babel import gettext as _
 
 MIN_LENGTH = 8
 MAX_LENGTH = 200
+# Longer than any password ever accepted: refused before hashing (a megabyte-long password
+# would keep a worker busy hashing it).
+CHECK_MAX_LENGTH = 1024
 
 # argon2-cffi's defaults are Argon2id with the RFC 9106 low-memory parameters.
 _hasher = PasswordHasher()
@@ -32,6 +35,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
+    if len(password) > CHECK_MAX_LENGTH:
+        return False
     try:
         return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):

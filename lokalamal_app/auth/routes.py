@@ -9,9 +9,7 @@ from .. import audit
 from ..database import reads_without_write_lock
 from ..extensions import db
 from ..forms import EmptyForm
-from ..mail import send_mail
-from ..notifications import in_language_of
-from ..urls import external_url
+from ..redirects import safe_next
 from . import bp, services, throttle
 from .forms import (
     ChangePasswordForm,
@@ -20,14 +18,6 @@ from .forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-
-
-def _safe_next(default: str) -> str:
-    """Only local paths: never send people on to another site after login."""
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -45,7 +35,7 @@ def register():
               name=user.display_name),
             "success",
         )
-        return redirect(_safe_next(url_for("main.index")))
+        return redirect(safe_next(request.args.get("next"), url_for("main.index")))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 
@@ -86,7 +76,7 @@ def login():
     audit.record("user.login", "user", user.id, actor=user)
     db.session.commit()
     login_user(user, remember=form.remember.data)
-    return redirect(_safe_next(url_for("main.index")))
+    return redirect(safe_next(request.args.get("next"), url_for("main.index")))
 
 
 @bp.post("/logout")
@@ -126,24 +116,8 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = services.find_by_email(form.email.data)
-        if user is not None and not user.disabled:
-            link = external_url("auth.reset_password", token=services.reset_token(user))
-            # In the account's language: whoever asked may not be the account's owner.
-            with in_language_of(user):
-                send_mail(
-                    user.email,
-                    _("Återställ ditt lösenord till Lokala mål"),
-                    _(
-                        "Hej %(name)s!\n\n"
-                        "Någon (förhoppningsvis du) har bett om att få byta lösenord.\n"
-                        "Öppna länken inom en timme för att välja ett nytt:\n\n%(link)s\n\n"
-                        "Länken fungerar en gång. Har du inte bett om det här kan du strunta i mejlet.\n",
-                        name=user.display_name,
-                        link=link,
-                    ),
-                )
-            db.session.commit()
+        services.send_reset_link(form.email.data)
+        db.session.commit()
         # The same answer either way: the form must not tell who has an account.
         flash(_("Om adressen har ett konto har vi skickat en länk för att välja nytt lösenord."), "info")
         return redirect(url_for("auth.login"))

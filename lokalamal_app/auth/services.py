@@ -4,13 +4,18 @@ import hashlib
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .. import audit
 from ..extensions import db
+from ..mail import send_mail
 from ..models import User
 from ..models.base import utcnow
 from ..models.user import LOCALES
+from ..notifications import in_language_of
+from ..urls import external_url
 from . import throttle
 from .forms import normalise_email
 from .passwords import hash_password, needs_rehash, verify_password
@@ -112,6 +117,43 @@ def _fingerprint(user: User) -> str:
 
 def reset_token(user: User) -> str:
     return _serializer().dumps({"id": user.id, "fp": _fingerprint(user)})
+
+
+def send_reset_link(email: str) -> None:
+    """Mail a link for choosing a new password, or, when the address has no active account,
+    a mail saying so. Both ways sign a token, write one outbox message and send it: the
+    same work, so neither the answer nor its time tells which addresses have accounts."""
+    user = find_by_email(email)
+    if user is not None and not user.disabled:
+        link = external_url("auth.reset_password", token=reset_token(user))
+        # In the account's language: whoever asked may not be the account's owner.
+        with in_language_of(user):
+            send_mail(
+                user.email,
+                _("Återställ ditt lösenord till Lokala mål"),
+                _(
+                    "Hej %(name)s!\n\n"
+                    "Någon (förhoppningsvis du) har bett om att få byta lösenord.\n"
+                    "Öppna länken inom en timme för att välja ett nytt:\n\n%(link)s\n\n"
+                    "Länken fungerar en gång. Har du inte bett om det här kan du strunta i mejlet.\n",
+                    name=user.display_name,
+                    link=link,
+                ),
+            )
+        return
+    _serializer().dumps({"id": 0, "fp": "0" * 20})  # the signing a real link costs
+    # A disabled account's own language; for an unknown address the page's.
+    with in_language_of(user) if user is not None else force_locale(str(get_locale())):
+        send_mail(
+            normalise_email(email),
+            _("Återställ ditt lösenord till Lokala mål"),
+            _(
+                "Hej!\n\n"
+                "Någon (förhoppningsvis du) har bett om att få byta lösenord till Lokala mål "
+                "för den här adressen, men det finns inget aktivt konto med den.\n\n"
+                "Har du inte bett om det här kan du strunta i mejlet.\n"
+            ),
+        )
 
 
 def user_for_reset_token(token: str) -> User | None:

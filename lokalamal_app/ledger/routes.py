@@ -32,7 +32,7 @@ from ..permissions import (
     staff_or_403,
     team_to_log_for_or_404,
 )
-from ..redirects import go
+from ..redirects import go, safe_next
 from . import bp, queries, services, totals
 from .forms import CollectionForm, CorrectionForm, ExportFilterForm, RejectForm
 
@@ -329,10 +329,7 @@ def _tell_verified(entry: LedgerEntry) -> None:
 def _back_to_queue() -> str:
     """Where the queue was left (its filter and page), from the form or the address; only
     a path inside the ledger, so the parameter cannot send anyone elsewhere."""
-    target = request.values.get("next", "")
-    if target.startswith("/ledger/") and "//" not in target:
-        return target
-    return url_for("ledger.queue")
+    return safe_next(request.values.get("next"), url_for("ledger.queue"), under="/ledger/")
 
 
 def _kr(ore: int) -> LazyString:

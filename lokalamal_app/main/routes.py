@@ -1,6 +1,6 @@
 """Home page, language choice and health checks."""
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -9,6 +9,7 @@ from ..auth.services import remember_language
 from ..extensions import db
 from ..goals.queries import goals_with_totals
 from ..models.user import LOCALES
+from ..redirects import safe_next
 from . import bp
 
 
@@ -23,12 +24,12 @@ def set_language(code: str):
     (with its CSRF token), and then, for someone logged in, the choice is also stored on
     the account, so that notifications and e-mail to them come in that language. A plain
     link (GET) changes only the cookie: a link must never change stored data."""
-    target = request.values.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
+    target = safe_next(request.values.get("next"), url_for("main.index"))
     response = redirect(target, code=303 if request.method == "POST" else 302)
     if code in LOCALES:
-        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        # Like the session cookie: Secure in production.
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
         if (request.method == "POST" and current_user.is_authenticated
                 and current_user.locale != code):
             remember_language(current_user, code)

@@ -70,7 +70,9 @@ def log_event(event: str, outcome: str, level: int = logging.INFO, **fields: Any
 def _after_request(response):
     status = response.status_code
     if request.endpoint == "auth.login" and request.method == "POST":
-        email = (request.form.get("email") or "").strip().casefold()[:254]
+        # A body refused as too large (413) is not read, not even for the log.
+        form = request.form if status != 413 else {}
+        email = (form.get("email") or "").strip().casefold()[:254]
         outcome = LOGIN_OUTCOMES.get(status, f"status-{status}")
         fields = {"account": email or None, "status": status}
         if outcome == "success":

@@ -15,6 +15,7 @@ from ..forms import EmptyForm
 from ..models import MatchRule
 from ..money import MoneyError, ore_to_input, parse_kronor
 from ..redirects import go
+from ..security import accepts_uploads
 from . import bp, csvfiles, matching, months, queries, services, tax
 from .forms import ImportForm, MatchRuleForm, PledgeForm, SchemeForm
 
@@ -187,6 +188,7 @@ def month(slug: str, month: str):
 
 @bp.post("/companies/<slug>/payroll/<month>/import")
 @login_required
+@accepts_uploads
 def import_csv(slug: str, month: str):
     """Read per-mille amounts from the payroll system's file into the month's form.
 

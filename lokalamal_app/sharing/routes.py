@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from .. import qr, settings, swish
 from ..extensions import db
 from ..models import Team
+from ..urls import absolute, external_url
 from . import bp, previews
 
 
@@ -23,10 +24,7 @@ def _page_url() -> str:
     path = request.args.get("path", "/")
     if not path.startswith("/") or path.startswith("//") or "\\" in path or len(path) > 300:
         abort(404)
-    from flask import current_app
-
-    base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return base.rstrip("/") + path
+    return absolute(path)
 
 
 @bp.get("/share/qr.svg")
@@ -80,8 +78,6 @@ def swish_for(team) -> dict | None:
 
 def preview_url(kind: str, ident) -> str:
     """Absolute address of a page's link-card image (for og:image)."""
-    from ..urls import external_url
-
     return external_url("sharing.preview", kind=kind, ident=str(ident))
 
 

@@ -12,6 +12,7 @@ from ..forms import EmptyForm
 from ..inputs import int_arg
 from ..models import Goal, ImpactLine, Inquiry, LedgerEntry, Partner, User
 from ..partners import logos
+from ..security import accepts_uploads
 from . import bp, queries, services, swish_import
 from .forms import (
     CampaignForm,
@@ -147,6 +148,7 @@ def partners():
 
 @bp.route("/partners/new", methods=["GET", "POST"])
 @bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
+@accepts_uploads
 def edit_partner(partner_id: int | None = None):
     """Add or change a partner, with an optional logo (checked by content, size-limited)."""
     partner = _get(Partner, partner_id) if partner_id is not None else None
@@ -256,6 +258,7 @@ def settings_page():
 # --- Swish / bank import --------------------------------------------------------------
 
 @bp.route("/swish-import", methods=["GET", "POST"])
+@accepts_uploads
 def swish_upload():
     """Upload the report; answers with what each payment would become (nothing written)."""
     form = ImportUploadForm()
@@ -280,6 +283,7 @@ def swish_upload():
 
 
 @bp.post("/swish-import/confirm")
+@accepts_uploads  # the uploaded report comes back, packed, in a hidden field
 def swish_confirm():
     """Book the payments staff ticked; already booked ones are skipped, so a repeat is harmless."""
     confirm = ImportConfirmForm()

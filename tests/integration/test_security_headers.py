@@ -65,6 +65,7 @@ def test_every_page_carries_the_headers_and_no_inline_code(app, world):
     config = type("Production", (ProductionConfig,), {
         "SQLALCHEMY_DATABASE_URI": _Config.SQLALCHEMY_DATABASE_URI,
         "SECRET_KEY": "a-long-test-secret-that-is-not-the-default",
+        "PUBLIC_URL": "https://localhost",
         "TESTING": True, "WTF_CSRF_ENABLED": False,
     })
     production = create_app(config)
