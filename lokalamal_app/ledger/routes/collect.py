@@ -1,0 +1,82 @@
+"""Logging a collection from a team page (htmx or a plain post)."""
+
+from flask import abort, flash, make_response, redirect, render_template
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from ...extensions import db, htmx
+from ...models import Team
+from ...permissions import team_to_log_for_or_404
+from .. import bp, queries, services, totals
+from ..forms import CollectionForm
+from .common import team_url
+
+
+@bp.get("/teams/<int:team_id>/collections/new")
+@login_required
+def new_collection(team_id: int):
+    """The logging form as a page of its own (also what the form falls back to)."""
+    team = team_to_log_for_or_404(current_user, team_id)
+    return render_template("ledger/new.html", team=team, form=CollectionForm.fresh(),
+                           figures=totals.figures("team", team.id),
+                           entries=queries.team_entries(team), team_url=team_url(team.id))
+
+
+@bp.post("/teams/<int:team_id>/collections")
+@login_required
+def create_collection(team_id: int):
+    """Log money a team collected; htmx gets the fresh form and the new total in place."""
+    team = team_to_log_for_or_404(current_user, team_id)
+    form = CollectionForm()
+    if not form.validate_on_submit():
+        return _form_again(team, form, 422)
+    replay = None
+    try:
+        # Written straight away: a key that was already used (a double click, a retried
+        # post) breaks the unique index, and only then is the first entry looked up.
+        entry = services.record_collection(
+            team, form.amount.ore, form.collected_on.day, form.method.data, form.note.data or "",
+            logged_by=current_user, idempotency_key=form.idempotency_key.data,
+        )
+        # What the answer needs, read before the commit expires the entry: reading it after
+        # would load it again.
+        entry_team_id, awaiting_count = entry.team_id, entry.awaiting_count
+        db.session.commit()
+    except services.LedgerError as exc:
+        db.session.rollback()
+        form.amount.errors = [*form.amount.errors, str(exc)]
+        return _form_again(team, form, 422)
+    except IntegrityError:
+        # The key is in the ledger already, from an earlier post or one at the same moment.
+        db.session.rollback()
+        entry = services.entry_for_key(form.idempotency_key.data)
+        if entry is None:
+            raise
+        replay = entry
+        entry_team_id, awaiting_count = entry.team_id, entry.awaiting_count
+    if entry_team_id != team_id:
+        abort(409)
+    if htmx:
+        response = make_response(render_template(
+            "ledger/_logged.html", team=team, entry=entry, replay=replay is not None,
+            form=CollectionForm.fresh(), figures=totals.figures("team", team.id),
+        ))
+        response.headers["HX-Trigger"] = "collectionLogged"
+        return response
+    if replay is not None:
+        flash(_("Den här insamlingen var redan registrerad; den räknas en gång."), "info")
+    elif awaiting_count:
+        flash(_("Tack! Insamlingen är registrerad. Be en kollega räkna kontanterna en gång till "
+                "innan de kan verifieras."), "success")
+    else:
+        flash(_("Tack! Insamlingen är registrerad och syns direkt som rapporterad."), "success")
+    return redirect(team_url(team_id), code=303)
+
+
+def _form_again(team: Team, form: CollectionForm, status: int):
+    if htmx:
+        return render_template("ledger/_log_form.html", team=team, form=form), status
+    return render_template("ledger/new.html", team=team, form=form,
+                           figures=totals.figures("team", team.id),
+                           entries=queries.team_entries(team), team_url=team_url(team.id)), status

@@ -1,0 +1,168 @@
+"""The verification queue: verify (one or many) and reject."""
+
+from flask import abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from ... import notifications
+from ...extensions import db, htmx
+from ...forms import EmptyForm
+from ...inputs import small_int
+from ...models import LedgerEntry
+from ...permissions import any_company_admin_or_403, is_staff, ledger_admin_or_403, staff_or_403
+from ...redirects import go, safe_next
+from .. import bp, queries, services
+from ..forms import RejectForm
+from .common import entry_or_404, kr, problem
+
+
+def _page_number() -> int:
+    """The queue's page from the address: anything but a number is the first page, and a
+    number past the end (however long) is clamped to the last page by the query."""
+    value = request.args.get("page", "")
+    if not (value.isascii() and value.isdigit()):
+        return 1
+    value = value.lstrip("0")
+    if not value:
+        return 1
+    return int(value) if len(value) <= 9 else 10**9
+
+
+def _company_filter() -> int | None:
+    # The queue reads it from its address; a verify post from the queue sends it along, so
+    # an htmx answer counts the same queue the page shows.
+    return small_int(request.values.get("company"))
+
+
+@bp.get("/ledger/queue")
+@login_required
+def queue():
+    """Pending entries to verify, a page at a time: admins their workplaces, staff everything."""
+    any_company_admin_or_403(current_user)
+    company_id = _company_filter()
+    if company_id is not None and not is_staff(current_user) and \
+            company_id not in queries.admin_company_ids(current_user):
+        abort(403)
+    # A page that is not a number is the first page; one past the end, the last.
+    page = queries.queue(current_user, company_id, _page_number())
+    return render_template(
+        "ledger/queue.html", page=page, entries=page.entries,
+        companies=queries.companies_for_filter(current_user), company_id=company_id,
+        staff=is_staff(current_user), here=_queue_url(company_id, page.page),
+    )
+
+
+def _queue_url(company_id: int | None, page: int = 1) -> str:
+    """The queue with its filter and page in the query string (left out when the default)."""
+    return url_for("ledger.queue", company=company_id, page=page if page > 1 else None)
+
+
+@bp.post("/ledger/entries/<int:entry_id>/verify")
+@login_required
+def verify(entry_id: int):
+    """Confirm that the money arrived; from the queue with htmx, the row answers in place.
+
+    The service locks the entry: of two people verifying at once, the second gets a 409."""
+    entry = entry_or_404(entry_id)
+    ledger_admin_or_403(current_user, entry)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.verify_entry(entry, current_user)
+        _tell_verified(entry)
+    except services.LedgerError as exc:
+        if htmx:
+            db.session.rollback()
+            return _queue_row("ledger/_queue_problem.html", entry_id, message=str(exc)), 409
+        return problem(str(exc))
+    amount_ore, team_name = entry.amount_ore, entry.team.name
+    db.session.commit()
+    if htmx:
+        return _queue_row("ledger/_queue_verified.html", entry_id, amount_ore=amount_ore,
+                          team_name=team_name)
+    flash(_("Posten på %(amount)s är verifierad.", amount=kr(amount_ore)), "success")
+    return go(_back_to_queue(), code=303)
+
+
+def _queue_row(template: str, entry_id: int, **context) -> str:
+    """The row that takes a handled entry's place in the queue, and the queue's new count
+    (an out-of-band swap)."""
+    company_id = _company_filter()
+    return render_template(
+        template, entry_id=entry_id, staff=is_staff(current_user), company_id=company_id,
+        total=queries.queue_count(current_user, company_id), **context,
+    )
+
+
+@bp.post("/ledger/verify")
+@login_required
+def verify_many():
+    """Staff verify several entries at once: all of them, or none when one cannot be."""
+    staff_or_403(current_user)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    ids = [i for i in map(small_int, request.form.getlist("entry_ids")) if i is not None]
+    if not ids:
+        return problem(_("Markera minst en post att verifiera."), 422)
+    # In id order, so that two bulk verifications lock shared entries in the same order.
+    entries = db.session.execute(
+        db.select(LedgerEntry).where(LedgerEntry.id.in_(ids)).order_by(LedgerEntry.id)
+    ).scalars().all()
+    if len(entries) != len(set(ids)):
+        return problem(_("Någon av posterna finns inte längre. Ladda om kön."), 404)
+    for entry in entries:
+        try:
+            services.verify_entry(entry, current_user)
+            _tell_verified(entry)
+        except services.LedgerError as exc:
+            return problem(_("Post %(id)s: %(problem)s Ingen av posterna verifierades.",
+                              id=entry.id, problem=str(exc)))
+    db.session.commit()
+    flash(_("%(count)s poster är verifierade.", count=len(entries)), "success")
+    return go(_back_to_queue(), code=303)
+
+
+@bp.route("/ledger/entries/<int:entry_id>/reject", methods=["GET", "POST"])
+@login_required
+def reject(entry_id: int):
+    """Turn a pending entry down, with a reason the logger gets to read."""
+    entry = entry_or_404(entry_id)
+    ledger_admin_or_403(current_user, entry)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("ledger/reject.html", entry=entry, form=form,
+                               back=_back_to_queue()), status
+    try:
+        services.reject_entry(entry, current_user, form.reason.data)
+    except services.LedgerError as exc:
+        return problem(str(exc))
+    if entry.logged_by is not None:
+        notifications.notify(
+            entry.logged_by,
+            _l("Er insamling på %(amount)s (%(day)s, %(team)s) avvisades. Orsak: %(reason)s",
+               amount=kr(entry.amount_ore), day=entry.collected_on.isoformat(),
+               team=entry.team.name, reason=entry.status_reason),
+            link=url_for("ledger.mine"),
+            email_subject=_l("En insamling avvisades"),
+        )
+    db.session.commit()
+    flash(_("Posten är avvisad och personen som registrerade den har fått orsaken."), "success")
+    return go(_back_to_queue(), code=303)
+
+
+def _tell_verified(entry: LedgerEntry) -> None:
+    if entry.logged_by is not None:
+        notifications.notify(
+            entry.logged_by,
+            _l("Er insamling på %(amount)s (%(day)s) är verifierad. Tack!",
+               amount=kr(entry.amount_ore), day=entry.collected_on.isoformat()),
+            link=url_for("ledger.mine"),
+        )
+
+
+def _back_to_queue() -> str:
+    """Where the queue was left (its filter and page), from the form or the address; only
+    a path inside the ledger, so the parameter cannot send anyone elsewhere."""
+    return safe_next(request.values.get("next"), url_for("ledger.queue"), under="/ledger/")
