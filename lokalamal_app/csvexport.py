@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 
 from flask import Response, stream_with_context
 
+from .money import plain_kronor
+
 BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,11 +27,7 @@ class NumberText(str):
 
 def kronor_cell(ore: int | None) -> NumberText:
     """125050 -> "1250,50"; -5000 -> "-50,00" (always two decimals, no grouping); None -> ""."""
-    if ore is None:
-        return NumberText("")
-    sign = "-" if ore < 0 else ""
-    kronor, rest = divmod(abs(ore), 100)
-    return NumberText(f"{sign}{kronor},{rest:02d}")
+    return NumberText("" if ore is None else plain_kronor(ore, always_decimals=True))
 
 
 def number_cell(text: str) -> NumberText:

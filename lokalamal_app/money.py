@@ -59,10 +59,17 @@ def format_ore(ore: int | None, *, decimals: bool | None = None, locale: str = "
     return f"{format_decimal(kronor, format=pattern, locale=locale)}\u00a0kr"
 
 
-def ore_to_input(ore: int | None) -> str:
-    """Öre as people type it back into a form: 125050 -> "1250,50", 50000 -> "500"."""
-    if ore is None:
-        return ""
+def plain_kronor(ore: int, *, always_decimals: bool = False) -> str:
+    """Öre as a plain number of kronor with a decimal comma and no grouping, the one way
+    the app writes amounts for machines and forms: 125050 -> "1250,50", 50000 -> "500"
+    (or "500,00" with `always_decimals`), -5000 -> "-50"."""
     kronor, rest = divmod(abs(ore), 100)
     sign = "-" if ore < 0 else ""
-    return f"{sign}{kronor}" if rest == 0 else f"{sign}{kronor},{rest:02d}"
+    if rest == 0 and not always_decimals:
+        return f"{sign}{kronor}"
+    return f"{sign}{kronor},{rest:02d}"
+
+
+def ore_to_input(ore: int | None) -> str:
+    """Öre as people type it back into a form: 125050 -> "1250,50", 50000 -> "500"."""
+    return "" if ore is None else plain_kronor(ore)

@@ -12,6 +12,8 @@ from urllib.parse import quote, urlencode
 
 from flask_babel import gettext as _
 
+from .money import plain_kronor
+
 EDIT_PAYEE, EDIT_AMOUNT, EDIT_MESSAGE = 1, 2, 4
 MESSAGE_MAX = 50
 
@@ -54,8 +56,7 @@ def format_amount(amount_ore: int | None) -> str:
         return ""
     if amount_ore <= 0:
         raise SwishError(_("Beloppet måste vara större än noll."))
-    kronor, ore = divmod(amount_ore, 100)
-    return f"{kronor},{ore:02d}"
+    return plain_kronor(amount_ore, always_decimals=True)
 
 
 def payload(payee: str, amount_ore: int | None = None, message: str = "",

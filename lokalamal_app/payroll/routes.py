@@ -393,8 +393,9 @@ def statement(year: int):
 def statement_csv(year: int):
     """The yearly statement as CSV."""
     rows, total = _statement(year)
-    lines = [[months.label(d.month), name, csvexport.kronor_cell(d.amount_ore),
-              "Återtagen" if reversed_ else ""] for d, name, reversed_ in rows]
+    # The amount that stands now: a corrected month counts with its correction.
+    lines = [[months.label(d.month), name, csvexport.kronor_cell(amount),
+              "Återtagen" if reversed_ else ""] for d, name, reversed_, amount in rows]
     lines.append(["Summa", "", csvexport.kronor_cell(total), ""])
     return csvexport.response(["Månad", "Arbetsplats", "Belopp (kr)", "Anmärkning"], lines,
                               f"loneavdrag-{year}.csv")
