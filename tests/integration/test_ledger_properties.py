@@ -90,6 +90,7 @@ SETTINGS = settings(
 
 amounts = st.one_of(
     st.integers(1, 2_000_00),
+    st.integers(1, 2_000_00),
     st.integers(1, MAX),
     st.sampled_from([0, -100, MAX, MAX + 1]),
 )
@@ -98,7 +99,8 @@ person = st.integers(0, PEOPLE - 1)
 firm_index = st.integers(0, FIRMS - 1)
 team_index = st.integers(0, FIRMS * TEAMS_PER_FIRM - 1)
 goal_number = st.integers(1, 5)
-reasons = st.sampled_from(["Pengarna kom aldrig fram.", "Fel belopp.", "", "   "])
+reasons = st.sampled_from(["Pengarna kom aldrig fram.", "Fel belopp.", "Fel datum.",
+                           "Kvittot visar något annat.", "", "   "])
 
 
 # --- The model --------------------------------------------------------------------------
@@ -732,11 +734,13 @@ class LedgerMachine(RuleBasedStateMachine):
         return db.session.get(Company, firm.db_id)
 
     @rule(target=duels, challenger=firm_index,
-          opponents=st.lists(firm_index, min_size=1, max_size=2, unique=True),
-          days=st.integers(1, 10), goal=st.one_of(st.none(), goal_number))
+          # Steps from the challenger to its opponents; 0 is the challenger itself.
+          opponents=st.lists(st.sampled_from([1, 2, 1, 2, 0]), min_size=1, max_size=2,
+                             unique=True),
+          days=st.integers(1, 10), goal=st.one_of(st.none(), st.none(), goal_number))
     def propose_challenge(self, challenger, opponents, days, goal):
+        others = [self.firms[(challenger + step) % FIRMS] for step in opponents]
         challenger = self.firms[challenger]
-        others = [self.firms[i] for i in opponents]
         ends_on = TODAY + timedelta(days=days - 1)
         if challenger in others:
             expected = "challenge 422"
