@@ -21,12 +21,11 @@ the few CI runs (with longer sequences).
 """
 
 import os
-import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -307,8 +306,6 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def attempt(self, expected: str | None, action):
         """Run a service call and commit; or, refused, roll back. Either way as predicted."""
-        # For --hypothesis-show-statistics: how often each step went ahead or was refused.
-        event(f"{sys._getframe(1).f_code.co_name}: {expected or 'done'}")
         try:
             result = action()
             db.session.flush()
