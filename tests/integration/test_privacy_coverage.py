@@ -77,6 +77,7 @@ ALLOWED = {
     "company.name": "a workplace's name", "company.name_key": "a workplace's name, folded",
     "team.name": "a team's name", "team.name_key": "a team's name, folded",
     "partner.name": "a partner company's name",
+    "campaign.name": "a campaign's name",
     "payroll_scheme.uses_employee_numbers": "a setting, no number",
     "user.hide_name": "a setting, no name",
     # A partner inquiry from the public form is a company contact, not an account: it is

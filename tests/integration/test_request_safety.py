@@ -157,6 +157,8 @@ def test_safe_next_keeps_a_local_path_as_it_is():
 def test_language_switch_lands_on_a_local_page(client, target):
     for response in (client.get("/lang/en", query_string={"next": target}),
                      client.post("/lang/en", data={"next": target})):
+        if "\x00" in target and response.status_code == 400:
+            continue  # a NUL byte in the address is refused before any view reads it
         assert response.status_code in (302, 303)
         assert _is_local(response.headers["Location"]), response.headers["Location"]
 
@@ -175,6 +177,10 @@ def test_login_lands_on_a_local_page(app, app_ctx, target):
     factories.commit()
     response = app.test_client().post("/login", query_string={"next": target},
                                       data={"email": user.email, "password": factories.PASSWORD})
+    if "\x00" in target:
+        # A NUL byte in the address is refused before any view reads it: nobody is sent on.
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     assert _is_local(response.headers["Location"]), response.headers["Location"]
 
