@@ -38,6 +38,7 @@ from hypothesis.stateful import (
 )
 
 from config import TestingConfig
+from lokalamal_app import campaigns
 from lokalamal_app.challenges import figures as challenge_figures
 from lokalamal_app.challenges import services as challenges
 from lokalamal_app.extensions import db
@@ -58,6 +59,7 @@ from lokalamal_app.models import (
 from lokalamal_app.models.ledger import METHODS
 from lokalamal_app.payroll import matching, months
 from lokalamal_app.payroll import services as payroll
+from lokalamal_app.staff import services as staff_services
 from lokalamal_app.staff import swish_import
 from lokalamal_app.teams import services as teams
 from tests import factories
@@ -936,9 +938,46 @@ def _nonzero(figures: dict) -> dict:
     return {key: list(value) for key, value in figures.items() if any(value)}
 
 
-# Extension point: mixin classes with further @rule methods (campaign changes, once a
-# campaign is data) join the machine here and share its model and invariants.
-EXTRA_RULES: tuple[type, ...] = ()
+class CampaignChanges:
+    """The mission plans the next campaign while the ledger moves: no stored figure of any
+    campaign changes because of it (ledger-check, an invariant, proves the rest)."""
+
+    @rule(days_ahead=st.integers(-1, 40), length=st.one_of(st.none(), st.integers(1, 90)))
+    def plan_next_campaign(self, days_ahead, length):
+        today = campaigns.today()
+        starts_on = today + timedelta(days=days_ahead)
+        ends_on = None if length is None else starts_on + timedelta(days=length)
+        planned = getattr(self, "planned", [])
+        # A new campaign starts tomorrow at the earliest and overlaps no other, except an
+        # open one that started before it (that one ends the day before).
+        clash = any(
+            not (end is None and start < starts_on)
+            and start <= (ends_on or date.max) and starts_on <= (end or date.max)
+            for start, end in planned
+        )
+        expected = "StaffError" if days_ahead < 1 or clash else None
+        before = self.campaign_figures()
+        try:
+            self.attempt(expected, lambda: staff_services.add_campaign(
+                f"Kampanj {len(planned) + 2}", starts_on, ends_on, self.user(self.staff)))
+        except Refused:
+            return
+        self.planned = [(s, starts_on - timedelta(days=1) if e is None and s < starts_on else e)
+                        for s, e in planned] + [(starts_on, ends_on)]
+        assert self.campaign_figures() == before
+        self.written([])
+
+    def campaign_figures(self) -> dict:
+        return {
+            (t.subject, t.subject_id, t.period): (t.reported_ore, t.verified_ore, t.entry_count)
+            for t in db.session.execute(
+                db.select(Tally).where(Tally.period.like("c%"))).scalars()
+        }
+
+
+# Mixin classes with further @rule methods join the machine here and share its model and
+# invariants.
+EXTRA_RULES: tuple[type, ...] = (CampaignChanges,)
 
 LedgerProperties = type("LedgerProperties", (*EXTRA_RULES, LedgerMachine), {})
 
