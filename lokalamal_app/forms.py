@@ -52,6 +52,10 @@ class KronorField(StringField):
     def pre_validate(self, form):
         self.ore = None
         if self.data is None or not str(self.data).strip():
+            # Only spaces (or none): empty. A required amount says so here, because
+            # InputRequired counts the spaces as input.
+            if self.flags.required and self.raw_data and self.raw_data[0]:
+                raise ValidationError(_("Skriv ett belopp."))
             return
         if len(str(self.data)) > 40:
             raise ValidationError(_("Beloppet är för långt."))

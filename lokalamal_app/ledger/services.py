@@ -151,6 +151,8 @@ def _giver_for(giver_id, logged_by, corrects: LedgerEntry | None) -> int | None:
 
 
 def _check_amount(amount_ore: int) -> None:
+    if not isinstance(amount_ore, int):
+        raise LedgerError(_("Skriv ett belopp."))
     if amount_ore <= 0:
         raise LedgerError(_("Beloppet måste vara större än noll."))
     maximum = current_app.config["MAX_COLLECTION_ORE"]

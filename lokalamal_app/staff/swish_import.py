@@ -28,12 +28,14 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import DataError, IntegrityError
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
+from ..forms import EARLIEST_DATE
 from ..ledger import services as ledger
 from ..models import LedgerEntry, SwishPayment, Team
 from ..money import MoneyError, parse_kronor
@@ -206,11 +208,19 @@ def _read_row(offset: int, row: list[str], header: list[str], columns: dict[str,
     if paid_on is None:
         return refused(_("Rad %(row)s: datumet ”%(value)s” går inte att läsa (skriv ÅÅÅÅ-MM-DD).",
                          row=offset, value=row[columns["date"]][:20]))
+    if not EARLIEST_DATE <= paid_on <= clock.today():
+        # The same days the logging form takes: a payment cannot be paid in the future.
+        return refused(_("Rad %(row)s: datumet %(value)s ligger utanför %(first)s – i dag.",
+                         row=offset, value=paid_on.isoformat(),
+                         first=EARLIEST_DATE.isoformat()))
     try:
         amount = parse_kronor(row[columns["amount"]])
     except MoneyError:
         return refused(_("Rad %(row)s: beloppet ”%(value)s” är inget belopp.",
                          row=offset, value=row[columns["amount"]][:20]))
+    if amount > current_app.config["MAX_COLLECTION_ORE"]:
+        return refused(_("Rad %(row)s: beloppet är större än en insamling får vara; "
+                         "bokför det för hand.", row=offset))
     message = " ".join(row[columns["message"]].split())[:MESSAGE_MAX]
     if "payment_id" in columns and row[columns["payment_id"]].strip():
         basis = "id:" + row[columns["payment_id"]].strip()

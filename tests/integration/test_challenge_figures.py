@@ -3,10 +3,11 @@ proposed at the very moment one of its workplaces logs, verifies or rejects mone
 `ledger-check`'s recomputation, and after a rebuild."""
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.challenges import figures, services
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import services as ledger
@@ -98,7 +99,7 @@ def _round(action: str):
 def test_a_challenge_proposed_while_its_workplace_changes_the_ledger_misses_nothing(
         app, app_ctx, action):
     _postgresql_only(app)
-    today = date.today()
+    today = clock.today()
     for _ in range(ROUNDS):
         ids = _round(action)
 

@@ -4,11 +4,10 @@ cell starts a formula when the file is opened, amounts stay numbers, times are U
 import csv
 import io
 import re
-from datetime import date
 
 import pytest
 
-from lokalamal_app import csvexport
+from lokalamal_app import clock, csvexport
 from lokalamal_app.ledger import services as ledger
 from lokalamal_app.models import Pledge
 from lokalamal_app.payroll import months, services
@@ -51,12 +50,12 @@ def hostile(app_ctx):
     services.save_scheme(company, enabled=True, allow_fixed=True, allow_permille=True,
                          min_monthly_ore=5_000, closing_day=25, uses_employee_numbers=True,
                          actor=admin)
-    last_month = months.previous_month(months.month_of(date.today()))
+    last_month = months.previous_month(months.month_of(clock.today()))
     factories.db.session.add(Pledge(company_id=company.id, user_id=employee.id,
                                     start_month=last_month, employee_number="=1+1",
                                     kind="fixed", amount_ore=20_000, permille_tenths=None))
     factories.commit()
-    services.confirm_month(company, last_month, {}, admin, date.today())
+    services.confirm_month(company, last_month, {}, admin, clock.today())
     factories.commit()
     return type("World", (), dict(staff=staff, admin=admin, company=company,
                                   employee=employee, month=last_month))

@@ -2,10 +2,11 @@
 correction and matching, and matching, its cap and participation follow the giver, never
 the admin who verified or corrected the entry."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import check, soundness
 from lokalamal_app.ledger import services as ledger
@@ -13,7 +14,7 @@ from lokalamal_app.models import LedgerEntry, MatchUsage, Pledge
 from lokalamal_app.payroll import matching, months, services
 from tests import factories
 
-TODAY = date.today()
+TODAY = clock.today()
 LAST_MONTH = months.previous_month(months.month_of(TODAY))
 
 

@@ -250,3 +250,19 @@ def test_a_live_poll_after_the_login_ran_out_is_not_sent_to_the_login_page(world
     # Polls are GETs: a board decides itself what to show (a quiet "not updated since").
     response = client.get("/ledger/mine", headers={"HX-Request": "true"})
     assert response.status_code == 302 and "HX-Redirect" not in response.headers
+
+
+@pytest.mark.parametrize("amount", ["  ", "\t", "\n", "\u00a0", "\u202f", "\u3000"])
+def test_an_amount_of_only_spaces_is_asked_for_at_the_field(amount, app_ctx, login):
+    """Spaces count as input to InputRequired; the amount field still asks for a sum."""
+    captain = factories.make_user()
+    company = factories.make_company()
+    team = factories.make_team(company, captain=captain)
+    factories.commit()
+    response = login(captain).post(f"/teams/{team.id}/collections", data={
+        "amount": amount, "collected_on": clock.today().isoformat(), "method": "swish",
+        "idempotency_key": "a" * 32,
+    })
+    assert response.status_code == 422
+    assert "Skriv ett belopp." in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one() == 0

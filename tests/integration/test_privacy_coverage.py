@@ -9,9 +9,8 @@ someone decides: cover it (export section, anonymising step in privacy.hooks, a 
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
-from lokalamal_app import audit
+from lokalamal_app import audit, clock
 from lokalamal_app.extensions import db
 from lokalamal_app.models import JoinRequest, MatchUsage, Pledge
 from lokalamal_app.notifications import notify
@@ -128,13 +127,13 @@ def _everything_about(person, admin):
     payroll.save_scheme(company, enabled=True, allow_fixed=True, allow_permille=False,
                         min_monthly_ore=0, closing_day=25, uses_employee_numbers=True,
                         actor=admin)
-    last = months.previous_month(months.month_of(date.today()))
+    last = months.previous_month(months.month_of(clock.today()))
     pledge = Pledge(company_id=company.id, user_id=person.id, kind="fixed", amount_ore=200_00,
                     employee_number="E-4711", start_month=last)
     db.session.add(pledge)
     db.session.flush()
-    payroll.confirm_month(company, last, {}, admin, date.today())
-    db.session.add(MatchUsage(company_id=company.id, user_id=person.id, year=date.today().year,
+    payroll.confirm_month(company, last, {}, admin, clock.today())
+    db.session.add(MatchUsage(company_id=company.id, user_id=person.id, year=clock.today().year,
                               matched_ore=100_00))
     f.commit()
     return pledge
@@ -186,7 +185,7 @@ def test_every_covered_column_is_exported_and_anonymised(app, app_ctx):
     # What the person gave stays in the totals; the pledge no longer runs.
     db.session.expire_all()
     first_open = payroll.next_payroll_month(pledge.company, payroll.scheme_for(pledge.company),
-                                            date.today())
+                                            clock.today())
     assert db.session.get(Pledge, pledge.id).end_month < first_open
 
 

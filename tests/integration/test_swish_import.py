@@ -150,7 +150,7 @@ def test_bank_export_in_windows_1252_with_comma_separator_and_preamble(world, lo
 
 
 def test_a_match_must_be_same_amount_and_near_in_time(world):
-    d_far = (TODAY + timedelta(days=30)).isoformat()
+    d_far = (TODAY - timedelta(days=30)).isoformat()
     d = TODAY.isoformat()
     proposals = swish_import.propose(swish_import.parse(_csv([
         f"{d};249,00;LM101", f"{d_far};250,00;LM101", f"{d};250,00;LM101", f"{d};250,00;LM101",
@@ -243,14 +243,20 @@ def test_markup_in_a_message_is_shown_as_text(world, login):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_a_row_the_ledger_refuses_fails_alone_and_the_others_book(world, login):
+def test_a_row_the_ledger_would_refuse_is_refused_in_the_preview_and_the_others_book(
+        world, login):
     d = TODAY.isoformat()
-    data = _csv([f"{d};250,00;LM101", f"{d};99999999,00;LM102", f"{d};100,00;LM102"])
+    future = (TODAY + timedelta(days=1)).isoformat()
+    data = _csv([f"{d};250,00;LM101", f"{d};99999999,00;LM102", f"{d};100,00;LM102",
+                 "0001-01-01;10,00;LM101", f"{future};10,00;LM101"])
     client = login(world["staff"])
-    response = _confirm(client, _upload(client, data).get_data(as_text=True))
+    preview = _upload(client, data).get_data(as_text=True)
+    assert "Rad 3: beloppet är större än en insamling får vara" in preview
+    assert "Rad 5: datumet 0001-01-01 ligger utanför" in preview
+    assert f"Rad 6: datumet {future} ligger utanför" in preview
+    response = _confirm(client, preview)
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Rad 3 bokfördes inte: En insamling kan vara högst" in page
     assert "Något ändrades" not in page
     assert totals.figures("team", world["fika"].id).verified_ore == 250_00
     assert totals.figures("team", world["kod"].id).verified_ore == 100_00
