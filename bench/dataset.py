@@ -49,7 +49,7 @@ def build(session, companies: int, teams: int, people: int, entries: int,
     """, n=teams, companies=companies)
     run("""
         INSERT INTO "user" (id, email, display_name, password_hash, session_token, is_staff,
-                            disabled, is_demo, hide_name, created_at)
+                            disabled, is_demo, show_name, created_at)
         SELECT i, 'person' || i || '@bench.lokalamal.se', 'Person ' || i, :hash,
                'bench-session-' || i, false, false, false, false, now()
         FROM generate_series(1, :n) AS i

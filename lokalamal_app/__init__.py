@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import clock, formatting, inputs, security, shared_state
+from . import clock, formatting, inputs, names, security, shared_state
 from .auth import passwords
 from .database import configure_sqlite
 from .extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -69,6 +69,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
     # Translations are extracted with whitespace trimmed; render {% trans %} blocks the same way.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     formatting.init_app(app)
+    names.init_app(app)
     clock.init_app(app)
     passwords.configure(app.config)
     shared_state.init_app(app)

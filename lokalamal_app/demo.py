@@ -163,7 +163,7 @@ def load(seed: int = 2026, today: date | None = None) -> dict:
             counter += 1
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_INITIALS)}."
             user = person(name, f"kollega{counter}@demo.lokalamal.se",
-                          hide_name=rng.random() < 0.3)
+                          show_name=rng.random() < 0.3)
             db.session.add(Membership(user=user, company=company, role="member"))
             db.session.add(TeamMember(team=team, user=user, company_id=company.id))
             people_by_team[team.id].append(user)

@@ -7,4 +7,4 @@ from ..forms import Form
 
 
 class PrivacyForm(Form):
-    hide_name = BooleanField(_l("Visa mig som ”en kollega” i stället för med mitt namn"))
+    show_name = BooleanField(_l("Visa mitt namn för alla"))

@@ -14,7 +14,7 @@ from .forms import PrivacyForm
 @login_required
 def index():
     """Everything about me in one place."""
-    form = PrivacyForm(hide_name=current_user.hide_name)
+    form = PrivacyForm(show_name=current_user.show_name)
     return render_template(
         "account/index.html",
         workplaces=queries.workplaces(current_user),
@@ -28,16 +28,16 @@ def index():
 @bp.post("/account/privacy")
 @login_required
 def privacy():
-    """Choose whether teammates and visitors see my name or "en kollega"."""
+    """Choose whether everyone sees my name, or only my colleagues (the default)."""
     form = PrivacyForm()
     if not form.validate_on_submit():
         return render_template("errors/400.html"), 400
-    services.set_privacy(current_user, form.hide_name.data)
+    services.set_privacy(current_user, form.show_name.data)
     db.session.commit()
-    if form.hide_name.data:
-        flash(_("Nu visas du som ”en kollega” på lagets sida."), "success")
+    if form.show_name.data:
+        flash(_("Nu visas ditt namn för alla."), "success")
     else:
-        flash(_("Nu visas ditt namn på lagets sida."), "success")
+        flash(_("Nu ser bara dina kollegor ditt namn. Alla andra ser ”En medarbetare”."), "success")
     return redirect(url_for("account.index"))
 
 

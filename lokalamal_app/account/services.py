@@ -5,9 +5,9 @@ from ..models import Notification
 from ..models.base import utcnow
 
 
-def set_privacy(user, hide_name: bool) -> None:
-    """Show the person as "en kollega" on team pages, or by their name."""
-    user.hide_name = bool(hide_name)
+def set_privacy(user, show_name: bool) -> None:
+    """Show the person's name to everyone, or only to colleagues and staff (the default)."""
+    user.show_name = bool(show_name)
     db.session.flush()
 
 

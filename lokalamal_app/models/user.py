@@ -3,9 +3,8 @@
 import secrets
 from datetime import datetime
 
-from flask_babel import gettext as _
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy import Boolean, DateTime, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -29,8 +28,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Shown as "en kollega" on team pages unless the person chooses otherwise.
-    hide_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "Visa mitt namn för alla": off, only colleagues and staff see the name (see names.py).
+    show_name: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The language notifications and e-mail to this person are written in ("sv" or "en").
     # See auth.services.remember_language for when it is set.
@@ -46,10 +45,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     def end_all_sessions(self) -> None:
         """Invalidate every login cookie, this one included."""
         self.session_token = new_session_token()
-
-    @property
-    def public_name(self) -> str:
-        return _("en kollega") if self.hide_name else self.display_name
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

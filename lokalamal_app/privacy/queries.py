@@ -4,6 +4,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..extensions import db
 from ..models import (
     AuditEvent,
@@ -33,6 +35,14 @@ def _when(value: datetime | date | None) -> str | None:
     if isinstance(value, datetime):
         return as_utc(value).astimezone(UTC).isoformat()
     return value.isoformat() if value is not None else None
+
+
+def who_sees_my_name(user: User) -> str:
+    """The rule of names.py for this person, in words (export, privacy page)."""
+    if user.show_name:
+        return _("Alla ser ditt namn, eftersom du har valt ”Visa mitt namn för alla”.")
+    return _("Dina kollegor på arbetsplatsen och stadsmissionens personal ser ditt namn. "
+             "Alla andra ser ”En medarbetare”.")
 
 
 def personal_data(user: User) -> dict[str, Any]:
@@ -75,7 +85,8 @@ def personal_data(user: User) -> dict[str, Any]:
             "id": user.id,
             "e-post": user.email,
             "namn": user.display_name,
-            "namnet_dolt_på_lagsidor": user.hide_name,
+            "namnet_visas_för_alla": user.show_name,
+            "vem_ser_ditt_namn": who_sees_my_name(user),
             "språk": user.locale,
             "personal_på_stadsmissionen": user.is_staff,
             "skapat": _when(user.created_at),

@@ -98,7 +98,7 @@ def anonymise_user(user: User, actor: User | None, reason: str) -> User:
     user.end_all_sessions()
     user.disabled = True
     user.is_staff = False
-    user.hide_name = True
+    user.show_name = False
     user.last_login_at = None
     db.session.flush()
     # The audit event names the account by id only, never the old address or name (not

@@ -22,20 +22,23 @@ def test_my_page_lists_workplaces_roles_teams_and_what_i_logged(login, app_ctx):
     assert "999\u00a0kr" not in html
 
 
-def test_privacy_choice_hides_my_name_on_the_team_page(login, client, app_ctx):
+def test_choosing_to_show_my_name_shows_it_to_visitors_and_unchoosing_hides_it(
+        login, client, app_ctx):
     me = factories.make_user(display_name="Sanna Persson")
     team = factories.make_team(factories.make_company(), captain=me)
     factories.commit()
-    assert "Sanna Persson" in client.get(f"/teams/{team.id}").get_data(as_text=True)
-    mine = login(me)
-    assert mine.post("/account/privacy", data={"hide_name": "y"}).status_code == 302
-    db.session.refresh(me)
-    assert me.hide_name is True
     page = client.get(f"/teams/{team.id}").get_data(as_text=True)
-    assert "Sanna Persson" not in page and "en kollega" in page
+    assert "Sanna Persson" not in page and "En medarbetare" in page
+    mine = login(me)
+    assert "Visa mitt namn för alla" in mine.get("/account").get_data(as_text=True)
+    assert mine.post("/account/privacy", data={"show_name": "y"}).status_code == 302
+    db.session.refresh(me)
+    assert me.show_name is True
+    assert "Sanna Persson" in client.get(f"/teams/{team.id}").get_data(as_text=True)
     assert mine.post("/account/privacy", data={}).status_code == 302
     db.session.refresh(me)
-    assert me.hide_name is False
+    assert me.show_name is False
+    assert "Sanna Persson" not in client.get(f"/teams/{team.id}").get_data(as_text=True)
 
 
 def test_unread_notifications_show_until_marked_read(login, app_ctx):

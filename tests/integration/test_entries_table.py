@@ -4,6 +4,7 @@ import re
 
 import pytest
 from flask import render_template_string
+from flask_login import login_user
 
 from lokalamal_app.forms import EmptyForm
 from lokalamal_app.ledger import services as ledger
@@ -19,7 +20,7 @@ HEADERS = {
 @pytest.fixture
 def world(app_ctx):
     logger = factories.make_user(display_name="Maja Medlem")
-    shy = factories.make_user(display_name="Hemlig Person", hide_name=True)
+    shy = factories.make_user(display_name="Hemlig Person")
     admin = factories.make_user(display_name="Admin Adminsson")
     company = factories.make_company(admin=admin, name="Kopparlunden AB")
     team = factories.make_team(company, captain=logger, name="Fikagänget")
@@ -55,6 +56,7 @@ def test_every_column_has_its_head_and_they_come_in_one_order(app, world):
         every = render_template_string(
             '{% from "ledger/_entries.html" import COLUMNS %}{{ COLUMNS|join(",") }}')
         assert every.split(",") == list(HEADERS)
+        login_user(world.logger)  # the team sees notes and who reported
         html = table([world.pending], columns=list(reversed(HEADERS)), form=EmptyForm())
     assert headers(html) == [list(HEADERS.values())]
     assert f'href="/ledger/entries/{world.pending.id}"' in html
@@ -62,26 +64,30 @@ def test_every_column_has_its_head_and_they_come_in_one_order(app, world):
     assert "Fikaförsäljning" in html and ">300\u00a0kr<" in html and "Swish" in html
 
 
-@pytest.mark.parametrize("names, shown, hidden", [
-    ("public", "en kollega", "Hemlig Person"),
-    ("full", "Hemlig Person", "en kollega"),
-])
-def test_names_are_public_unless_the_page_handles_the_money(app, world, names, shown, hidden):
+def test_a_visitor_sees_no_reporter_note_or_reason_in_any_table(app, world):
+    entries = [world.cash, world.pending, world.rejected]
     with app.test_request_context():
-        html = table([world.cash], columns=["amount", "logged_by", "logged"], names=names)
-    assert html.count(shown) == 2 and hidden not in html
+        html = table(entries, columns=["amount", "note", "status", "logged_by", "logged"],
+                     reasons=True)
+    assert html.count("En medarbetare") == 6
+    assert "Hemlig Person" not in html and "Maja Medlem" not in html
+    assert "Fikaförsäljning" not in html and "Ingen Swish med lagkoden" not in html
 
 
-def test_the_default_hides_a_name_the_person_chose_to_hide(app, world):
+def test_the_team_sees_who_reported_and_the_notes_in_the_same_table(app, world):
+    entries = [world.cash, world.pending, world.rejected]
     with app.test_request_context():
-        html = table([world.cash, world.pending], columns=["logged_by"])
-    assert "en kollega" in html and "Maja Medlem" in html and "Hemlig Person" not in html
+        login_user(world.shy)
+        html = table(entries, columns=["note", "status", "logged_by"], reasons=True)
+    assert "Hemlig Person" in html and "Maja Medlem" in html
+    assert "Fikaförsäljning" in html and "Ingen Swish med lagkoden" in html
 
 
 def test_status_shows_reversals_withdrawals_counts_and_reasons_where_asked(app, world):
     entries = [world.pending, world.rejected, world.withdrawn, world.reversal, world.cash]
     with app.test_request_context():
         plain = table(entries, columns=["status"])
+        login_user(world.admin)
         full = table(entries, columns=["status"], reversed_ids={world.withdrawn.id},
                      reasons=True)
     assert "badge-pending" in plain and "badge-rejected" in plain
@@ -117,8 +123,7 @@ def test_each_page_lists_entries_through_the_macro_with_its_own_columns(world, l
     logger, admin = login(world.logger), login(world.admin)
     to_count = ["Datum", "Lag", "Belopp", "Rapporterat av", "Åtgärd"]
     pages = {
-        f"/teams/{world.team.slug}": (client, [["Datum", "Sätt", "Belopp", "Status",
-                                                "Rapporterat av"]]),
+        f"/teams/{world.team.slug}": (client, [["Datum", "Sätt", "Belopp", "Status"]]),
         "/account": (logger, [["Datum", "Lag", "Sätt", "Belopp", "Status"]]),
         "/ledger/mine": (logger, [to_count, ["Datum", "Lag", "Sätt", "Belopp", "Anteckning",
                                              "Status", "Åtgärd"]]),

@@ -78,7 +78,7 @@ ALLOWED = {
     "partner.name": "a partner company's name",
     "campaign.name": "a campaign's name",
     "payroll_scheme.uses_employee_numbers": "a setting, no number",
-    "user.hide_name": "a setting, no name",
+    "user.show_name": "a setting, no name",
     # A partner inquiry from the public form is a company contact, not an account: it is
     # not tied to a person who can log in and download or delete their data.
     "inquiry.company_name": "the asking company's name",

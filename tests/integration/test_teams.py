@@ -74,8 +74,8 @@ def test_the_same_team_name_is_fine_in_another_workplace(login, app_ctx):
 
 def test_team_page_shows_goal_progress_members_and_collections(client, login, app_ctx):
     company = factories.make_company(name="Koppar AB")
-    captain = factories.make_user(display_name="Amina Hassan")
-    shy = factories.make_user(display_name="Hemlig Person", hide_name=True)
+    captain = factories.make_user(display_name="Amina Hassan", show_name=True)
+    shy = factories.make_user(display_name="Hemlig Person")
     team = factories.make_team(company, captain=captain, name="Fikagänget", goal_number=3,
                                target_ore=10_000_00)
     factories.join_team(team, shy)
@@ -90,8 +90,8 @@ def test_team_page_shows_goal_progress_members_and_collections(client, login, ap
     assert "2\u00a0500\u00a0kr" in html and "10\u00a0000\u00a0kr" in html  # verified, target
     assert "30 % av målet" in html
     assert f'max="{10_000_00}" value="{3_000_00}"' in html
-    assert "Amina Hassan" in html and "en kollega" in html
-    assert "Hemlig Person" not in html
+    assert "Amina Hassan" in html and "En medarbetare" in html
+    assert "Hemlig Person" not in html and "Rapporterat av" not in html
     table = html.split('class="collections"')[1]
     assert table.index(">500\u00a0kr<") < table.index(">2\u00a0500\u00a0kr<")  # newest first
     assert "Kontanter" in html and "badge-verified" in html and "badge-pending" in html
@@ -100,6 +100,7 @@ def test_team_page_shows_goal_progress_members_and_collections(client, login, ap
     assert client.get(f"/teams/{team.slug}").status_code == 200
     member_html = login(captain).get(f"/teams/{team.slug}").get_data(as_text=True)
     assert f"/join/{team.join_code}" in member_html and "<svg" in member_html
+    assert "Hemlig Person" in member_html and "Rapporterat av" in member_html
 
 
 def test_unknown_team_is_404(client):

@@ -57,7 +57,7 @@ MATRIX = [
     ("POST", "/teams/{t}/captain", {"user_id": "{member}"}, MANAGER_POST),
     ("POST", "/teams/{t}/members/{member}/remove", {}, MANAGER_POST),
     ("POST", "/teams/{t}/invite/renew", {}, MANAGER_POST),
-    ("POST", "/account/privacy", {"hide_name": "y"}, _statuses("login", 302, 302, 302, 302, 302)),
+    ("POST", "/account/privacy", {"show_name": "y"}, _statuses("login", 302, 302, 302, 302, 302)),
     ("POST", "/account/notifications/read", {}, _statuses("login", 302, 302, 302, 302, 302)),
 ]
 
