@@ -266,3 +266,17 @@ def test_an_amount_of_only_spaces_is_asked_for_at_the_field(amount, app_ctx, log
     assert response.status_code == 422
     assert "Skriv ett belopp." in response.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one() == 0
+
+
+def test_a_nul_byte_in_an_amount_is_refused_not_dropped(app_ctx, login):
+    """"1\\x000" must not become 10 kronor: a NUL byte in a posted field is a 400."""
+    captain = factories.make_user()
+    company = factories.make_company()
+    team = factories.make_team(company, captain=captain)
+    factories.commit()
+    response = login(captain).post(f"/teams/{team.id}/collections", data={
+        "amount": "1\x000", "collected_on": clock.today().isoformat(), "method": "swish",
+        "idempotency_key": "b" * 32,
+    })
+    assert response.status_code == 400
+    assert db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one() == 0
