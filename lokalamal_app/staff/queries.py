@@ -248,3 +248,18 @@ def partners() -> list[Partner]:
         db.select(Partner).join(Goal).options(db.contains_eager(Partner.goal))
         .order_by(Goal.number, Partner.level != "main", Partner.position, Partner.name)
     ).scalars())
+
+
+def orgnr_reviews() -> list[tuple]:
+    """Workplaces in review, each with the workplace that holds the number (or None)."""
+    from ..models import Company
+
+    from sqlalchemy.orm import aliased
+
+    holder = aliased(Company)
+    return db.session.execute(
+        db.select(Company, holder)
+        .outerjoin(holder, holder.org_number == Company.claimed_org_number)
+        .where(Company.orgnr_status == "review")
+        .order_by(Company.created_at, Company.id)
+    ).all()
