@@ -34,6 +34,7 @@ from ..models import (
     User,
 )
 from ..notifications import notify
+from ..teams.services import leave_team
 from .services import CompanyError, _snapshot, company_admins
 
 ROLE_RANK = {"member": 0, "admin": 1}
@@ -70,10 +71,13 @@ def merge_problems(source: Company, target: Company) -> list[str]:
         if key in target_names:
             problems.append(_("Båda arbetsplatserna har ett lag som heter %(name)s. Byt namn "
                               "på det ena först.", name=name))
-    for model in (PayrollScheme, Pledge, PayrollRun, MatchRule, MatchUsage):
-        if db.session.execute(
-            db.select(model.id).where(model.company_id == source.id).limit(1)
-        ).first() is not None:
+    # Payroll giving has its own figures per workplace (months run, match caps): a duplicate
+    # that uses it is merged by hand. Settings that were never switched on are not in the way.
+    for query in [db.select(model.id).where(model.company_id == source.id)
+                  for model in (Pledge, PayrollRun, MatchRule, MatchUsage)] + [
+            db.select(PayrollScheme.id).where(PayrollScheme.company_id == source.id,
+                                              PayrollScheme.enabled.is_(True))]:
+        if db.session.execute(query.limit(1)).first() is not None:
             problems.append(_("%(name)s har löneavdrag eller arbetsgivarmatchning. Det går inte "
                               "att slå ihop automatiskt; kontakta den som sköter systemet.",
                               name=source.name))
@@ -115,9 +119,8 @@ def merge_companies(source: Company, target: Company, actor: User) -> Company:
         db.select(TeamMember).where(TeamMember.company_id == source.id)
     ).scalars().all():
         if place.user_id in in_target:
-            audit.record("team.leave_by_merge", "team", place.team_id, actor=actor,
-                         before={"user_id": place.user_id})
-            db.session.delete(place)
+            # As when someone is removed: a captain hands over to the longest teammate.
+            leave_team(place.team, place.user, actor=actor, force=True)
         else:
             place.company_id = target.id
     db.session.flush()
@@ -172,6 +175,7 @@ def merge_companies(source: Company, target: Company, actor: User) -> Company:
                        .values(company_id=target.id))
     db.session.flush()
 
+    db.session.execute(db.delete(PayrollScheme).where(PayrollScheme.company_id == source.id))
     org_number = source.org_number
     db.session.execute(db.delete(Company).where(Company.id == source.id))
     db.session.expunge(source)

@@ -64,6 +64,7 @@ def _claim_org_number(company: Company, org_number: str | None, actor: User) -> 
     race, the unique index refuses this one and it goes to review instead of failing."""
     company.claimed_org_number = None
     company.orgnr_status = ""
+    db.session.flush()  # what came before stays, whatever happens in the savepoint below
     if not org_number:
         company.org_number = None
         return

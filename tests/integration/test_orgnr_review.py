@@ -10,6 +10,7 @@ from lokalamal_app.ledger import check
 from lokalamal_app.ledger import totals
 from lokalamal_app.models import (
     AuditEvent,
+    Challenge,
     Company,
     LedgerEntry,
     Membership,
@@ -17,7 +18,8 @@ from lokalamal_app.models import (
     Team,
     TeamMember,
 )
-from tests import factories
+from lokalamal_app.orgnr import luhn_check_digit
+from tests import challenge_helpers, factories
 
 NUMBER = "5560360793"
 FIRST = {"name": "Kopparlunden Teknik AB", "org_number": "556036-0793", "street": "",
@@ -189,10 +191,16 @@ def test_only_staff_merge_check_or_reject(login, app_ctx, path):
     assert db.session.execute(db.select(db.func.count(Company.id))).scalar_one() == 2
 
 
+def _valid_number(n: int) -> str:
+    stem = f"55{n:07d}"
+    return stem + str(luhn_check_digit(stem))
+
+
 def test_two_registrations_with_one_number_at_once_end_with_one_holder(app, login, app_ctx):
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite runs one writer at a time; the race needs PostgreSQL")
-    for round_ in range(5):
+    for round_ in range(8):
+        number = _valid_number(round_ + 1)
         people = [factories.make_user(), factories.make_user()]
         factories.commit()
         clients = [login(person) for person in people]
@@ -202,7 +210,8 @@ def test_two_registrations_with_one_number_at_once_end_with_one_holder(app, logi
         def run(side: int) -> None:
             barrier.wait()
             answers[side] = clients[side].post("/companies/new", data={
-                **FIRST, "name": f"Samtidigt {round_} {side}"}).status_code
+                **FIRST, "name": f"Samtidigt {round_} {side}", "org_number": number,
+            }).status_code
 
         threads = [threading.Thread(target=run, args=(side,)) for side in (0, 1)]
         for thread in threads:
@@ -211,9 +220,87 @@ def test_two_registrations_with_one_number_at_once_end_with_one_holder(app, logi
             thread.join(timeout=60)
         assert answers == [302, 302]
         db.session.rollback()
-        rows = db.session.execute(db.select(Company.org_number, Company.orgnr_status).where(
-            Company.name.like(f"Samtidigt {round_} %"))).all()
-        if round_ == 0:
-            assert sorted(rows, key=str) == sorted([(NUMBER, ""), (None, "review")], key=str)
-        else:
-            assert sorted(rows, key=str) == [(None, "review"), (None, "review")]
+        rows = db.session.execute(
+            db.select(Company.id, Company.org_number, Company.claimed_org_number,
+                      Company.orgnr_status)
+            .where(Company.name.like(f"Samtidigt {round_} %"))).all()
+        outcomes = {(r.org_number, r.claimed_org_number, r.orgnr_status) for r in rows}
+        assert outcomes == {(number, None, ""), (None, number, "review")}, outcomes
+        created = db.session.execute(db.select(AuditEvent.subject_id).where(
+            AuditEvent.action == "company.create",
+            AuditEvent.subject_id.in_([r.id for r in rows]))).scalars().all()
+        assert sorted(created) == sorted(r.id for r in rows)
+
+
+def test_a_captain_in_teams_at_both_keeps_the_target_team_and_hands_over(login, app_ctx):
+    target, target_admin = challenge_helpers.workplace(name="Ett AB", slug="ett-ab")
+    duplicate, dup_admin = challenge_helpers.workplace(name="Två AB", slug="tva-ab")
+    person = factories.make_user()
+    factories.join_team(factories.make_team(target, name="Lag A"), person)
+    dup_team = factories.make_team(duplicate, captain=person, name="Lag B")
+    factories.join_team(dup_team, dup_admin)
+    factories.make_collection(dup_team, amount_ore=70_00, logged_by=person)
+    staff = factories.make_user(is_staff=True)
+    factories.commit()
+    response = login(staff).post("/staff/workplaces/tva-ab",
+                                 data={"target": "ett-ab", "confirm": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    team = db.session.get(Team, dup_team.id)
+    assert team.captain_id == dup_admin.id
+    assert db.session.execute(db.select(Team.name).join(
+        TeamMember, TeamMember.team_id == Team.id).where(
+        TeamMember.user_id == person.id)).scalars().all() == ["Lag A"]
+    assert totals.figures("team", team.id).reported_ore == 70_00
+    assert check.all_differences() == []
+
+
+def test_merging_the_holder_into_the_claimant_gives_the_claimant_the_number(login, app_ctx):
+    holder, _admin = challenge_helpers.workplace(name="Ett AB", slug="ett-ab",
+                                                 org_number=NUMBER)
+    claimant, _other = challenge_helpers.workplace(name="Två AB", slug="tva-ab",
+                                                   claimed_org_number=NUMBER,
+                                                   orgnr_status="review")
+    staff = factories.make_user(is_staff=True)
+    factories.commit()
+    response = login(staff).post("/staff/workplaces/ett-ab",
+                                 data={"target": "tva-ab", "confirm": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    claimant = db.session.get(Company, claimant.id)
+    assert (claimant.org_number, claimant.claimed_org_number, claimant.orgnr_status) == (
+        NUMBER, None, "")
+
+
+def test_a_challenge_between_the_two_refuses_the_merge(login, app_ctx):
+    one, one_admin = challenge_helpers.workplace(name="Ett AB", slug="ett-ab")
+    two, two_admin = challenge_helpers.workplace(name="Två AB", slug="tva-ab")
+    challenge_helpers.running(one, one_admin, [(two, two_admin)])
+    staff = factories.make_user(is_staff=True)
+    factories.commit()
+    response = login(staff).post("/staff/workplaces/tva-ab",
+                                 data={"target": "ett-ab", "confirm": "y"})
+    assert response.status_code == 422
+    assert "Båda arbetsplatserna är med i utmaning" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Company, two.id) is not None
+
+
+def test_a_running_challenge_moves_to_the_target_with_its_figures(login, app_ctx, runner):
+    target, _t = challenge_helpers.workplace(name="Ett AB", slug="ett-ab")
+    duplicate, dup_admin = challenge_helpers.workplace(name="Två AB", slug="tva-ab")
+    neighbour, n_admin = challenge_helpers.workplace(name="Granne AB", slug="granne-ab")
+    challenge = challenge_helpers.running(duplicate, dup_admin, [(neighbour, n_admin)])
+    challenge_helpers.people_logging(duplicate, 2, amount_ore=30_00)
+    staff = factories.make_user(is_staff=True)
+    factories.commit()
+    assert check.all_differences() == []
+    response = login(staff).post("/staff/workplaces/tva-ab",
+                                 data={"target": "ett-ab", "confirm": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Challenge, challenge.id).challenger_id == target.id
+    assert sorted(p.company_id for p in db.session.get(Challenge, challenge.id).participants) \
+        == sorted([target.id, neighbour.id])
+    assert check.all_differences() == []
+    assert runner.invoke(args=["ledger-check"]).exit_code == 0
