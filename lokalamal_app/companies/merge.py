@@ -157,12 +157,12 @@ def merge_companies(source: Company, target: Company, actor: User) -> Company:
 
     # The ledger: an audit event per team's group of entries, then the move.
     groups = db.session.execute(
-        db.select(LedgerEntry.team_id, func.count(LedgerEntry.id), func.min(LedgerEntry.id),
-                  func.max(LedgerEntry.id), func.sum(LedgerEntry.amount_ore))
+        db.select(LedgerEntry.team_id, func.count(LedgerEntry.id),
+                  func.sum(LedgerEntry.amount_ore))
         .where(LedgerEntry.company_id == source.id)
         .group_by(LedgerEntry.team_id).order_by(LedgerEntry.team_id)
     ).all()
-    for team_id, count, first_id, last_id, amount in groups:
+    for team_id, count, amount in groups:
         entry_ids = list(db.session.execute(
             db.select(LedgerEntry.id).where(LedgerEntry.company_id == source.id,
                                             LedgerEntry.team_id == team_id)

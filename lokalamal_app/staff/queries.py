@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 
 from .. import campaigns
 from ..extensions import db
@@ -252,10 +253,6 @@ def partners() -> list[Partner]:
 
 def orgnr_reviews() -> list[tuple]:
     """Workplaces in review, each with the workplace that holds the number (or None)."""
-    from ..models import Company
-
-    from sqlalchemy.orm import aliased
-
     holder = aliased(Company)
     return db.session.execute(
         db.select(Company, holder)

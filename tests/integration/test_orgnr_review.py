@@ -6,8 +6,7 @@ import threading
 import pytest
 
 from lokalamal_app.extensions import db
-from lokalamal_app.ledger import check
-from lokalamal_app.ledger import totals
+from lokalamal_app.ledger import check, totals
 from lokalamal_app.models import (
     AuditEvent,
     Challenge,
@@ -140,7 +139,7 @@ def test_staff_merge_a_duplicate_with_teams_members_and_entries(login, app_ctx, 
     assert result.exit_code == 0, result.output
     moved = db.session.execute(db.select(AuditEvent).where(
         AuditEvent.action == "ledger.merge_move")).scalars().all()
-    assert [(e.subject_id, '"company_id": %d' % dup_id in e.before) for e in moved] == [
+    assert [(e.subject_id, f'"company_id": {dup_id}' in e.before) for e in moved] == [
         (team_id, True)]
     assert db.session.execute(db.select(AuditEvent).where(
         AuditEvent.action == "company.merge")).scalar_one().subject_id == target.id
@@ -196,28 +195,33 @@ def _valid_number(n: int) -> str:
     return stem + str(luhn_check_digit(stem))
 
 
+def _register_twice_at_once(login, name: str, number: str) -> list:
+    """Two people register "<name> 0" and "<name> 1" with one number, released together."""
+    people = [factories.make_user(), factories.make_user()]
+    factories.commit()
+    clients = [login(person) for person in people]
+    barrier = threading.Barrier(2)
+    answers: list = [None, None]
+
+    def run(side: int) -> None:
+        barrier.wait()
+        answers[side] = clients[side].post("/companies/new", data={
+            **FIRST, "name": f"{name} {side}", "org_number": number}).status_code
+
+    threads = [threading.Thread(target=run, args=(side,)) for side in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return answers
+
+
 def test_two_registrations_with_one_number_at_once_end_with_one_holder(app, login, app_ctx):
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite runs one writer at a time; the race needs PostgreSQL")
     for round_ in range(8):
         number = _valid_number(round_ + 1)
-        people = [factories.make_user(), factories.make_user()]
-        factories.commit()
-        clients = [login(person) for person in people]
-        barrier = threading.Barrier(2)
-        answers: list = [None, None]
-
-        def run(side: int) -> None:
-            barrier.wait()
-            answers[side] = clients[side].post("/companies/new", data={
-                **FIRST, "name": f"Samtidigt {round_} {side}", "org_number": number,
-            }).status_code
-
-        threads = [threading.Thread(target=run, args=(side,)) for side in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        answers = _register_twice_at_once(login, f"Samtidigt {round_}", number)
         assert answers == [302, 302]
         db.session.rollback()
         rows = db.session.execute(
