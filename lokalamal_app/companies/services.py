@@ -122,15 +122,15 @@ def update_company(company: Company, values: dict, actor: User) -> Company:
     if other is not None and other.id != company.id:
         raise CompanyError(_("Det finns redan en arbetsplats med det namnet."))
     org_number = values.get("org_number") or None
-    holder = holder_of(org_number) if org_number else None
+    keeps_claim = company.in_review and org_number == company.claimed_org_number
+    holder = holder_of(org_number) if org_number and not keeps_claim else None
     if holder is not None and holder.id != company.id:
         raise OrgNumberTaken(_("Organisationsnumret tillhör redan en annan arbetsplats. "
                                "Kontakta stadsmissionen om det är fel."))
     before = _snapshot(company)
     company.name = " ".join(values["name"].split())
     company.name_key = name_key(values["name"])
-    if org_number != company.org_number and not (
-            company.in_review and org_number == company.claimed_org_number):
+    if org_number != company.org_number and not keeps_claim:
         _claim_org_number(company, org_number, actor)
     company.street = values.get("street") or ""
     company.postcode = values.get("postcode") or ""

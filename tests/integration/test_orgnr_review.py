@@ -76,6 +76,23 @@ def test_editing_to_a_taken_number_is_refused_at_the_field(login, app_ctx):
     assert company.org_number is None
 
 
+def test_a_workplace_in_review_can_still_edit_its_details(login, app_ctx):
+    _register_first(login)
+    claimant = factories.make_user()
+    factories.commit()
+    client = login(claimant)
+    client.post("/companies/new", data={**FIRST, "name": "Kopparlunden Två"})
+    second = _by_name("Kopparlunden Två")
+    form = client.get(f"/companies/{second.slug}/edit").get_data(as_text=True)
+    assert 'value="556036-0793"' in form
+    response = client.post(f"/companies/{second.slug}/edit", data={
+        **FIRST, "name": "Kopparlunden Två", "headcount": "12"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (second.headcount, second.claimed_org_number, second.orgnr_status) == (
+        12, NUMBER, "review")
+
+
 def test_staff_reject_the_claim_and_the_workplace_goes_on_without_the_number(login, app_ctx):
     _register_first(login)
     claimant = factories.make_user()
