@@ -1,4 +1,5 @@
-"""Swedish organisation numbers: ten digits, the last a Luhn check digit."""
+"""Swedish organisation numbers: ten digits, the last a Luhn check digit; also written with
+the century prefix 16 (16556036-0793), which is understood and stored as the ten digits."""
 
 import re
 
@@ -18,11 +19,15 @@ def luhn_check_digit(digits: str) -> int:
 
 
 def parse_org_number(text: str) -> str:
-    """"556036-0793" or "5560360793" -> "5560360793"; raises OrgNumberError (Swedish unless a request chose English)."""
+    """"556036-0793", "5560360793", "16556036-0793" or "165560360793" -> "5560360793";
+    raises OrgNumberError (Swedish unless a request chose English)."""
     cleaned = re.sub(r"[\s-]", "", text or "")
+    if re.fullmatch(r"16\d{10}", cleaned):
+        cleaned = cleaned[2:]  # the century prefix organisations carry in the 12-digit form
     if not re.fullmatch(r"\d{10}", cleaned):
         raise OrgNumberError(
-            _("Organisationsnumret ska ha tio siffror, till exempel 556036-0793.")
+            _("Organisationsnumret ska ha tio siffror, till exempel 556036-0793 "
+              "(eller tolv med 16 först).")
         )
     if luhn_check_digit(cleaned[:9]) != int(cleaned[9]):
         raise OrgNumberError(_("Organisationsnumret stämmer inte: kontrollsiffran är fel."))

@@ -51,7 +51,8 @@ class CompanyForm(Form):
         self.company = company
         self.existing = None  # a workplace with the same name, offered to join instead
         if company is not None and not self.is_submitted():
-            self.org_number.data = format_org_number(company.org_number)
+            self.org_number.data = format_org_number(company.org_number
+                                                     or company.claimed_org_number)
 
     def validate_name(self, field):
         other = services.company_by_name(field.data)

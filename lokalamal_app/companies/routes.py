@@ -10,6 +10,7 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..ledger import totals
 from ..models import JoinRequest, User
+from ..orgnr import format_org_number
 from ..redirects import go
 from ..teams import queries as team_queries
 from ..teams import services as team_services
@@ -19,6 +20,12 @@ from . import bp, queries, services
 from .forms import CompanyForm, DecisionForm, JoinRequestForm, RoleForm
 from .http import company_or_404, invite_poster_png, refuse, stale_form
 from .services import CompanyError
+
+
+@bp.app_template_filter("orgnr")
+def orgnr_filter(digits: str | None) -> str:
+    """"5560360793" -> "556036-0793" in templates."""
+    return format_org_number(digits)
 
 
 def member_or_404(company, user_id: int) -> User:
@@ -52,6 +59,9 @@ def new():
             form.name.errors.append(_("Det finns redan en arbetsplats med det namnet."))
             return render_template("companies/new.html", form=form, existing=form.existing), 422
         flash(_("%(name)s är skapad och du är administratör. Starta ett lag!", name=company.name), "success")
+        if company.in_review:
+            flash(_("Organisationsnumret används redan av en annan arbetsplats. Stadsmissionen "
+                    "granskar det; tills dess visas inget nummer."), "info")
         return go(url_for("companies.show", slug=company.slug))
     status = 422 if form.is_submitted() else 200
     return render_template("companies/new.html", form=form, existing=form.existing), status
@@ -95,7 +105,12 @@ def edit(slug: str):
     company = permissions.company_admin_or_403(current_user, company_or_404(slug))
     form = CompanyForm(obj=company, company=company)
     if form.validate_on_submit():
-        services.update_company(company, form.values(), current_user)
+        try:
+            services.update_company(company, form.values(), current_user)
+        except services.OrgNumberTaken as exc:
+            db.session.rollback()
+            form.org_number.errors.append(str(exc))
+            return render_template("companies/edit.html", form=form, company=company), 422
         db.session.commit()
         flash(_("Uppgifterna är sparade."), "success")
         return go(url_for("companies.show", slug=company.slug))

@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..extensions import db
@@ -14,6 +15,10 @@ from ..text import slugify, unique_slug
 
 class CompanyError(ValueError):
     """A rule was broken; the message is translated and fit for the user."""
+
+
+class OrgNumberTaken(CompanyError):
+    """An edit gives the workplace a number another workplace holds."""
 
 
 def company_by_name(name: str) -> Company | None:
@@ -31,7 +36,60 @@ def _snapshot(company: Company) -> dict:
     return {
         "name": company.name, "org_number": company.org_number, "street": company.street,
         "postcode": company.postcode, "city": company.city, "headcount": company.headcount,
+        "claimed_org_number": company.claimed_org_number, "orgnr_status": company.orgnr_status,
     }
+
+
+def holder_of(org_number: str) -> Company | None:
+    """The workplace whose organisation number this is (confirmed), if any."""
+    return db.session.execute(
+        db.select(Company).where(Company.org_number == org_number)
+    ).scalar_one_or_none()
+
+
+def company_admins(company: Company) -> list[User]:
+    """The workplace's admins."""
+    return list(db.session.execute(
+        db.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.company_id == company.id, Membership.role == "admin")
+        .order_by(User.id)
+    ).scalars())
+
+
+def _claim_org_number(company: Company, org_number: str | None, actor: User) -> None:
+    """Give the workplace its organisation number, or, when another workplace holds it,
+    keep it as a claim for the mission's staff to review and tell the holder's admins.
+
+    The number is written in a savepoint: when a registration with the same number wins a
+    race, the unique index refuses this one and it goes to review instead of failing."""
+    company.claimed_org_number = None
+    company.orgnr_status = ""
+    db.session.flush()  # what came before stays, whatever happens in the savepoint below
+    if not org_number:
+        company.org_number = None
+        return
+    holder = holder_of(org_number)
+    if holder is None or holder.id == company.id:
+        try:
+            with db.session.begin_nested():
+                company.org_number = org_number
+                db.session.flush()
+            return
+        except IntegrityError:
+            holder = holder_of(org_number)
+            if holder is None:  # not the number after all (a name or a slug): the caller's
+                raise
+    company.org_number = None
+    company.claimed_org_number = org_number
+    company.orgnr_status = "review"
+    db.session.flush()
+    audit.record("company.orgnr_review", "company", company.id, actor=actor,
+                 after={"claimed_org_number": org_number, "holder_id": holder.id})
+    for admin in company_admins(holder):
+        notify(admin, _l("%(name)s har registrerats med ert organisationsnummer. "
+                         "Stadsmissionen granskar det.", name=company.name),
+               f"/companies/{holder.slug}",
+               email_subject=_l("Ert organisationsnummer används av en annan arbetsplats"))
 
 
 def create_company(values: dict, creator: User) -> Company:
@@ -42,7 +100,6 @@ def create_company(values: dict, creator: User) -> Company:
         name=" ".join(values["name"].split()),
         name_key=name_key(values["name"]),
         slug=unique_slug(slugify(values["name"], 120), _slug_taken),
-        org_number=values.get("org_number") or None,
         street=values.get("street") or "",
         postcode=values.get("postcode") or "",
         city=values.get("city") or "Västerås",
@@ -54,6 +111,7 @@ def create_company(values: dict, creator: User) -> Company:
     db.session.add(Membership(user_id=creator.id, company_id=company.id, role="admin"))
     _close_requests(company, creator)
     audit.record("company.create", "company", company.id, actor=creator, after=_snapshot(company))
+    _claim_org_number(company, values.get("org_number"), creator)
     db.session.flush()
     return company
 
@@ -63,10 +121,17 @@ def update_company(company: Company, values: dict, actor: User) -> Company:
     other = company_by_name(values["name"])
     if other is not None and other.id != company.id:
         raise CompanyError(_("Det finns redan en arbetsplats med det namnet."))
+    org_number = values.get("org_number") or None
+    keeps_claim = company.in_review and org_number == company.claimed_org_number
+    holder = holder_of(org_number) if org_number and not keeps_claim else None
+    if holder is not None and holder.id != company.id:
+        raise OrgNumberTaken(_("Organisationsnumret tillhör redan en annan arbetsplats. "
+                               "Kontakta stadsmissionen om det är fel."))
     before = _snapshot(company)
     company.name = " ".join(values["name"].split())
     company.name_key = name_key(values["name"])
-    company.org_number = values.get("org_number") or None
+    if org_number != company.org_number and not keeps_claim:
+        _claim_org_number(company, org_number, actor)
     company.street = values.get("street") or ""
     company.postcode = values.get("postcode") or ""
     company.city = values.get("city") or "Västerås"
@@ -216,3 +281,33 @@ def renew_join_code(company: Company, actor: User) -> str:
     audit.record("company.renew_code", "company", company.id, actor=actor)
     db.session.flush()
     return company.join_code
+
+
+def reject_claim(company: Company, actor: User) -> Company:
+    """Staff say no to a workplace's claim on a taken number: it goes on without a number."""
+    if not company.in_review:
+        raise CompanyError(_("Arbetsplatsen väntar inte på granskning."))
+    before = _snapshot(company)
+    company.claimed_org_number = None
+    company.orgnr_status = "rejected"
+    audit.record("company.orgnr_reject", "company", company.id, actor=actor, before=before,
+                 after=_snapshot(company))
+    for admin in company_admins(company):
+        notify(admin, _l("Stadsmissionen har granskat %(name)s: organisationsnumret tillhör en "
+                         "annan arbetsplats och har tagits bort. Allt annat fortsätter som vanligt.",
+                         name=company.name),
+               f"/companies/{company.slug}")
+    db.session.flush()
+    return company
+
+
+def set_checked(company: Company, checked: bool, actor: User) -> Company:
+    """Staff mark a workplace as checked by the mission (or take the mark away)."""
+    before = {"checked_at": company.checked_at, "checked_by_id": company.checked_by_id}
+    company.checked_at = utcnow() if checked else None
+    company.checked_by_id = actor.id if checked else None
+    audit.record("company.checked" if checked else "company.unchecked", "company", company.id,
+                 actor=actor, before=before,
+                 after={"checked_at": company.checked_at, "checked_by_id": company.checked_by_id})
+    db.session.flush()
+    return company

@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -20,11 +20,28 @@ def name_key(name: str) -> str:
 
 
 class Company(TimestampMixin, db.Model):
+    # One organisation number, one workplace: the database holds to it even when two
+    # registrations race (the loser goes to review, see companies.services).
+    __table_args__ = (
+        Index("uq_company_org_number", "org_number", unique=True,
+              postgresql_where=text("org_number IS NOT NULL"),
+              sqlite_where=text("org_number IS NOT NULL")),
+    )
+
+    ORGNR_STATUSES = ("", "review", "rejected")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(120), unique=True)
     slug: Mapped[str] = mapped_column(String(140), unique=True)
-    org_number: Mapped[str | None] = mapped_column(String(10))  # ten digits, no dash
+    org_number: Mapped[str | None] = mapped_column(String(10))  # ten digits, no dash; confirmed
+    # A number another workplace already holds, waiting for the mission's staff ("review");
+    # "rejected" when staff said no (the workplace goes on without a number).
+    claimed_org_number: Mapped[str | None] = mapped_column(String(10))
+    orgnr_status: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    # "Kontrollerad av stadsmissionen": staff have checked that the workplace is who it says.
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     street: Mapped[str] = mapped_column(String(120), default="")
     postcode: Mapped[str] = mapped_column(String(5), default="")
     city: Mapped[str] = mapped_column(String(80), default="Västerås")
@@ -33,6 +50,10 @@ class Company(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="company")
+
+    @property
+    def in_review(self) -> bool:
+        return self.orgnr_status == "review"
 
     def __repr__(self) -> str:
         return f"<Company {self.id} {self.slug}>"

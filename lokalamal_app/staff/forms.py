@@ -150,3 +150,40 @@ class CampaignForm(Form):
                            validators=[InputRequired(_l("Ange kampanjens första dag."))])
     ends_on = _DateField(_l("Sista dagen (valfritt)"), validators=[Optional()],
                          description=_l("Lämna tomt så pågår kampanjen tills nästa börjar."))
+
+
+class MergeForm(Form):
+    """Which workplace a duplicate is merged into: its web name (slug) or org number."""
+
+    target = StringField(
+        _l("Slå ihop med (arbetsplatsens adressnamn eller organisationsnummer)"),
+        filters=[strip_filter],
+        validators=[InputRequired(_l("Skriv vilken arbetsplats dubbletten ska slås ihop med.")),
+                    Length(max=140, message=_l("Det är för långt för att vara en arbetsplats."))],
+    )
+    confirm = BooleanField(
+        _l("Jag har kontrollerat att det är samma arbetsplats. Sammanslagningen går inte att ångra."),
+        validators=[InputRequired(_l("Bekräfta att det är samma arbetsplats."))],
+    )
+
+    def __init__(self, *args, source=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+        self.company = None
+
+    def validate_target(self, field):
+        from ..companies.queries import company_by_slug
+        from ..companies.services import holder_of
+        from ..orgnr import OrgNumberError, parse_org_number
+
+        company = company_by_slug(field.data)
+        if company is None:
+            try:
+                company = holder_of(parse_org_number(field.data))
+            except OrgNumberError:
+                company = None
+        if company is None:
+            raise ValidationError(_("Det finns ingen arbetsplats med det namnet eller numret."))
+        if self.source is not None and company.id == self.source.id:
+            raise ValidationError(_("Välj en annan arbetsplats än dubbletten själv."))
+        self.company = company

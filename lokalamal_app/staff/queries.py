@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 
 from .. import campaigns
 from ..extensions import db
@@ -248,3 +249,14 @@ def partners() -> list[Partner]:
         db.select(Partner).join(Goal).options(db.contains_eager(Partner.goal))
         .order_by(Goal.number, Partner.level != "main", Partner.position, Partner.name)
     ).scalars())
+
+
+def orgnr_reviews() -> list[tuple]:
+    """Workplaces in review, each with the workplace that holds the number (or None)."""
+    holder = aliased(Company)
+    return db.session.execute(
+        db.select(Company, holder)
+        .outerjoin(holder, holder.org_number == Company.claimed_org_number)
+        .where(Company.orgnr_status == "review")
+        .order_by(Company.created_at, Company.id)
+    ).all()

@@ -21,6 +21,7 @@ from .forms import (
     ImpactLineForm,
     ImportConfirmForm,
     ImportUploadForm,
+    MergeForm,
     PartnerForm,
     SettingsForm,
 )
@@ -336,3 +337,91 @@ def _collection_rows():
 def unknown(rest: str):
     """Unknown staff addresses: 404 for staff; others got 403 already, like every staff URL."""
     abort(404)
+
+
+# --- Workplaces: organisation numbers in review, merging duplicates, checked -----------
+
+def _company(slug: str):
+    from ..companies.queries import company_by_slug
+
+    company = company_by_slug(slug)
+    if company is None:
+        abort(404)
+    return company
+
+
+@bp.get("/workplaces")
+def workplaces():
+    """Workplaces whose organisation number another workplace already holds."""
+    return render_template("staff/workplaces.html", reviews=queries.orgnr_reviews(),
+                           button=EmptyForm())
+
+
+@bp.route("/workplaces/<slug>", methods=["GET", "POST"])
+def workplace(slug: str):
+    """One workplace for staff: its number in review, merge it into another, mark checked."""
+    from ..companies import merge
+    from ..companies.services import CompanyError, holder_of
+
+    company = _company(slug)
+    holder = holder_of(company.claimed_org_number) if company.claimed_org_number else None
+    form = MergeForm(source=company)
+    if request.method == "GET" and holder is not None:
+        form.target.data = holder.slug
+    problems = []
+    if form.validate_on_submit():
+        try:
+            target = merge.merge_companies(company, form.company, current_user)
+        except CompanyError as exc:
+            db.session.rollback()
+            form.target.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Arbetsplatserna är ihopslagna. Allt finns nu hos %(name)s.",
+                    name=target.name), "success")
+            return redirect(url_for("companies.show", slug=target.slug))
+    elif form.company is not None:
+        problems = merge.merge_problems(company, form.company)
+    status = 422 if request.method == "POST" else 200
+    return render_template("staff/workplace.html", company=company, holder=holder, form=form,
+                           problems=problems, button=EmptyForm()), status
+
+
+@bp.post("/workplaces/<slug>/reject-claim")
+def reject_claim(slug: str):
+    """Say no to a workplace's claim on a taken organisation number."""
+    from ..companies.services import CompanyError
+    from ..companies.services import reject_claim as reject
+
+    company = _company(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        reject(company, current_user)
+    except CompanyError as exc:
+        from ..companies.http import refuse
+
+        return refuse(str(exc), url_for("staff.workplace", slug=company.slug))
+    db.session.commit()
+    flash(_("Anspråket är avvisat. %(name)s fortsätter utan organisationsnummer.",
+            name=company.name), "success")
+    return redirect(url_for("staff.workplaces"))
+
+
+@bp.post("/workplaces/<slug>/checked")
+def mark_checked(slug: str):
+    """Mark a workplace as checked by the mission, or take the mark away."""
+    from ..companies.services import set_checked
+
+    company = _company(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    checked = request.form.get("checked") != "0"
+    set_checked(company, checked, current_user)
+    db.session.commit()
+    if checked:
+        flash(_("%(name)s är markerad som kontrollerad av stadsmissionen.", name=company.name),
+              "success")
+    else:
+        flash(_("Markeringen är borttagen."), "success")
+    return redirect(url_for("staff.workplace", slug=company.slug))

@@ -65,6 +65,7 @@ ALLOWED = {
     "challenge.created_by_id": "who proposed a challenge for their team (actor)",
     "challenge_participant.answered_by_id": "who answered a challenge for a team (actor)",
     "company.created_by_id": "who registered the workplace (actor)",
+    "company.checked_by_id": "the staff member who checked the workplace (actor)",
     "join_request.decided_by_id": "the admin who answered someone else's request (actor)",
     "ledger_entry.status_changed_by_id": "who verified or rejected an entry (actor)",
     "ledger_entry.count_confirmed_by_id": "the colleague who counted cash (actor)",
