@@ -204,9 +204,25 @@ def app():
     dispose(app)
 
 
+def _ledger_differences(app) -> list[str]:
+    """What `ledger-check` would report about the database the test leaves behind."""
+    from lokalamal_app.ledger import check
+
+    with app.app_context():
+        try:
+            return check.all_differences()
+        finally:
+            db.session.remove()
+
+
 @pytest.fixture(autouse=True)
-def _clean_database(app):
+def _clean_database(app, request):
     yield
+    # Whatever a test did through the app, the stored figures still equal the ledger; only
+    # tests that tamper with a figure on purpose (marked `ledger_tampered`) are excused.
+    found = []
+    if request.node.get_closest_marker("ledger_tampered") is None:
+        found = _ledger_differences(app)
     _empty_database(app)
     forget_shared_state(app)
     # Emptying the database sends the board version back to its seed: forget cached boards.
@@ -214,6 +230,7 @@ def _clean_database(app):
 
     board_cache.clear()
     _read_campaigns(app)
+    assert not found, f"ledger-check after {request.node.nodeid}: {found[:5]}"
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Backup, wipe, restore: every stored total still equals its ledger (SQLite and PostgreSQL)."""
 
+import pytest
 from sqlalchemy import text
 
 from lokalamal_app.extensions import db
@@ -82,6 +83,7 @@ def test_backup_wipe_restore_keeps_every_total(app_ctx, runner, tmp_path):
     assert mismatches() == []
 
 
+@pytest.mark.ledger_tampered
 def test_ledger_check_finds_a_total_that_does_not_match(app_ctx, runner):
     teams = _some_money()
     db.session.execute(

@@ -43,6 +43,7 @@ def test_ledger_check_passes_when_totals_agree(world, runner):
     assert "stämmer" in result.output
 
 
+@pytest.mark.ledger_tampered
 def test_ledger_check_finds_a_tampered_total(world, runner):
     db.session.execute(
         update(Tally)
@@ -61,6 +62,7 @@ def test_ledger_check_finds_a_tampered_total(world, runner):
     assert "all 0 2026-11 entry_count: lagrat 7, enligt huvudboken 2" in result.output
 
 
+@pytest.mark.ledger_tampered
 def test_ledger_check_finds_a_missing_total_row(world, runner):
     db.session.execute(db.delete(Tally).where(Tally.subject == "goal"))
     factories.commit()

@@ -45,6 +45,7 @@ from lokalamal_app.extensions import db
 from lokalamal_app.ledger import check, soundness
 from lokalamal_app.ledger import services as ledger
 from lokalamal_app.models import (
+    Campaign,
     Challenge,
     ChallengeParticipant,
     ChallengeTally,
@@ -948,7 +949,9 @@ class CampaignChanges:
         today = campaigns.today()
         starts_on = today + timedelta(days=days_ahead)
         ends_on = None if length is None else starts_on + timedelta(days=length)
-        planned = getattr(self, "planned", [])
+        # The campaigns there are (the seeded one, and those planned in earlier steps).
+        planned = [(c.starts_on, c.ends_on)
+                   for c in db.session.execute(db.select(Campaign)).scalars()]
         # A new campaign starts tomorrow at the earliest and overlaps no other, except an
         # open one that started before it (that one ends the day before).
         clash = any(
@@ -960,11 +963,9 @@ class CampaignChanges:
         before = self.campaign_figures()
         try:
             self.attempt(expected, lambda: staff_services.add_campaign(
-                f"Kampanj {len(planned) + 2}", starts_on, ends_on, self.user(self.staff)))
+                f"Kampanj {len(planned) + 1}", starts_on, ends_on, self.user(self.staff)))
         except Refused:
             return
-        self.planned = [(s, starts_on - timedelta(days=1) if e is None and s < starts_on else e)
-                        for s, e in planned] + [(starts_on, ends_on)]
         assert self.campaign_figures() == before
         self.written([])
 

@@ -107,6 +107,7 @@ def test_a_rebuild_of_the_demo_data_changes_nothing(runner, app_ctx):
     assert stored() == before
 
 
+@pytest.mark.ledger_tampered
 def test_ledger_check_still_compares_entry_counts(world, runner):
     tamper("all", 0, "all", "entry_count", by=-1)
     result = runner.invoke(args=["ledger-check"])
