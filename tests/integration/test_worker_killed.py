@@ -2,6 +2,7 @@
 no partial entry: every stored entry is whole, every total equals its ledger sum, and the
 logs that failed can be sent again (same idempotency key) and count once."""
 
+import http.client
 import os
 import re
 import signal
@@ -115,7 +116,8 @@ def test_a_worker_killed_mid_burst_leaves_no_partial_entry(app, app_ctx, server)
         try:
             return request(port, "POST", f"/teams/{team_id}/collections", body,
                            {**FORM, "Cookie": cookie})[0]
-        except OSError:  # the worker died under this request
+        except (OSError, http.client.HTTPException):
+            # The worker died under this request (before, or after its headers went out).
             return None
 
     done = []
