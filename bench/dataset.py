@@ -4,11 +4,11 @@ ledger entries, and the stored totals computed from that ledger so that they agr
 from sqlalchemy import text
 
 SUBJECT_TOTALS = """
-INSERT INTO tally (subject, subject_id, period, reported_ore, verified_ore,
-                   match_reported_ore, match_verified_ore, entry_count, changed_at)
+INSERT INTO tally (subject, subject_id, period, reported_ore, received_ore,
+                   match_reported_ore, match_received_ore, entry_count, changed_at)
 SELECT s.subject, s.subject_id, p.period,
-       coalesce(sum(e.amount_ore) FILTER (WHERE e.status IN ('pending', 'verified')), 0),
-       coalesce(sum(e.amount_ore) FILTER (WHERE e.status = 'verified'), 0),
+       coalesce(sum(e.amount_ore) FILTER (WHERE e.status IN ('pending', 'received')), 0),
+       coalesce(sum(e.amount_ore) FILTER (WHERE e.status = 'received'), 0),
        0, 0, count(*), max(e.created_at)
 FROM ledger_entry e
 CROSS JOIN LATERAL (VALUES ('team', e.team_id), ('company', e.company_id),
@@ -74,7 +74,7 @@ def build(session, companies: int, teams: int, people: int, entries: int,
                                   created_at)
         SELECT t.id, t.company_id, t.goal_id, (20 + (j::bigint * 7919) % 1500) * 100,
                current_date - ((j * 31) % 120), 'swish', '',
-               CASE WHEN j % 10 < 6 THEN 'verified' ELSE 'pending' END, '',
+               CASE WHEN j % 10 < 6 THEN 'received' ELSE 'pending' END, '',
                t.id, now() - make_interval(secs => (:n - j))
         FROM generate_series(1, :n) AS j
         JOIN team t ON t.id = (j - 1) % :teams + 1
@@ -98,7 +98,7 @@ def check(session) -> tuple[int, int]:
     """The ledger's sum of counted money and the stored grand total: they must agree."""
     ledger = session.execute(text(
         "SELECT coalesce(sum(amount_ore), 0) FROM ledger_entry "
-        "WHERE status IN ('pending', 'verified')"
+        "WHERE status IN ('pending', 'received')"
     )).scalar_one()
     stored = session.execute(text(
         "SELECT reported_ore FROM tally WHERE subject = 'all' AND subject_id = 0 "

@@ -28,7 +28,7 @@ def running(challenger, admin, opponents, measure: str = "total", goal_id=None,
     return challenge
 
 
-def people_logging(company, count: int, amount_ore: int = 100_00, status: str = "verified"):
+def people_logging(company, count: int, amount_ore: int = 100_00, status: str = "received"):
     """`count` different people in one team of `company` each log one collection."""
     team = factories.make_team(company)
     entries = []

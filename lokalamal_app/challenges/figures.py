@@ -26,10 +26,13 @@ from sqlalchemy.orm import Session, object_session
 
 from ..extensions import db
 from ..models import Company, LedgerEntry
+from ..ledger.totals import counted
+from ..models.ledger import REPORTED
 from ..models.challenge import Challenge, ChallengeParticipant, ChallengeTally
 
 LIVE = ("proposed", "accepted")  # challenges whose figures are still kept
-FIELDS = ("reported_ore", "verified_ore", "reported_count", "verified_count")
+FIELDS = ("reported_ore", "attested_ore", "received_ore",
+          "reported_count", "attested_count", "received_count")
 
 
 # --- Rules both sides share ------------------------------------------------------------
@@ -59,9 +62,9 @@ def headcount_of(participant: ChallengeParticipant) -> int:
     return max(fixed or 1, 1)
 
 
-def company_people(challenge_id: int, verified: bool = False) -> dict[int, int]:
+def company_people(challenge_id: int, received: bool = False) -> dict[int, int]:
     """How many distinct people have counted collections, per workplace."""
-    count_col = ChallengeTally.verified_count if verified else ChallengeTally.reported_count
+    count_col = ChallengeTally.received_count if received else ChallengeTally.reported_count
     rows = db.session.execute(
         db.select(ChallengeTally.company_id, func.count(ChallengeTally.id))
         .where(ChallengeTally.challenge_id == challenge_id, ChallengeTally.kind == "person",
@@ -80,16 +83,19 @@ def _sign(value: int) -> int:
 
 def _person_of(entries: list[LedgerEntry]) -> dict[int, int | None]:
     """Who each change counts for (entry id -> user id): the entry's giver. A reversal and
-    an employer match carry the giver of the gift they follow, so the admin who verified
+    an employer match carry the giver of the gift they follow, so the admin who received
     or corrected it never takes part. The one place that says so."""
     return {e.id: e.giver_id for e in entries}
 
 
-def _rows(challenge_id: int, entry: LedgerEntry, person_id: int | None, rd: int, vd: int):
-    """The figure rows one change of `rd` reported and `vd` verified öre adds to."""
+def _rows(challenge_id: int, entry: LedgerEntry, person_id: int | None,
+          rd: int, ad: int, vd: int):
+    """The figure rows one change of `rd` reported, `ad` attested and `vd` received öre
+    adds to."""
     base = {"challenge_id": challenge_id, "company_id": entry.company_id}
-    money = {"reported_ore": rd, "verified_ore": vd, "reported_count": _sign(rd),
-             "verified_count": _sign(vd)}
+    money = {"reported_ore": rd, "attested_ore": ad, "received_ore": vd,
+             "reported_count": _sign(rd), "attested_count": _sign(ad),
+             "received_count": _sign(vd)}
     rows = [
         {**base, "kind": "company", "key": "", **money},
         {**base, "kind": "team", "key": str(entry.team_id), **money},
@@ -207,7 +213,8 @@ def lock_workplaces(company_ids) -> None:
         .order_by(Company.id).with_for_update())
 
 
-def on_ledger_change(entry: LedgerEntry, reported_delta: int, verified_delta: int) -> None:
+def on_ledger_change(entry: LedgerEntry, reported_delta: int, attested_delta: int,
+                     received_delta: int) -> None:
     """Count a ledger change in every live, unsettled challenge of the entry's workplace
     whose period (and goal, if any) it falls in; same transaction as the ledger."""
     hold_workplace(entry.company_id)
@@ -218,7 +225,8 @@ def on_ledger_change(entry: LedgerEntry, reported_delta: int, verified_delta: in
         return
     person = _person_of([entry])[entry.id]
     _upsert([row for cid in challenge_ids
-             for row in _rows(cid, entry, person, reported_delta, verified_delta)])
+             for row in _rows(cid, entry, person, reported_delta, attested_delta,
+                              received_delta)])
 
 
 # --- From the ledger: backfill, check, rebuild -----------------------------------------
@@ -236,7 +244,7 @@ def ledger_rows(challenge: Challenge) -> list[dict]:
         LedgerEntry.company_id.in_(_counting(challenge)),
         LedgerEntry.collected_on >= challenge.starts_on,
         LedgerEntry.collected_on <= challenge.ends_on,
-        LedgerEntry.status.in_(("pending", "verified")),
+        LedgerEntry.status.in_(REPORTED),
     )
     if challenge.goal_id is not None:
         query = query.where(LedgerEntry.goal_id == challenge.goal_id)
@@ -244,8 +252,7 @@ def ledger_rows(challenge: Challenge) -> list[dict]:
     people = _person_of(entries)
     rows = []
     for e in entries:
-        rows += _rows(challenge.id, e, people[e.id], e.amount_ore,
-                      e.amount_ore if e.status == "verified" else 0)
+        rows += _rows(challenge.id, e, people[e.id], *counted(e.status, e.amount_ore))
     return rows
 
 

@@ -62,14 +62,14 @@ class Side:
     company: Company
     participant: ChallengeParticipant
     reported_ore: int = 0
-    verified_ore: int = 0
+    received_ore: int = 0
     people_reported: int = 0
-    people_verified: int = 0
+    people_received: int = 0
     headcount: int = 1
     headcount_fixed: bool = False  # measured on the headcount it had when it accepted
     rank: int = 1
     score: Fraction = Fraction(0)
-    score_verified: Fraction = Fraction(0)
+    score_received: Fraction = Fraction(0)
     teams: list = field(default_factory=list)  # [(Team, reported_ore)], best first
 
 
@@ -99,7 +99,7 @@ def board(challenge: Challenge, today: date | None = None) -> Board:
                                         ChallengeTally.kind.in_(("company", "team")))
     ).scalars().all()
     people_r = company_people(challenge.id)
-    people_v = company_people(challenge.id, verified=True)
+    people_v = company_people(challenge.id, received=True)
     team_ids = [int(t.key) for t in tallies if t.kind == "team" and t.reported_ore > 0]
     teams = {t.id: t for t in db.session.execute(
         db.select(Team).where(Team.id.in_(team_ids))).scalars()} if team_ids else {}
@@ -110,26 +110,26 @@ def board(challenge: Challenge, today: date | None = None) -> Board:
             if t.company_id != p.company_id:
                 continue
             if t.kind == "company":
-                side.reported_ore, side.verified_ore = t.reported_ore, t.verified_ore
+                side.reported_ore, side.received_ore = t.reported_ore, t.received_ore
             elif int(t.key) in teams:
                 side.teams.append((teams[int(t.key)], t.reported_ore))
         side.teams.sort(key=lambda pair: (-pair[1], pair[0].id))
         side.teams = side.teams[:3]
         side.people_reported = people_r.get(p.company_id, 0)
-        side.people_verified = people_v.get(p.company_id, 0)
+        side.people_received = people_v.get(p.company_id, 0)
         if settled:
-            side.verified_ore = p.final_ore or 0
-            side.people_verified = p.final_people or 0
+            side.received_ore = p.final_ore or 0
+            side.people_received = p.final_people or 0
             side.headcount = p.final_headcount or 1
         else:
             side.headcount = headcount_of(p)
         side.headcount_fixed = settled or p.headcount is not None
         side.score = score(challenge.measure, side.reported_ore, side.people_reported,
                            side.headcount)
-        side.score_verified = score(challenge.measure, side.verified_ore,
-                                    side.people_verified, side.headcount)
+        side.score_received = score(challenge.measure, side.received_ore,
+                                    side.people_received, side.headcount)
         sides.append(side)
-    key = (lambda s: s.score_verified) if settled else (lambda s: s.score)
+    key = (lambda s: s.score_received) if settled else (lambda s: s.score)
     for side in sides:
         side.rank = (side.participant.final_rank if settled and side.participant.final_rank
                      else 1 + sum(1 for o in sides if key(o) > key(side)))
@@ -141,13 +141,13 @@ def board(challenge: Challenge, today: date | None = None) -> Board:
     if today > challenge.ends_on:
         days_left = 0
     return Board(challenge, current, sides, leader, margin, days_left, settle_date(challenge),
-                 chart(challenge, sides, today, verified=settled))
+                 chart(challenge, sides, today, received=settled))
 
 
 PALETTE = 6
 
 
-def chart(challenge: Challenge, sides: list[Side], today: date, verified: bool = False,
+def chart(challenge: Challenge, sides: list[Side], today: date, received: bool = False,
           width: int = 640, height: int = 240) -> dict:
     """Cumulative totals per workplace over the period, as SVG polylines and a table."""
     last = min(today, challenge.ends_on)
@@ -156,7 +156,7 @@ def chart(challenge: Challenge, sides: list[Side], today: date, verified: bool =
     days = (last - challenge.starts_on).days + 1
     rows = db.session.execute(
         db.select(ChallengeTally.company_id, ChallengeTally.key,
-                  ChallengeTally.verified_ore if verified else ChallengeTally.reported_ore)
+                  ChallengeTally.received_ore if received else ChallengeTally.reported_ore)
         .where(ChallengeTally.challenge_id == challenge.id, ChallengeTally.kind == "day")
     ).all()
     per_day: dict[int, list[int]] = {s.company.id: [0] * days for s in sides}

@@ -288,13 +288,13 @@ def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
         return False  # another worker settled it first
     playing = [p for p in challenge.participants if p.status == "accepted"]
     money = {
-        row.company_id: row.verified_ore
+        row.company_id: row.received_ore
         for row in db.session.execute(
             db.select(ChallengeTally).where(ChallengeTally.challenge_id == challenge.id,
                                             ChallengeTally.kind == "company")
         ).scalars()
     }
-    people = figures.company_people(challenge.id, verified=True)
+    people = figures.company_people(challenge.id, received=True)
     scores = {}
     for p in playing:
         p.final_ore = money.get(p.company_id, 0)

@@ -11,7 +11,7 @@ from ..models import Company, Goal, JoinRequest, Membership, Tally, Team, TeamMe
 class TeamRow:
     team: Team
     reported_ore: int
-    verified_ore: int
+    received_ore: int
     member_count: int
 
 
@@ -40,7 +40,7 @@ def teams_with_totals(company: Company) -> list[TeamRow]:
     ).all())
     rows = [
         TeamRow(t, figures[t.id].reported_ore if t.id in figures else 0,
-                figures[t.id].verified_ore if t.id in figures else 0, counts.get(t.id, 0))
+                figures[t.id].received_ore if t.id in figures else 0, counts.get(t.id, 0))
         for t in teams
     ]
     rows.sort(key=lambda r: (-r.reported_ore, r.team.name_key, r.team.id))

@@ -26,7 +26,7 @@ UN_GOALS = {
 class GoalSummary:
     goal: Goal
     reported_ore: int
-    verified_ore: int
+    received_ore: int
 
 
 def all_goals() -> list[Goal]:
@@ -42,7 +42,7 @@ def goals_with_totals() -> list[GoalSummary]:
         GoalSummary(
             g,
             figures[g.id].reported_ore if g.id in figures else 0,
-            figures[g.id].verified_ore if g.id in figures else 0,
+            figures[g.id].received_ore if g.id in figures else 0,
         )
         for g in goals
     ]

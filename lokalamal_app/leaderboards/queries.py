@@ -44,7 +44,7 @@ class BoardParamError(ValueError):
 class BoardParams:
     metric: str = "total"
     period: str = "all"
-    verified: bool = False
+    received: bool = False
     limit: int = DEFAULT_LIMIT
     # Leave out employer matching: only what the employees themselves gave.
     employees_only: bool = False
@@ -56,18 +56,19 @@ class BoardParams:
             args["metric"] = self.metric
         if self.period != "all":
             args["period"] = self.period
-        if self.verified:
-            args["verified"] = "1"
+        if self.received:
+            args["received"] = "1"
         if self.employees_only:
             args["employees"] = "1"
         return args
 
 
 def parse_params(args, scope: str) -> BoardParams:
-    """Read metric, period, verified and limit from query arguments, or say what is wrong."""
+    """Read metric, period, received and limit from query arguments, or say what is wrong."""
     metric = args.get("metric", "total") or "total"
     period = args.get("period", "all") or "all"
-    verified = args.get("verified", "0") or "0"
+    # "verified" is the parameter's name from before money was attested and received apart.
+    received = args.get("received", args.get("verified", "0")) or "0"
     limit = args.get("limit", str(DEFAULT_LIMIT)) or str(DEFAULT_LIMIT)
     employees = args.get("employees", "0") or "0"
     if metric not in METRICS:
@@ -76,24 +77,24 @@ def parse_params(args, scope: str) -> BoardParams:
         raise BoardParamError(_("Per anställd går bara att räkna för arbetsplatser."))
     if period not in PERIODS:
         raise BoardParamError(_("period ska vara month, campaign eller all."))
-    if verified not in ("0", "1"):
-        raise BoardParamError(_("verified ska vara 0 eller 1."))
+    if received not in ("0", "1"):
+        raise BoardParamError(_("received ska vara 0 eller 1."))
     if small_int(limit) is None or not 1 <= small_int(limit) <= MAX_LIMIT:
         raise BoardParamError(_("limit ska vara ett heltal mellan 1 och %(max)s.", max=MAX_LIMIT))
     if employees not in ("0", "1"):
         raise BoardParamError(_("employees ska vara 0 eller 1."))
-    return BoardParams(metric, period, verified == "1", int(limit), employees == "1")
+    return BoardParams(metric, period, received == "1", int(limit), employees == "1")
 
 
 def _money_columns(params: BoardParams, outer: bool = False):
-    """Reported and verified money as the board counts it (without matching if asked)."""
-    reported, verified = Tally.reported_ore, Tally.verified_ore
+    """Reported and received money as the board counts it (without matching if asked)."""
+    reported, received = Tally.reported_ore, Tally.received_ore
     if params.employees_only:
         reported = reported - Tally.match_reported_ore
-        verified = verified - Tally.match_verified_ore
+        received = received - Tally.match_received_ore
     if outer:  # teams with no totals yet still stand on the board, with zero
-        reported, verified = func.coalesce(reported, 0), func.coalesce(verified, 0)
-    return reported, verified
+        reported, received = func.coalesce(reported, 0), func.coalesce(received, 0)
+    return reported, received
 
 
 def period_key(period: str, today: date | None = None) -> str:
@@ -116,7 +117,7 @@ class Row:
     name: str
     url: str
     reported_ore: int
-    verified_ore: int
+    received_ore: int
     per_employee_ore: int | None = None
     target_ore: int | None = None
     company_name: str | None = None
@@ -257,8 +258,8 @@ def _team_rows(where, period, params, my_teams, my_companies, outer, subject="te
     """Teams ranked on their `subject` totals: all they raised ('team') or what they raised
     for one goal ('tg:<goal>', with `goal_id`; a team's target shows only on its own goal)."""
     tally = and_(Tally.subject == subject, Tally.subject_id == Team.id, Tally.period == period)
-    reported, verified = _money_columns(params, outer=True)
-    amount = verified if params.verified else reported
+    reported, received = _money_columns(params, outer=True)
+    amount = received if params.received else reported
     from_ = Team.__table__.join(Company.__table__, Company.id == Team.company_id).join(
         Tally.__table__, tally, isouter=outer
     )
@@ -266,14 +267,14 @@ def _team_rows(where, period, params, my_teams, my_companies, outer, subject="te
         Team.id.label("id"), Team.name.label("name"), Team.slug.label("slug"),
         Team.target_ore.label("target_ore"), Company.name.label("company_name"),
         Company.id.label("company_id"), Team.goal_id.label("goal_id"),
-        reported.label("reported_ore"), verified.label("verified_ore"),
+        reported.label("reported_ore"), received.label("received_ore"),
     ]
     result = _ranked(columns, amount, Tally.changed_at, Team.id, from_, where, params, my_teams)
     return [
         Row(
             rank=r["rank"], position=r["position"], kind="team", id=r["id"], name=r["name"],
             url=team_url(r["slug"]), reported_ore=r["reported_ore"],
-            verified_ore=r["verified_ore"],
+            received_ore=r["received_ore"],
             target_ore=r["target_ore"] if goal_id in (None, r["goal_id"]) else None,
             company_name=r["company_name"], mine=r["id"] in my_teams,
             colleague=r["company_id"] in my_companies,
@@ -284,8 +285,8 @@ def _team_rows(where, period, params, my_teams, my_companies, outer, subject="te
 
 def _company_rows(subject, where, period, params, my_companies):
     tally = and_(Tally.subject == subject, Tally.subject_id == Company.id, Tally.period == period)
-    reported, verified = _money_columns(params)
-    amount = verified if params.verified else reported
+    reported, received = _money_columns(params)
+    amount = received if params.received else reported
     headcount = func.coalesce(func.nullif(Company.headcount, 0), 1)
     if params.metric == "per_employee":
         amount = amount / headcount
@@ -293,17 +294,17 @@ def _company_rows(subject, where, period, params, my_companies):
     columns = [
         Company.id.label("id"), Company.name.label("name"), Company.slug.label("slug"),
         headcount.label("headcount"), reported.label("reported_ore"),
-        verified.label("verified_ore"),
+        received.label("received_ore"),
     ]
     result = _ranked(columns, amount, Tally.changed_at, Company.id, from_, where, params,
                      my_companies)
     rows = []
     for r in result:
-        shown = r["verified_ore"] if params.verified else r["reported_ore"]
+        shown = r["received_ore"] if params.received else r["reported_ore"]
         rows.append(Row(
             rank=r["rank"], position=r["position"], kind="company", id=r["id"], name=r["name"],
             url=company_url(r["slug"]), reported_ore=r["reported_ore"],
-            verified_ore=r["verified_ore"], per_employee_ore=shown // r["headcount"],
+            received_ore=r["received_ore"], per_employee_ore=shown // r["headcount"],
             mine=r["id"] in my_companies,
         ))
     return rows
@@ -477,7 +478,7 @@ def as_json(board: Board) -> dict:
         "version": board.version,
         "metric": board.params.metric,
         "period": board.params.period,
-        "verified": board.params.verified,
+        "received": board.params.received,
         "employees_only": board.params.employees_only,
         "campaign": (
             {"name": board.campaign.name, "starts_on": board.campaign.starts_on.isoformat(),
@@ -490,7 +491,7 @@ def as_json(board: Board) -> dict:
                 "name": row.name,
                 "url": row.url,
                 "reported_ore": row.reported_ore,
-                "verified_ore": row.verified_ore,
+                "received_ore": row.received_ore,
                 "per_employee_ore": row.per_employee_ore,
             }
             for row in board.rows

@@ -226,7 +226,7 @@ def api(key: str):
     scope, subject = _resolve_or_404(key)
     params = _params(scope)
     version = queries.current_version()
-    etag = f'{version}-{params.metric}-{params.period}-{int(params.verified)}-{params.limit}'
+    etag = f'{version}-{params.metric}-{params.period}-{int(params.received)}-{params.limit}'
     if etag in request.if_none_match:
         response = make_response("", 304)
         response.set_etag(etag)

@@ -18,8 +18,7 @@ from ..models import LedgerEntry, Tally
 from ..models.base import utcnow
 from . import totals
 
-FIELDS = ("reported_ore", "verified_ore", "match_reported_ore", "match_verified_ore",
-          "entry_count")
+FIELDS = (*totals.MONEY_FIELDS, "entry_count")
 
 # Name -> (differences, rebuild or None), in the order registered.
 _registry: dict[str, tuple[Callable[[], list[str]], Callable[[], int] | None]] = {}
@@ -87,7 +86,7 @@ class Difference:
 def expected_totals() -> dict[tuple[str, int, str], dict[str, int]]:
     """Every total as the ledger says it should be, computed from the entries alone.
 
-    Reported money is what is pending or verified, verified money what is verified; an
+    Reported, attested and received money count as `totals.counted` says; an
     entry counts once (reversals do not add to the count). The campaigns are read from
     the database, not this process's copy. Streams the ledger in batches.
     """
@@ -102,8 +101,8 @@ def expected_totals() -> dict[tuple[str, int, str], dict[str, int]]:
     ).execution_options(yield_per=1000)
     periods_by_day: dict = {}
     for row in db.session.execute(stmt):
-        reported = row.amount_ore if row.status in ("pending", "verified") else 0
-        verified = row.amount_ore if row.status == "verified" else 0
+        money = dict(zip(("reported_ore", "attested_ore", "received_ore"),
+                         totals.counted(row.status, row.amount_ore)))
         is_match = row.method == "match"
         count = 1 if row.reverses_id is None else 0
         periods = periods_by_day.get(row.collected_on)
@@ -113,10 +112,10 @@ def expected_totals() -> dict[tuple[str, int, str], dict[str, int]]:
         for subject, subject_id in totals.subjects_for(row):
             for period in periods:
                 figures = result[(subject, subject_id, period)]
-                figures["reported_ore"] += reported
-                figures["verified_ore"] += verified
-                figures["match_reported_ore"] += reported if is_match else 0
-                figures["match_verified_ore"] += verified if is_match else 0
+                for name, amount in money.items():
+                    figures[name] += amount
+                    if is_match:
+                        figures["match_" + name] += amount
                 figures["entry_count"] += count
     return result
 

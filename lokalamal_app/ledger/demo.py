@@ -20,7 +20,7 @@ def load(world) -> None:
 
     wrong = services.log_collection(fika, 1_200_00, day, "event", "Tårtbak till kundmötet",
                                     logged_by=world.captain)
-    services.verify_entry(wrong, world.staff)
+    services.receive_entry(wrong, world.staff, "Kvitto 4711", day)
     services.correct_entry(wrong, world.admin, 1_250_00, day, "event",
                            "Tårtbak till kundmötet", "Kvittot visar 1 250 kr, inte 1 200 kr.")
 

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from .. import clock
 from ..forms import FUTURE_DAYS, DateInRange, Form, KronorField, strip_filter
 from ..inputs import small_int
-from ..models.ledger import METHODS, STATUSES
+from ..models.ledger import METHODS, REFERENCE_MAX, STATUSES
 from ..money import format_ore
 from .services import NOTE_MAX, REASON_MAX
 
@@ -29,8 +29,11 @@ def choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-# What people pick when they log; employer matches are written by payroll, not typed.
-LOG_METHODS = [(key, label) for key, label in METHODS.items() if key != "match"]
+# What people pick when they log. Employer matches are written by the matching rule and
+# payroll gifts by the monthly payroll run, never typed: a typed "Löneavdrag" would count
+# the same salary money a second time next to the run.
+WRITTEN_BY_THE_APP = ("match", "payroll")
+LOG_METHODS = [(key, label) for key, label in METHODS.items() if key not in WRITTEN_BY_THE_APP]
 _KEY = re.compile(r"[0-9a-f]{32}")
 
 
@@ -139,9 +142,14 @@ class CorrectionForm(CollectionFields):
                            message=_l("Skriv högst %(max)s tecken.", max=REASON_MAX))],
     )
 
+    def keep_method(self, method: str) -> None:
+        """Offer the corrected entry's own method too (a payroll gift stays a payroll
+        gift); a match is never typed, not even by a correction."""
+        if method not in dict(LOG_METHODS) and method != "match":
+            self.method.choices = [*self.method.choices, *choices([(method, METHODS[method])])]
+
     def validate_method(self, field):
-        # A match is written by the employer's rule, never typed: not even by a correction.
-        if field.data not in dict(LOG_METHODS):
+        if field.data not in {choice[0] for choice in self.method.choices}:
             raise ValidationError(_("Välj ett av sätten i listan."))
 
 
@@ -154,6 +162,32 @@ class RejectForm(Form):
                     Length(max=REASON_MAX,
                            message=_l("Skriv högst %(max)s tecken.", max=REASON_MAX))],
     )
+
+
+class ReceiveForm(Form):
+    """The mission marks money as received: the receipt's or bank row's reference and the
+    day it reached the account."""
+
+    reference = StringField(
+        _l("Referens"),
+        filters=[strip_filter],
+        validators=[DataRequired(_l("Skriv en referens: kvittots nummer, bankens "
+                                    "verifikation eller rapportens rad.")),
+                    Length(max=REFERENCE_MAX,
+                           message=_l("Skriv högst %(max)s tecken.", max=REFERENCE_MAX))],
+        render_kw={"autocomplete": "off"},
+    )
+    received_on = DayField(
+        _l("Datum då pengarna kom in"),
+        validators=[InputRequired(_l("Skriv datumet.")), DateInRange()],
+    )
+
+    @classmethod
+    def fresh(cls, **kwargs) -> "ReceiveForm":
+        """An empty form with today's date."""
+        form = cls(formdata=None, **kwargs)
+        form.received_on.data = clock.today().isoformat()
+        return form
 
 
 class ExportFilterForm(Form):

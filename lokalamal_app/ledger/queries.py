@@ -80,10 +80,12 @@ class QueuePage:
 
 
 def _queue_statement(user, company_id: int | None, *columns):
-    """Pending entries waiting to be verified: a workplace admin's own workplaces, or all
-    for staff (optionally one workplace). Withdrawn, reversing and uncounted cash are left out."""
+    """Entries that wait for someone: reported ones for a workplace admin's own workplaces
+    to attest; for staff, everything reported or attested that the mission has not received
+    (optionally one workplace). Withdrawn, reversing and uncounted cash are left out."""
+    waiting = ("pending", "attested") if is_staff(user) else ("pending",)
     stmt = db.select(*columns).where(
-        LedgerEntry.status == "pending",
+        LedgerEntry.status.in_(waiting),
         LedgerEntry.reverses_id.is_(None),
         _not_reversed(),
         db.or_(LedgerEntry.needs_count_confirm.is_(False),
@@ -101,7 +103,7 @@ def _queue_statement(user, company_id: int | None, *columns):
 
 
 def queue_count(user, company_id: int | None = None) -> int:
-    """How many entries wait in `user`'s queue (one workplace, or all they may verify)."""
+    """How many entries wait in `user`'s queue (one workplace, or all they may handle)."""
     return db.session.execute(
         _queue_statement(user, company_id, db.func.count(LedgerEntry.id))
     ).scalar_one()

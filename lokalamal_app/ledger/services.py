@@ -10,7 +10,7 @@ from .. import audit, clock
 from ..extensions import db
 from ..models import AuditEvent, LedgerEntry, Team
 from ..models.base import utcnow
-from ..models.ledger import METHODS
+from ..models.ledger import ATTESTED, METHODS, REFERENCE_MAX
 from ..money import format_ore
 from ..privacy.services import on_anonymise
 from . import totals
@@ -30,6 +30,13 @@ class LedgerError(ValueError):
     """A rule was broken; the message is fit for the user, in their language."""
 
     status = 422
+
+
+class Refused(LedgerError):
+    """This person may not do this to the entry (answered with 403); the message says why
+    and who may."""
+
+    status = 403
 
 
 class Conflict(LedgerError):
@@ -90,8 +97,15 @@ def record_collection(
     status: str = "pending",
     corrects: LedgerEntry | None = None,
     giver_id: int | None | object = LOGGER,
+    received_on: date | None = None,
+    received_reference: str = "",
 ) -> LedgerEntry:
     """Record money a team reports it collected; it counts as reported at once.
+
+    Other statuses are for the ledger's own writers, never for what a member types: a
+    payroll run or an employer match is "attested" by the workplace that books it, and a
+    payment the mission imports from its statement is "received" (with the row's date and
+    reference).
 
     `giver_id` is the person the money counts for; left out, it is whoever logged it (a
     correction keeps the corrected entry's giver). None means nobody in particular (a
@@ -108,6 +122,10 @@ def record_collection(
         raise LedgerError(_("Datumet kan inte ligga i framtiden."))
     if len(note) > NOTE_MAX:
         raise LedgerError(_("Anteckningen får vara högst %(max)s tecken.", max=NOTE_MAX))
+    if status not in ("pending", "attested", "received"):
+        raise ValueError(f"a collection cannot be recorded as {status!r}")
+    actor_id = getattr(logged_by, "id", None)
+    now = utcnow() if status != "pending" else None
     limit = current_app.config["CASH_SECOND_CONFIRM_ORE"]
     entry = LedgerEntry(
         team_id=team.id,
@@ -126,6 +144,12 @@ def record_collection(
         needs_count_confirm=(
             method == "cash" and status == "pending" and corrects is None and amount_ore > limit
         ),
+        status_changed_at=now,
+        status_changed_by_id=actor_id if now else None,
+        attested_by_id=actor_id if status in ATTESTED else None,
+        attested_at=now if status in ATTESTED else None,
+        received_on=received_on if status == "received" else None,
+        received_reference=received_reference if status == "received" else "",
     )
     db.session.add(entry)
     db.session.flush()
@@ -133,12 +157,7 @@ def record_collection(
                  after=_snapshot(entry))
     db.session.flush()
     # Last, so that the shared total rows are locked for as short a time as possible.
-    totals.apply(
-        entry,
-        reported_delta=amount_ore,
-        verified_delta=amount_ore if status == "verified" else 0,
-        count_delta=1,
-    )
+    totals.apply(entry, *totals.counted(status, amount_ore), count_delta=1)
     return entry
 
 
@@ -180,38 +199,174 @@ def _locked_pending(entry: LedgerEntry | int, handled: str) -> LedgerEntry:
     """Lock the entry and make sure it still waits: pending, not a reversal, not reversed.
 
     `handled` is the message for an entry someone else has already dealt with (a 409)."""
+    return _locked_waiting(entry, ("pending",), handled)
+
+
+def _locked_waiting(entry: LedgerEntry | int, statuses: tuple[str, ...],
+                    handled: str) -> LedgerEntry:
+    """Lock the entry and make sure it is in one of `statuses`, not a reversal and not
+    reversed; otherwise a 409 with `handled`."""
     entry = lock_entry(entry)
     if entry.reverses_id is not None:
         raise LedgerError(_("En återföring kan inte hanteras; hantera den ursprungliga posten."))
-    if entry.status != "pending" or is_reversed(entry):
+    if entry.status not in statuses or is_reversed(entry):
         raise Conflict(handled)
     return entry
 
 
-def verify_entry(entry: LedgerEntry | int, actor) -> LedgerEntry:
-    """Confirm that a pending entry's money reached the mission."""
-    entry = _locked_pending(entry, _("Posten är redan hanterad och kan inte verifieras igen."))
+def attest_refusal(entry: LedgerEntry, actor) -> str | None:
+    """Why `actor` may not attest the entry for its workplace, or None when they may.
+
+    Admins of the workplace attest (and the mission's staff), never an entry they logged
+    or one whose money counts for them."""
+    from ..permissions import is_company_admin, is_staff  # noqa: PLC0415 (import cycle)
+
+    if entry.method == "match":
+        return _("En matchning attesteras med gåvan den följer.")
+    if not (is_staff(actor) or is_company_admin(actor, entry.company)):
+        return _("Bara arbetsplatsens administratörer kan attestera insamlingar.")
+    return _own_entry_refusal(entry, actor, _(
+        "Be en annan administratör på arbetsplatsen attestera den, eller låt "
+        "stadsmissionen ta emot den."))
+
+
+def receive_refusal(entry: LedgerEntry, actor) -> str | None:
+    """Why `actor` may not mark the entry's money as received, or None when they may:
+    only the mission's staff, and never for an entry they logged or that counts for them."""
+    from ..permissions import is_staff  # noqa: PLC0415 (import cycle)
+
+    if not is_staff(actor):
+        return _("Bara stadsmissionens personal kan markera pengar som mottagna, när de "
+                 "finns på stadsmissionens konto.")
+    return _own_entry_refusal(entry, actor, _("Be en kollega på stadsmissionen ta emot den."))
+
+
+def _own_entry_refusal(entry: LedgerEntry, actor, who_else: str) -> str | None:
+    actor_id = getattr(actor, "id", None)
+    if actor_id is not None and entry.logged_by_id == actor_id:
+        return _("Du registrerade posten själv och kan inte bekräfta den.") + " " + who_else
+    if actor_id is not None and entry.giver_id == actor_id:
+        return _("Pengarna räknas för dig och du kan inte bekräfta dem själv.") + " " + who_else
+    return None
+
+
+def attest_entry(entry: LedgerEntry | int, actor) -> LedgerEntry:
+    """The workplace says a reported entry is genuine: it counts as attested.
+
+    Refused (403) for someone who may not attest it; a 409 when it is no longer waiting
+    (attested, received, rejected or taken back, perhaps a moment ago by someone else)."""
+    entry = lock_entry(entry)
+    refusal = attest_refusal(entry, actor)
+    if refusal:
+        raise Refused(refusal)
+    entry = _locked_pending(entry, _("Posten är redan hanterad och kan inte attesteras igen."))
     if entry.awaiting_count:
         raise LedgerError(_("Kontanterna behöver räknas av en kollega till innan posten kan "
-                            "verifieras."))
+                            "attesteras."))
     before = _snapshot(entry)
-    _move_status(entry, "verified", actor)
-    totals.apply(entry, reported_delta=0, verified_delta=entry.amount_ore)
-    audit.record("collection.verify", "ledger_entry", entry.id, actor=actor, before=before,
+    _attest(entry, actor)
+    audit.record("collection.attest", "ledger_entry", entry.id, actor=actor, before=before,
                  after=_snapshot(entry))
     return entry
 
 
+def _attest(entry: LedgerEntry, actor) -> None:
+    old = entry.status
+    _move_status(entry, "attested", actor)
+    entry.attested_by_id = getattr(actor, "id", None)
+    entry.attested_at = entry.status_changed_at
+    totals.moved(entry, old)
+
+
+def check_reference(reference: str | None, received_on: date | None) -> tuple[str, date]:
+    """The reference and date of a receipt, cleaned, or a LedgerError saying what is wrong."""
+    reference = " ".join((reference or "").split())
+    if not reference:
+        raise LedgerError(_("Skriv en referens: kvittots nummer, bankens verifikation eller "
+                            "rapportens rad."))
+    if len(reference) > REFERENCE_MAX:
+        raise LedgerError(_("Skriv referensen med högst %(max)s tecken.", max=REFERENCE_MAX))
+    if received_on is None:
+        raise LedgerError(_("Skriv vilket datum pengarna kom in."))
+    if received_on > clock.today():
+        raise LedgerError(_("Datumet kan inte ligga i framtiden."))
+    return reference, received_on
+
+
+def receive_entry(entry: LedgerEntry | int, actor, reference: str,
+                  received_on: date | None = None) -> LedgerEntry:
+    """The mission has the money on its account: a reported or attested entry counts as
+    received, with the receipt's or bank row's reference and the day it came in.
+
+    Only the mission's staff (403 for anyone else, and for one's own entry); a 409 when the
+    entry was received, rejected or taken back meanwhile."""
+    entry = lock_entry(entry)
+    refusal = receive_refusal(entry, actor)
+    if refusal:
+        raise Refused(refusal)
+    reference, received_on = check_reference(reference, received_on or clock.today())
+    if entry.reverses_id is not None:
+        raise LedgerError(_("En återföring kan inte hanteras; hantera den ursprungliga posten."))
+    if entry.status not in ("pending", "attested") or is_reversed(entry):
+        raise Conflict(_("Posten är redan hanterad och kan inte tas emot igen."))
+    before = _snapshot(entry)
+    old = entry.status
+    _move_status(entry, "received", actor)
+    entry.received_on = received_on
+    entry.received_reference = reference
+    totals.moved(entry, old)
+    audit.record("collection.receive", "ledger_entry", entry.id, actor=actor, before=before,
+                 after={**_snapshot(entry), "reference": reference,
+                        "received_on": received_on.isoformat()})
+    return entry
+
+
+def missing_steps(entry: LedgerEntry) -> list[str]:
+    """What an entry still waits for, in words for the queue."""
+    if entry.status == "pending":
+        steps = []
+        if entry.awaiting_count:
+            steps.append(_("en kollega till räknar kontanterna"))
+        steps.append(_("attest av en annan administratör på arbetsplatsen än den som "
+                       "registrerade posten eller ger pengarna"))
+        steps.append(_("att stadsmissionen tar emot pengarna"))
+        return steps
+    if entry.status == "attested":
+        return [_("att stadsmissionen tar emot pengarna")]
+    return []
+
+
+def reject_refusal(entry: LedgerEntry, actor) -> str | None:
+    """Why `actor` may not reject the entry, or None: the workplace's admins reject what is
+    only reported; once attested, only the mission's staff (the money did not come)."""
+    from ..permissions import is_company_admin, is_staff  # noqa: PLC0415 (import cycle)
+
+    if is_staff(actor):
+        return None
+    if not is_company_admin(actor, entry.company):
+        return _("Bara arbetsplatsens administratörer och stadsmissionen kan avvisa insamlingar.")
+    if entry.status == "attested":
+        return _("Posten är attesterad. Om pengarna inte kommer in avvisar stadsmissionen den.")
+    return None
+
+
 def reject_entry(entry: LedgerEntry | int, actor, reason: str) -> LedgerEntry:
-    """A pending entry did not arrive or was wrong: it stops counting, with a reason."""
+    """An entry that waits (reported, or attested but never received) was wrong or did not
+    arrive: it stops counting, with a reason."""
     if not reason or not reason.strip():
         raise LedgerError(_("Skriv varför posten avvisas."))
     if len(reason.strip()) > REASON_MAX:
         raise LedgerError(_("Skriv orsaken med högst %(max)s tecken.", max=REASON_MAX))
-    entry = _locked_pending(entry, _("Bara rapporterade poster som väntar kan avvisas."))
+    entry = lock_entry(entry)
+    refusal = reject_refusal(entry, actor)
+    if refusal:
+        raise Refused(refusal)
+    entry = _locked_waiting(entry, ("pending", "attested"),
+                            _("Bara poster som väntar kan avvisas."))
     before = _snapshot(entry)
+    old = entry.status
     _move_status(entry, "rejected", actor, reason.strip())
-    totals.apply(entry, reported_delta=-entry.amount_ore, verified_delta=0)
+    totals.moved(entry, old)
     audit.record("collection.reject", "ledger_entry", entry.id, actor=actor, before=before,
                  after={**_snapshot(entry), "reason": entry.status_reason})
     return entry
@@ -221,7 +376,7 @@ def reverse_entry(entry: LedgerEntry | int, actor, reason: str,
                   action: str = "collection.reverse") -> LedgerEntry:
     """Write a new entry that cancels `entry` (a withdrawal or the first half of a correction).
 
-    The entry is locked first, so that it cannot be verified, rejected or reversed at the same
+    The entry is locked first, so that it cannot be attested, received, rejected or reversed at the same
     moment. The reversal carries the opposite amount and the same status, team, goal, date
     and giver, so every total it counted in goes back by exactly what it added. An entry is
     reversed at most once (the database holds that too: reverses_id is unique).
@@ -251,12 +406,7 @@ def reverse_entry(entry: LedgerEntry | int, actor, reason: str,
     )
     db.session.add(reversal)
     db.session.flush()
-    totals.apply(
-        reversal,
-        reported_delta=reversal.amount_ore,
-        verified_delta=reversal.amount_ore if reversal.status == "verified" else 0,
-        count_delta=0,
-    )
+    totals.apply(reversal, *totals.counted(reversal.status, reversal.amount_ore))
     audit.record(action, "ledger_entry", entry.id, actor=actor, before=_snapshot(entry),
                  after={"reversal_id": reversal.id, "reason": reversal.note})
     return reversal
@@ -291,9 +441,10 @@ def correct_entry(
 ) -> LedgerEntry:
     """Replace an entry: a reversal cancels it and a new entry, linked to it, takes its place.
 
-    The new entry keeps the old one's status (a verified sum corrected by an admin stays
-    verified; a pending one still goes through the queue) and its giver: the money still
-    counts for the person who gave it, and so does any employer match.
+    The new entry keeps the old one's giver: the money still counts for the person who
+    gave it, and so does any employer match. It keeps the old one's status only when the
+    mission's staff correct it (with the receipt's date and reference); corrected by anyone
+    else, a new sum is only reported, and is attested and received again like any other.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -306,32 +457,39 @@ def correct_entry(
         raise LedgerError(_("En återföring kan inte rättas; rätta den ursprungliga posten."))
     if entry.method == "match" or method == "match":
         raise LedgerError(_("En matchning följer gåvan den matchar; rätta gåvan i stället."))
+    if method == "payroll" and entry.method != "payroll":
+        raise LedgerError(_("Löneavdrag kommer bara från arbetsplatsens lönekörningar."))
     before = _snapshot(entry)
     reverse_entry(entry, actor, reason, action="collection.correct.reverse")
+    from ..permissions import is_staff  # noqa: PLC0415 (import cycle)
+
+    status = entry.status if is_staff(actor) else "pending"
     new = record_collection(
         entry.team, amount_ore, collected_on, method, note, logged_by=actor,
-        status=entry.status, corrects=entry,
+        status=status, corrects=entry, received_on=entry.received_on,
+        received_reference=entry.received_reference,
     )
-    if new.status == "verified":
-        new.status_changed_at = utcnow()
-        new.status_changed_by_id = getattr(actor, "id", None)
     audit.record("collection.correct", "ledger_entry", entry.id, actor=actor, before=before,
                  after={**_snapshot(new), "new_entry_id": new.id, "reason": reason})
     return new
 
 
 def confirm_count(entry: LedgerEntry | int, actor) -> LedgerEntry:
-    """A second colleague confirms a large cash sum; then it reaches the verification queue."""
+    """A second colleague confirms they counted a large cash sum with the one who logged
+    it: two colleagues who counted together attest it for the workplace."""
     entry = lock_entry(entry)
     if not entry.needs_count_confirm:
         raise LedgerError(_("Den här posten behöver ingen andra räkning."))
     if entry.logged_by_id == getattr(actor, "id", None):
-        raise LedgerError(_("En annan kollega än den som registrerade posten måste räkna."))
+        raise Refused(_("En annan kollega än den som registrerade posten måste räkna."))
+    if entry.giver_id is not None and entry.giver_id == getattr(actor, "id", None):
+        raise Refused(_("Pengarna räknas för dig; en annan kollega måste räkna."))
     if entry.count_confirmed_by_id is not None:
         raise Conflict(_("Kontanterna är redan kontrollräknade."))
     entry = _locked_pending(entry, _("Posten är redan hanterad."))
     entry.count_confirmed_by_id = actor.id
     entry.count_confirmed_at = utcnow()
+    _attest(entry, actor)
     audit.record("collection.count_confirm", "ledger_entry", entry.id, actor=actor,
                  after={**_snapshot(entry), "count_confirmed_by": actor.id})
     return entry

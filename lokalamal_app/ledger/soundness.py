@@ -1,7 +1,7 @@
 """Is the ledger itself sound? Rules that every entry and every link between entries keep.
 
 Totals recomputed from a broken ledger agree with it: a withdrawn entry that was also
-rejected, or a gift verified after its reversal was written, nets to the wrong figure and
+rejected, or a gift received after its reversal was written, nets to the wrong figure and
 `ledger-check`'s sums would still match. These checks look at the entries and the figures
 kept about them elsewhere (employer match usage, payroll deductions) instead. Each returns
 one line in plain Swedish per problem; an empty list is a sound ledger.
@@ -13,8 +13,9 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import LedgerEntry, MatchUsage, PayrollDeduction
+from ..models.ledger import ATTESTED
 
-STATUSES = ("pending", "verified", "rejected")
+STATUSES = ("pending", "attested", "received", "rejected")
 
 
 def entry_problems() -> list[str]:
@@ -51,6 +52,14 @@ def entry_problems() -> list[str]:
     ).scalars():
         problems.append(f"post {entry.id}: status {entry.status!r} och belopp "
                         f"{entry.amount_ore} går inte ihop")
+    # Received money is on the mission's account: the day and the receipt or bank row say so.
+    for entry_id in db.session.execute(
+        db.select(LedgerEntry.id).where(
+            LedgerEntry.status == "received", LedgerEntry.reverses_id.is_(None),
+            (LedgerEntry.received_on.is_(None)) | (LedgerEntry.received_reference == ""),
+        ).order_by(LedgerEntry.id)
+    ).scalars():
+        problems.append(f"post {entry_id}: mottagen utan datum eller referens")
     reversed_ids = _reversed_ids()
     for entry_id, corrects_id in db.session.execute(
         db.select(LedgerEntry.id, LedgerEntry.corrects_id)
@@ -68,7 +77,8 @@ def _reversed_ids() -> set[int]:
 
 
 def match_problems() -> list[str]:
-    """Every live employer match follows a live, verified gift of the same giver, once;
+    """Every live employer match follows a live, attested (or received) gift of the same
+    giver, once;
     each giver's yearly match usage equals the matches the ledger holds."""
     problems: list[str] = []
     reversed_ids = _reversed_ids()
@@ -89,7 +99,7 @@ def match_problems() -> list[str]:
         if match.id in reversed_ids:
             continue
         live_per_gift[matched.id] += 1
-        if matched.id in reversed_ids or matched.status != "verified":
+        if matched.id in reversed_ids or matched.status not in ATTESTED:
             problems.append(f"{where}: gåvan {matched.id} räknas inte längre "
                             f"men matchningen gör det")
     for gift_id, count in sorted(live_per_gift.items()):

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import sqlite
 from .. import campaigns, shared_state
 from ..extensions import db
 from ..models import BoardVersion, LedgerEntry, Tally
+from ..models.ledger import ATTESTED, RECEIVED, REPORTED
 from ..models.base import utcnow
 
 PERIOD_ALL = "all"
@@ -69,35 +70,54 @@ def _sqlite_upsert():
     return stmt.on_conflict_do_update(
         index_elements=[table.c.subject, table.c.subject_id, table.c.period],
         set_={
-            "reported_ore": table.c.reported_ore + excluded.reported_ore,
-            "verified_ore": table.c.verified_ore + excluded.verified_ore,
-            "match_reported_ore": table.c.match_reported_ore + excluded.match_reported_ore,
-            "match_verified_ore": table.c.match_verified_ore + excluded.match_verified_ore,
+            **{name: table.c[name] + excluded[name] for name in MONEY_FIELDS},
             "entry_count": table.c.entry_count + excluded.entry_count,
             "changed_at": excluded.changed_at,
         },
     )
 
 
-def apply(entry: LedgerEntry, reported_delta: int, verified_delta: int, count_delta: int = 0):
+MONEY_FIELDS = ("reported_ore", "attested_ore", "received_ore",
+                "match_reported_ore", "match_attested_ore", "match_received_ore")
+
+
+def counted(status: str, amount_ore: int) -> tuple[int, int, int]:
+    """What an entry of `amount_ore` in `status` adds to the reported, attested and received
+    figures: each step counts in the earlier ones too."""
+    return (amount_ore if status in REPORTED else 0,
+            amount_ore if status in ATTESTED else 0,
+            amount_ore if status in RECEIVED else 0)
+
+
+def moved(entry: LedgerEntry, old_status: str) -> None:
+    """Move the figures of an entry whose status just changed from `old_status`."""
+    before = counted(old_status, entry.amount_ore)
+    after = counted(entry.status, entry.amount_ore)
+    apply(entry, *(a - b for a, b in zip(after, before)))
+
+
+def apply(entry: LedgerEntry, reported_delta: int = 0, attested_delta: int = 0,
+          received_delta: int = 0, count_delta: int = 0):
     """Add the deltas to every total the entry counts in, and bump the board version."""
-    if not (reported_delta or verified_delta or count_delta):
+    if not (reported_delta or attested_delta or received_delta or count_delta):
         return
     is_match = entry.method == "match"
     subjects = subjects_for(entry)
     periods = periods_for(entry.collected_on)
     deltas = {
         "reported_ore": reported_delta,
-        "verified_ore": verified_delta,
+        "attested_ore": attested_delta,
+        "received_ore": received_delta,
         "match_reported_ore": reported_delta if is_match else 0,
-        "match_verified_ore": verified_delta if is_match else 0,
+        "match_attested_ore": attested_delta if is_match else 0,
+        "match_received_ore": received_delta if is_match else 0,
         "entry_count": count_delta,
         "changed_at": utcnow(),
     }
     # Listeners first: the upsert and the version bump lock rows that every ledger change
     # shares, and those locks are held until commit, so they come last.
     for listener in _listeners:
-        listener(entry, reported_delta, verified_delta)
+        listener(entry, reported_delta, attested_delta, received_delta)
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(_PG_UPSERT, {
             "subjects": [subject for subject, _ in subjects],
@@ -119,19 +139,23 @@ def apply(entry: LedgerEntry, reported_delta: int, verified_delta: int, count_de
 # Sent as one round trip instead of a pipeline of one per row (eighteen or more), it costs
 # a fraction of the Python time, and the text never changes, so the server keeps it prepared.
 _PG_UPSERT = text("""
-INSERT INTO tally (subject, subject_id, period, reported_ore, verified_ore,
-                   match_reported_ore, match_verified_ore, entry_count, changed_at)
-SELECT s.subject, s.subject_id, p.period, :reported_ore, :verified_ore,
-       :match_reported_ore, :match_verified_ore, :entry_count, :changed_at
+INSERT INTO tally (subject, subject_id, period, reported_ore, attested_ore, received_ore,
+                   match_reported_ore, match_attested_ore, match_received_ore, entry_count,
+                   changed_at)
+SELECT s.subject, s.subject_id, p.period, :reported_ore, :attested_ore, :received_ore,
+       :match_reported_ore, :match_attested_ore, :match_received_ore, :entry_count,
+       :changed_at
 FROM unnest(CAST(:subjects AS varchar[]), CAST(:subject_ids AS integer[]))
      WITH ORDINALITY AS s(subject, subject_id, s_order)
 CROSS JOIN unnest(CAST(:periods AS varchar[])) WITH ORDINALITY AS p(period, p_order)
 ORDER BY s.s_order, p.p_order
 ON CONFLICT (subject, subject_id, period) DO UPDATE SET
     reported_ore = tally.reported_ore + excluded.reported_ore,
-    verified_ore = tally.verified_ore + excluded.verified_ore,
+    attested_ore = tally.attested_ore + excluded.attested_ore,
+    received_ore = tally.received_ore + excluded.received_ore,
     match_reported_ore = tally.match_reported_ore + excluded.match_reported_ore,
-    match_verified_ore = tally.match_verified_ore + excluded.match_verified_ore,
+    match_attested_ore = tally.match_attested_ore + excluded.match_attested_ore,
+    match_received_ore = tally.match_received_ore + excluded.match_received_ore,
     entry_count = tally.entry_count + excluded.entry_count,
     changed_at = excluded.changed_at
 """)
@@ -141,7 +165,7 @@ _listeners: list = []
 
 
 def on_change(listener):
-    """Register `listener(entry, reported_delta, verified_delta)`, called in the same
+    """Register `listener(entry, reported_delta, attested_delta, received_delta)`, called in the same
     transaction whenever an entry's amounts count differently (challenge totals, matching).
     Registering one twice changes nothing (create_app may run several times)."""
     if listener not in _listeners:

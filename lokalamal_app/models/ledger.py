@@ -2,7 +2,9 @@
 
 The ledger is append-only: an amount is never changed. A correction or withdrawal is a
 new entry with the opposite sign that points at the entry it reverses. Only an entry's
-status moves (pending -> verified or rejected), and every move is an audit event.
+status moves, and every move is an audit event: pending (reported) -> attested (the
+workplace says it is genuine) -> received (the mission's staff have the money), or rejected.
+A reversal carries the status of the entry it reverses.
 """
 
 from datetime import date, datetime
@@ -34,7 +36,18 @@ METHODS = {
     "match": _l("Arbetsgivarens matchning"),
     "other": _l("Annat"),
 }
-STATUSES = {"pending": _l("Rapporterad"), "verified": _l("Verifierad"), "rejected": _l("Avvisad")}
+STATUSES = {
+    "pending": _l("Rapporterad"),
+    "attested": _l("Attesterad av arbetsplatsen"),
+    "received": _l("Mottagen av stadsmissionen"),
+    "rejected": _l("Avvisad"),
+}
+# The statuses whose money counts as reported, attested and received: each step includes
+# the later ones (received money was attested too, by the mission's own check).
+REPORTED = ("pending", "attested", "received")
+ATTESTED = ("attested", "received")
+RECEIVED = ("received",)
+REFERENCE_MAX = 120
 
 
 class LedgerEntry(TimestampMixin, db.Model):
@@ -66,6 +79,12 @@ class LedgerEntry(TimestampMixin, db.Model):
     needs_count_confirm: Mapped[bool] = mapped_column(Boolean, default=False)
     count_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     count_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who attested it for the workplace (an admin, or the colleague who counted the cash).
+    attested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    attested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the money reached the mission's account, and the receipt or bank row that shows it.
+    received_on: Mapped[date | None] = mapped_column(Date)
+    received_reference: Mapped[str] = mapped_column(String(REFERENCE_MAX), default="")
 
     team: Mapped["Team"] = relationship()  # noqa: F821
     company: Mapped["Company"] = relationship()  # noqa: F821
@@ -84,6 +103,9 @@ class LedgerEntry(TimestampMixin, db.Model):
     count_confirmed_by: Mapped["User | None"] = relationship(  # noqa: F821
         foreign_keys=[count_confirmed_by_id]
     )
+    attested_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[attested_by_id]
+    )
 
     @property
     def method_label(self) -> str:
@@ -100,7 +122,15 @@ class LedgerEntry(TimestampMixin, db.Model):
 
     @property
     def counts_as_reported(self) -> bool:
-        return self.status in ("pending", "verified")
+        return self.status in REPORTED
+
+    @property
+    def counts_as_attested(self) -> bool:
+        return self.status in ATTESTED
+
+    @property
+    def counts_as_received(self) -> bool:
+        return self.status in RECEIVED
 
     def __repr__(self) -> str:
         return f"<LedgerEntry {self.id} {self.amount_ore} {self.status}>"
@@ -121,10 +151,13 @@ class Tally(db.Model):
     subject_id: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(10))
     reported_ore: Mapped[int] = mapped_column(BigInteger, default=0)
-    verified_ore: Mapped[int] = mapped_column(BigInteger, default=0)
-    # The employer-match part of the two figures above, to show employees' money alone.
+    # Attested or received (each received sum was attested too), and received alone.
+    attested_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    received_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The employer-match part of the figures above, to show employees' money alone.
     match_reported_ore: Mapped[int] = mapped_column(BigInteger, default=0)
-    match_verified_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    match_attested_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    match_received_ore: Mapped[int] = mapped_column(BigInteger, default=0)
     entry_count: Mapped[int] = mapped_column(Integer, default=0)
     # When the figure last grew: earlier wins a tie on the boards.
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -88,7 +88,7 @@ class SwishPayment(TimestampMixin, db.Model):
     message: Mapped[str] = mapped_column(String(200), default="")
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entry.id"), unique=True)
-    action: Mapped[str] = mapped_column(String(10))  # "verify" or "create"
+    action: Mapped[str] = mapped_column(String(10))  # "receive" or "create"
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     team: Mapped["Team"] = relationship()  # noqa: F821

@@ -1,9 +1,9 @@
 """Employer matching: the workplace adds a share of what its employees give.
 
 A match is its own ledger entry (method "match", `matches_id` pointing at the entry it
-matches), written in the same transaction as the verification or payroll run that caused
+matches), written in the same transaction as the attestation or payroll run that caused
 it. When the matched entry is reversed or rejected, the match is reversed too. The cap per
-employee and year holds under concurrent verification: the employee's usage row is locked
+employee and year holds under concurrent attestation: the employee's usage row is locked
 (SELECT ... FOR UPDATE) before the room under the cap is read.
 """
 
@@ -24,7 +24,7 @@ class MatchError(ValueError):
     """A matching rule was refused; the message is Swedish and fit for the user."""
 
 
-SCOPES = {"payroll": _l("Bara löneavdrag"), "all": _l("Alla verifierade insamlingar")}
+SCOPES = {"payroll": _l("Bara löneavdrag"), "all": _l("Alla attesterade insamlingar")}
 
 
 def add_rule(company, percent: int, cap_ore: int, scope: str, starts_on: date,
@@ -51,7 +51,7 @@ def add_rule(company, percent: int, cap_ore: int, scope: str, starts_on: date,
 
 
 def end_rule(rule: MatchRule, today: date, actor) -> MatchRule:
-    """Stop a rule from today: nothing verified after today is matched by it."""
+    """Stop a rule from today: no gift collected after today is matched by it."""
     if rule.ends_on is not None and rule.ends_on < today:
         raise MatchError(_("Regeln har redan slutat."))
     before = {"ends_on": rule.ends_on}
@@ -99,7 +99,10 @@ def _locked_usage(company_id: int, user_id: int, year: int) -> MatchUsage:
 
 
 def match_entry(entry: LedgerEntry, actor=None) -> LedgerEntry | None:
-    """Add the employer's match for a verified gift, within its giver's yearly cap.
+    """Add the employer's match for an attested gift, within its giver's yearly cap.
+
+    The match is the workplace's own promise, so it is attested from the start; it is
+    received when the mission has the employer's money (staff mark it, like any entry).
 
     The match is the giver's too (`giver_id`): it uses their cap, counts them as taking part,
     and follows the gift when it is corrected or withdrawn."""
@@ -123,7 +126,7 @@ def match_entry(entry: LedgerEntry, actor=None) -> LedgerEntry | None:
     where = SimpleNamespace(id=entry.team_id, company_id=entry.company_id, goal_id=entry.goal_id)
     match = ledger.log_collection(
         where, amount, entry.collected_on, "match",
-        f"Arbetsgivaren matchar {rule.percent} %", logged_by=actor, status="verified",
+        f"Arbetsgivaren matchar {rule.percent} %", logged_by=actor, status="attested",
         idempotency_key=f"match:{entry.id}", giver_id=employee_id,
     )
     match.matches_id = entry.id
@@ -153,8 +156,10 @@ def _free_cap(reversal: LedgerEntry) -> None:
     usage.matched_ore = max(0, usage.matched_ore - match.amount_ore)
 
 
-def follow_the_ledger(entry: LedgerEntry, reported_delta: int, verified_delta: int) -> None:
-    """Match verified collections; reverse matches of reversed or rejected entries."""
+def follow_the_ledger(entry: LedgerEntry, reported_delta: int, attested_delta: int,
+                      received_delta: int) -> None:
+    """Match gifts once they are attested (by the workplace, or received by the mission
+    directly); reverse the matches of reversed or rejected gifts."""
     if entry.method == "match":
         if entry.reverses_id is not None:
             _free_cap(entry)
@@ -164,5 +169,5 @@ def follow_the_ledger(entry: LedgerEntry, reported_delta: int, verified_delta: i
         reverse_matches_of(entry.reverses_id, actor)
     elif entry.status == "rejected" and reported_delta < 0:
         reverse_matches_of(entry.id, actor)
-    elif verified_delta > 0:
+    elif attested_delta > 0:
         match_entry(entry, actor)

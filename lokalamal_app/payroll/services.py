@@ -271,13 +271,16 @@ def not_booked_reason(name: str) -> str:
 
 def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
                   today: date) -> tuple[PayrollRun, list[Pledge]]:
-    """Turn a month's pledges into verified payroll collections, once; the run and the
+    """Turn a month's pledges into payroll collections, once; the run and the
     pledges that could not be booked (their giver has no team and no goal).
 
     `amounts` holds the sums for per-mille pledges (0 = no deduction that month). Each
     collection has the idempotency key payroll:<pledge>:<month>, and the run is unique per
     workplace and month, so a second confirmation writes nothing. Every line is checked
     and its team found before anything is written.
+
+    The gifts are attested: the employer's payroll has taken them from the salaries. They
+    are received when the mission has the employer's transfer for the month.
     """
     scheme = scheme_for(company)
     if scheme is None or not scheme.enabled:
@@ -314,11 +317,9 @@ def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
     for pledge, amount, team in booked:
         entry = ledger.log_collection(
             team, amount, day, "payroll", f"Löneavdrag {months.label(month)}", logged_by=actor,
-            status="verified", idempotency_key=f"payroll:{pledge.id}:{month}",
+            status="attested", idempotency_key=f"payroll:{pledge.id}:{month}",
             giver_id=pledge.user_id,
         )
-        entry.status_changed_at = utcnow()
-        entry.status_changed_by_id = getattr(actor, "id", None)
         db.session.add(PayrollDeduction(run_id=run.id, pledge_id=pledge.id, user_id=pledge.user_id,
                                         month=month, amount_ore=amount, entry_id=entry.id))
         db.session.flush()

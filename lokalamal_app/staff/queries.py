@@ -38,7 +38,7 @@ class Row:
     label: str
     subject_id: int
     reported: dict[str, int] = field(default_factory=dict)
-    verified: dict[str, int] = field(default_factory=dict)
+    received: dict[str, int] = field(default_factory=dict)
 
 
 def _tally_periods(today: date) -> dict[str, str]:
@@ -60,7 +60,7 @@ def period_labels() -> dict[str, str]:
 class CampaignRow:
     campaign: Campaign
     reported_ore: int = 0
-    verified_ore: int = 0
+    received_ore: int = 0
     entry_count: int = 0
 
 
@@ -81,18 +81,18 @@ def campaign_rows() -> list[CampaignRow]:
     for row in rows:
         tally = tallies.get(row.campaign.period)
         if tally is not None:
-            row.reported_ore, row.verified_ore = tally.reported_ore, tally.verified_ore
+            row.reported_ore, row.received_ore = tally.reported_ore, tally.received_ore
             row.entry_count = tally.entry_count
     return rows
 
 
 def _week(group_column, today: date, ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
-    """(reported, verified) öre per id for the last seven days, in one grouped query."""
-    verified = func.sum(
-        db.case((LedgerEntry.status == "verified", LedgerEntry.amount_ore), else_=0)
+    """(reported, received) öre per id for the last seven days, in one grouped query."""
+    received = func.sum(
+        db.case((LedgerEntry.status == "received", LedgerEntry.amount_ore), else_=0)
     )
     stmt = (
-        db.select(group_column, func.sum(LedgerEntry.amount_ore), verified)
+        db.select(group_column, func.sum(LedgerEntry.amount_ore), received)
         .where(LedgerEntry.collected_on > today - timedelta(days=7),
                LedgerEntry.collected_on <= today,
                LedgerEntry.status != "rejected")
@@ -113,7 +113,7 @@ def _fill(rows: dict[int, Row], subject: str, today: date) -> None:
     for tally in tallies:
         row = rows[tally.subject_id]
         row.reported[by_period[tally.period]] = tally.reported_ore
-        row.verified[by_period[tally.period]] = tally.verified_ore
+        row.received[by_period[tally.period]] = tally.received_ore
 
 
 def goal_totals(today: date) -> tuple[list[Row], Row]:
@@ -124,11 +124,11 @@ def goal_totals(today: date) -> tuple[list[Row], Row]:
     overall = {0: Row(_("Alla mål"), 0)}
     _fill(overall, "all", today)
     week = _week(LedgerEntry.goal_id, today)
-    for goal_id, (reported, verified) in week.items():
+    for goal_id, (reported, received) in week.items():
         if goal_id in rows:
-            rows[goal_id].reported["week"], rows[goal_id].verified["week"] = reported, verified
+            rows[goal_id].reported["week"], rows[goal_id].received["week"] = reported, received
     overall[0].reported["week"] = sum(r for r, _ in week.values())
-    overall[0].verified["week"] = sum(v for _, v in week.values())
+    overall[0].received["week"] = sum(v for _, v in week.values())
     return list(rows.values()), overall[0]
 
 
@@ -145,8 +145,8 @@ def company_totals(today: date, limit: int = 25) -> list[Row]:
     if not rows:
         return []
     _fill(rows, "company", today)
-    for cid, (reported, verified) in _week(LedgerEntry.company_id, today, list(rows)).items():
-        rows[cid].reported["week"], rows[cid].verified["week"] = reported, verified
+    for cid, (reported, received) in _week(LedgerEntry.company_id, today, list(rows)).items():
+        rows[cid].reported["week"], rows[cid].received["week"] = reported, received
     return list(rows.values())
 
 
@@ -154,14 +154,14 @@ def company_totals(today: date, limit: int = 25) -> list[Row]:
 class Bar:
     label: str
     reported_ore: int
-    verified_ore: int
+    received_ore: int
     x: int = 0
     height: int = 0
-    verified_height: int = 0
+    received_height: int = 0
 
 
 def monthly_chart(today: date, months: int = 12, height: int = 160, bar: int = 36) -> dict:
-    """Reported and verified per month (stored 'all' totals) as bar geometry for an SVG."""
+    """Reported and received per month (stored 'all' totals) as bar geometry for an SVG."""
     keys = []
     year, month = today.year, today.month
     for _month in range(months):
@@ -178,7 +178,7 @@ def monthly_chart(today: date, months: int = 12, height: int = 160, bar: int = 3
     bars = [
         Bar(f"{MONTHS[int(k[5:]) - 1]} {k[2:4]}",
             found[k].reported_ore if k in found else 0,
-            found[k].verified_ore if k in found else 0)
+            found[k].received_ore if k in found else 0)
         for k in keys
     ]
     peak = max((b.reported_ore for b in bars), default=0) or 1
@@ -186,7 +186,7 @@ def monthly_chart(today: date, months: int = 12, height: int = 160, bar: int = 3
     for index, b in enumerate(bars):
         b.x = index * (bar + gap) + gap
         b.height = round(height * max(b.reported_ore, 0) / peak)
-        b.verified_height = round(height * max(b.verified_ore, 0) / peak)
+        b.received_height = round(height * max(b.received_ore, 0) / peak)
     return {"bars": bars, "height": height, "bar": bar,
             "width": len(bars) * (bar + gap) + gap, "peak": peak}
 

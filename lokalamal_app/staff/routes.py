@@ -300,9 +300,9 @@ def swish_confirm():
     # Each row books on its own; a row that cannot is listed with its reason.
     done = swish_import.book(proposals, chosen, current_user)
     db.session.commit()
-    flash(_("Klart: %(verified)s rapporterade insamlingar verifierade och "
-            "%(created)s nya verifierade poster bokförda.",
-            verified=done.verify, created=done.create), "success")
+    flash(_("Klart: %(received)s rapporterade insamlingar mottagna och "
+            "%(created)s nya mottagna poster bokförda.",
+            received=done.receive, created=done.create), "success")
     for line, reason in done.failed:
         flash(_("Rad %(line)s bokfördes inte: %(reason)s", line=line, reason=reason), "error")
     return redirect(url_for("staff.swish_upload"))

@@ -6,9 +6,9 @@
    is refused whole; otherwise a bad row is kept as a refused row with its own reason, and
    the other rows go on.
 2. `propose(payments)` matches each payment to a team by the reference code in its
-   message (Team.reference, e.g. "LM101") and proposes to verify a matching pending Swish
-   collection (same team and amount, collected within two weeks) or else to record a new
-   verified one. Payments already booked, outgoing payments and unknown codes are shown
+   message (Team.reference, e.g. "LM101") and proposes to mark a matching reported or
+   attested Swish collection received (same team and amount, collected within two weeks)
+   or else to record a new received one. Payments already booked, outgoing payments and unknown codes are shown
    with the reason.
 3. `book(proposals, chosen, actor)` does what staff confirmed, each row in its own
    savepoint: a row that cannot be booked is listed with its reason and the rest book.
@@ -88,7 +88,7 @@ def cut(text: str, limit: int) -> str:
 @dataclass
 class Proposal:
     payment: Payment
-    action: str  # "verify", "create", "booked", "unmatched", "refused"
+    action: str  # "receive", "create", "booked", "unmatched", "refused"
     reason: str = ""
     team: Team | None = None
     entry: LedgerEntry | None = None
@@ -96,7 +96,7 @@ class Proposal:
 
     @property
     def can_book(self) -> bool:
-        return self.action in ("verify", "create")
+        return self.action in ("receive", "create")
 
 
 def decode(data: bytes) -> str:
@@ -261,7 +261,7 @@ def propose(payments: list[Payment]) -> list[Proposal]:
             db.select(LedgerEntry)
             .where(
                 LedgerEntry.team_id.in_([t.id for t in teams.values()]),
-                LedgerEntry.status == "pending",
+                LedgerEntry.status.in_(("pending", "attested")),
                 LedgerEntry.method == "swish",
                 LedgerEntry.amount_ore > 0,
                 LedgerEntry.reverses_id.is_(None),
@@ -299,13 +299,13 @@ def propose(payments: list[Payment]) -> list[Proposal]:
         match = _closest(candidates, taken, team, payment)
         if match is not None:
             taken.add(match.id)
-            proposals.append(Proposal(payment, "verify",
+            proposals.append(Proposal(payment, "receive",
                                       _("Stämmer med laget rapporterade %(date)s.",
                                         date=match.collected_on.isoformat()),
                                       team, match, refs))
         else:
             proposals.append(Proposal(payment, "create",
-                                      _("Ingen rapporterad Swishinsamling med samma belopp; blir en ny verifierad post."),
+                                      _("Ingen rapporterad Swishinsamling med samma belopp; blir en ny mottagen post."),
                                       team, None, refs))
     return proposals
 
@@ -327,13 +327,14 @@ def _closest(candidates, taken, team, payment) -> LedgerEntry | None:
 class Booked:
     """What a confirmed import did: counts per action, and the rows that could not be booked."""
 
-    verify: int = 0
+    receive: int = 0
     create: int = 0
     failed: list[tuple[int, str]] = field(default_factory=list)
 
 
 def book(proposals: list[Proposal], chosen: set[str], actor) -> Booked:
-    """Book the chosen payments (verify or create), each on its own; flushes.
+    """Book the chosen payments (receive a reported entry, or create a received one), each
+    on its own; flushes.
 
     A row that fails (its collection was handled meanwhile, another import booked it, the
     ledger refuses it) is rolled back alone and listed with its reason.
@@ -362,15 +363,17 @@ def book(proposals: list[Proposal], chosen: set[str], actor) -> Booked:
 
 def _book_one(proposal: Proposal, actor) -> None:
     payment = proposal.payment
-    if proposal.action == "verify":
-        entry = ledger.verify_entry(proposal.entry, actor)
+    reference = f"Swishrapport {payment.paid_on.isoformat()}, rad {payment.line}"
+    if proposal.action == "receive":
+        entry = ledger.receive_entry(proposal.entry, actor, reference, payment.paid_on)
     else:
         entry = ledger.log_collection(
             proposal.team, payment.amount_ore, payment.paid_on, "swish",
             note=cut(NOTE_PREFIX + payment.message, ledger.NOTE_MAX), logged_by=actor,
             # Nobody in particular gave it (the report names no colleague): it is
             # matched by no employer and makes no one a participant.
-            status="verified", giver_id=None,
+            status="received", giver_id=None,
+            received_on=payment.paid_on, received_reference=reference,
         )
     db.session.add(SwishPayment(
         import_key=payment.import_key, paid_on=payment.paid_on,

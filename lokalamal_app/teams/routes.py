@@ -55,7 +55,7 @@ def show(ident: str):
     team = team_or_404(ident)
     figures = totals.figures("team", team.id)
     reported = figures.reported_ore if figures else 0
-    verified = figures.verified_ore if figures else 0
+    verified = figures.received_ore if figures else 0
     is_member = permissions.is_team_member(current_user, team)
     can_manage = permissions.can_manage_team(current_user, team)
     invite_url = external_url("companies.join", code=team.join_code) if is_member or can_manage \
@@ -66,7 +66,7 @@ def show(ident: str):
         team=team,
         figures=figures,
         reported_ore=reported,
-        verified_ore=verified,
+        received_ore=verified,
         members=members,
         collections=queries.recent_collections(team),
         is_member=is_member,

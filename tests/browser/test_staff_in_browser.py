@@ -30,4 +30,4 @@ def test_staff_upload_review_and_book_a_swish_report(app, live_server, page, tmp
     page.get_by_role("button", name="Bokför de markerade").click()
     expect(page.get_by_text("1 rapporterade insamlingar verifierade")).to_be_visible()
     with app.app_context():
-        assert db.session.get(LedgerEntry, pending_id).status == "verified"
+        assert db.session.get(LedgerEntry, pending_id).status == "received"

@@ -23,7 +23,7 @@ def on_day(monkeypatch, day: date) -> None:
 
 def figures(subject, subject_id, period) -> tuple[int, int, int] | None:
     row = totals.figures(subject, subject_id, period)
-    return None if row is None else (row.reported_ore, row.verified_ore, row.entry_count)
+    return None if row is None else (row.reported_ore, row.received_ore, row.entry_count)
 
 
 @pytest.fixture

@@ -66,10 +66,10 @@ def _ledger_company_sums(challenge: Challenge) -> dict[int, tuple[int, int]]:
             db.select(LedgerEntry.amount_ore, LedgerEntry.status).where(
                 LedgerEntry.company_id == p.company_id,
                 LedgerEntry.collected_on.between(challenge.starts_on, challenge.ends_on),
-                LedgerEntry.status.in_(("pending", "verified")))
+                LedgerEntry.status.in_(("pending", "received")))
         ).all()
         sums[p.company_id] = (sum(a for a, _ in rows),
-                              sum(a for a, s in rows if s == "verified"))
+                              sum(a for a, s in rows if s == "received"))
     return sums
 
 
@@ -78,7 +78,7 @@ def _stored_company_figures(challenge: Challenge) -> dict[int, tuple[int, int]]:
     for t in db.session.execute(db.select(ChallengeTally).where(
             ChallengeTally.challenge_id == challenge.id, ChallengeTally.kind == "company")
     ).scalars():
-        stored[t.company_id] = (t.reported_ore, t.verified_ore)
+        stored[t.company_id] = (t.reported_ore, t.received_ore)
     return stored
 
 
@@ -148,13 +148,13 @@ def test_a_changed_challenge_figure_is_reported_and_the_rebuild_puts_it_right(ap
     row = db.session.execute(db.select(ChallengeTally).where(
         ChallengeTally.challenge_id == challenge.id, ChallengeTally.company_id == a.id,
         ChallengeTally.kind == "company")).scalar_one()
-    row.verified_ore += 1_00
+    row.received_ore += 1_00
     db.session.execute(db.delete(ChallengeTally).where(
         ChallengeTally.challenge_id == challenge.id, ChallengeTally.kind == "person"))
     factories.commit()
 
     found = figures.challenge_differences()
-    assert (f"utmaning {challenge.id} arbetsplats {a.id} company  verified_ore: "
+    assert (f"utmaning {challenge.id} arbetsplats {a.id} company  received_ore: "
             f"lagrat 30100, enligt huvudboken 30000 (skillnad +100)") in found
     assert any(f"arbetsplats {a.id} person {person.id} reported_count: lagrat 0, "
                f"enligt huvudboken 1" in line for line in found), found

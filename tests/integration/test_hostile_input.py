@@ -30,7 +30,7 @@ COMMON = ["amount", "collected_on", "method", "note", "idempotency_key", "email"
           "name", "display_name", "reason", "role", "month", "kind", "monthly_ore", "q"]
 QUERY = ["metric", "period", "scope", "page", "q", "status", "team", "company", "goal", "from",
          "to", "since", "v", "version", "next", "keys", "sort", "url", "text", "year", "month",
-         "limit", "prev", "seconds", "action", "employees", "verified", "rule", "user", "date",
+         "limit", "prev", "seconds", "action", "employees", "received", "rule", "user", "date",
          "pledge", "entry", "challenger"]
 PASSWORD = "vaggivagg2026"
 

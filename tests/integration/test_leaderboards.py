@@ -61,7 +61,7 @@ def test_reported_or_verified_money_and_per_employee_rank_workplaces_differently
 
     assert order() == [("Stort AB", 50_00), ("Litet AB", 200_00)]
     assert order(metric="per_employee") == [("Litet AB", 200_00), ("Stort AB", 50_00)]
-    assert order(verified=True) == [("Litet AB", 200_00), ("Stort AB", 0)]
+    assert order(received=True) == [("Litet AB", 200_00), ("Stort AB", 0)]
 
 
 def test_periods_count_only_their_months(app_ctx):

@@ -18,7 +18,7 @@ def test_companies_by_total_and_per_employee(client, app_ctx):
     _setup()
     body = client.get("/api/leaderboards/companies").get_json()
     assert body["scope"] == "companies"
-    assert [(e["rank"], e["name"], e["reported_ore"], e["verified_ore"], e["per_employee_ore"])
+    assert [(e["rank"], e["name"], e["reported_ore"], e["received_ore"], e["per_employee_ore"])
             for e in body["entries"]] == [
         (1, "Stort AB", 2_000_00, 0, 20_00),
         (2, "Litet AB", 400_00, 0, 100_00),
@@ -82,10 +82,10 @@ def test_employees_only_leaves_employer_matching_out_of_the_ranking(client, app_
     plain = factories.make_company(name="Vanliga AB")
     a = factories.make_team(generous, name="Matchat lag")
     b = factories.make_team(plain, name="Eget lag")
-    factories.make_collection(a, amount_ore=300_00, status="verified")
+    factories.make_collection(a, amount_ore=300_00, status="received")
     ledger.log_collection(a, 300_00, clock.today(), "match", "Arbetsgivaren matchar",
-                          status="verified")
-    factories.make_collection(b, amount_ore=400_00, status="verified")
+                          status="received")
+    factories.make_collection(b, amount_ore=400_00, status="received")
     factories.commit()
     everything = client.get("/api/leaderboards/companies").get_json()
     assert [e["name"] for e in everything["entries"]] == ["Matchande AB", "Vanliga AB"]

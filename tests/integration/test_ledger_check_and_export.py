@@ -200,6 +200,6 @@ def test_the_export_page_offers_the_filters(world, login):
 
 def test_totals_match_after_all_those_changes(world):
     team = totals.figures("team", world.team.id)
-    assert (team.reported_ore, team.verified_ore) == (1_500_00, 200_00)
+    assert (team.reported_ore, team.received_ore) == (1_500_00, 200_00)
     other = totals.figures("team", world.other_team.id)
-    assert (other.reported_ore, other.verified_ore) == (0, 0)
+    assert (other.reported_ore, other.received_ore) == (0, 0)

@@ -105,7 +105,7 @@ def test_withdrawing_keeps_the_giver_on_the_reversal(world):
 
 def test_a_payment_the_mission_imported_counts_for_nobody(world):
     entry = ledger.record_collection(world.team, 5_000, TODAY, "swish", logged_by=world.staff,
-                                     status="verified", giver_id=None)
+                                     status="received", giver_id=None)
     factories.commit()
     assert entry.giver_id is None and live_matches() == []
 

@@ -31,7 +31,7 @@ def world(app_ctx):
 
 def figures(team):
     tally = totals.figures("team", team.id)
-    return (tally.reported_ore, tally.verified_ore) if tally else (0, 0)
+    return (tally.reported_ore, tally.received_ore) if tally else (0, 0)
 
 
 def status(entry_id):
@@ -63,9 +63,9 @@ def test_members_may_not_see_the_queue(world, login, client):
 def test_verifying_counts_the_money_as_verified_and_tells_the_logger(world, login):
     response = login(world.admin).post(f"/ledger/entries/{world.entry.id}/verify")
     assert response.status_code == 303
-    assert status(world.entry.id) == "verified"
+    assert status(world.entry.id) == "received"
     assert figures(world.team) == (300_00, 300_00)
-    assert totals.figures("company", world.company.id).verified_ore == 300_00
+    assert totals.figures("company", world.company.id).received_ore == 300_00
     texts = db.session.execute(
         db.select(Notification.text).where(Notification.user_id == world.member.id)
     ).scalars().all()
@@ -102,7 +102,7 @@ def test_only_the_workplaces_admins_and_staff_may_verify(world, login, who):
 def test_staff_may_verify_any_workplaces_entry(world, login):
     assert login(world.staff).post(
         f"/ledger/entries/{world.other_entry.id}/verify").status_code == 303
-    assert status(world.other_entry.id) == "verified"
+    assert status(world.other_entry.id) == "received"
 
 
 def test_a_rejection_needs_a_reason(world, login):
@@ -136,8 +136,8 @@ def test_staff_verify_several_at_once(world, login):
         "/ledger/verify", data={"entry_ids": [world.entry.id, world.other_entry.id, third.id]}
     )
     assert response.status_code == 303
-    assert {status(i) for i in (world.entry.id, world.other_entry.id, third.id)} == {"verified"}
-    assert totals.figures("all", 0).verified_ore == 1050_00
+    assert {status(i) for i in (world.entry.id, world.other_entry.id, third.id)} == {"received"}
+    assert totals.figures("all", 0).received_ore == 1050_00
 
 
 def test_verifying_several_verifies_none_when_one_is_already_handled(world, login):
@@ -210,10 +210,10 @@ def test_an_admin_corrects_a_verified_entry_with_a_reversal_and_a_linked_new_ent
         .order_by(LedgerEntry.id)
     ).scalars().all()
     original, reversal, new = rows
-    assert (original.amount_ore, original.status) == (300_00, "verified")
+    assert (original.amount_ore, original.status) == (300_00, "received")
     assert (reversal.amount_ore, reversal.reverses_id) == (-300_00, original.id)
     assert (new.amount_ore, new.corrects_id, new.status, new.method) == (
-        350_00, original.id, "verified", "cash")
+        350_00, original.id, "received", "cash")
     assert figures(world.team) == (350_00, 350_00)
     assert response.headers["Location"].endswith(f"/ledger/entries/{new.id}")
     history = client.get(f"/ledger/entries/{original.id}").get_data(as_text=True)

@@ -69,7 +69,7 @@ from tests.conftest import _empty_database
 TODAY = clock.today()
 MAX = TestingConfig.MAX_COLLECTION_ORE
 LIMIT = TestingConfig.CASH_SECOND_CONFIRM_ORE
-LIVE = ("pending", "verified")
+LIVE = ("pending", "received")
 
 FIRMS = 3
 PEOPLE_PER_FIRM = 3  # besides the workplace's admin
@@ -370,7 +370,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def add(self, new: list, **values) -> Entry:
         entry = Entry(**values)
         new.append(entry)
-        if entry.status == "verified" and entry.reverses is None:
+        if entry.status == "received" and entry.reverses is None:
             self.match(entry, entry.logged_by, new)
         return entry
 
@@ -386,7 +386,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if amount <= 0:
             return
         gift.match = Entry(gift.team, gift.firm, gift.goal, amount, gift.day, "match",
-                           "verified", gift.giver, actor, matches=gift)
+                           "received", gift.giver, actor, matches=gift)
         new.append(gift.match)
 
     def reverse(self, entry: Entry, actor: Person, new: list) -> None:
@@ -415,7 +415,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 continue
             if duel.goal is not None and e.goal != duel.goal:
                 continue
-            verified = e.status == "verified"
+            verified = e.status == "received"
             keys = [("company", ""), ("team", str(e.team.db_id)), ("day", e.day.isoformat())]
             if e.giver is not None:
                 keys.append(("person", str(e.giver.db_id)))
@@ -478,7 +478,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.attempt(expected, lambda: ledger.verify_entry(entry.db_id, self.user(actor)))
         except Refused:
             return multiple()
-        entry.status = "verified"
+        entry.status = "received"
         new: list[Entry] = []
         self.match(entry, actor, new)
         return multiple(*self.written(new))
@@ -634,13 +634,13 @@ class LedgerMachine(RuleBasedStateMachine):
         for pid, squad, amount, paid_on, match in plan:
             self.booked_payments.add(pid)
             if match is not None:
-                match.status = "verified"
+                match.status = "received"
                 match.swish_linked = True
                 self.match(match, self.staff, new)
             else:
                 created = self.add(new, team=squad, firm=squad.firm, goal=squad.goal,
                                    amount=amount, day=paid_on, method="swish",
-                                   status="verified", giver=None, logged_by=self.staff)
+                                   status="received", giver=None, logged_by=self.staff)
                 created.swish_linked = True
         return multiple(*self.written(new))
 
@@ -700,7 +700,7 @@ class LedgerMachine(RuleBasedStateMachine):
         for line in lines:
             squad = self.team_of(line.person, firm) or self.goal_team(firm, line.goal)
             self.add(new, team=squad, firm=firm, goal=squad.goal, amount=line.amount, day=day,
-                     method="payroll", status="verified", giver=line.person,
+                     method="payroll", status="received", giver=line.person,
                      logged_by=firm.admin)
         return multiple(*self.written(new))
 
@@ -909,14 +909,14 @@ class LedgerMachine(RuleBasedStateMachine):
                 row = want.setdefault(subject, [0, 0, 0, 0, 0])
                 row[4] += 1 if e.reverses is None else 0
                 if e.live:
-                    verified = e.amount if e.status == "verified" else 0
+                    verified = e.amount if e.status == "received" else 0
                     row[0] += e.amount
                     row[1] += verified
                     row[2] += e.amount if is_match else 0
                     row[3] += verified if is_match else 0
         have = {
-            (t.subject, t.subject_id): [t.reported_ore, t.verified_ore, t.match_reported_ore,
-                                        t.match_verified_ore, t.entry_count]
+            (t.subject, t.subject_id): [t.reported_ore, t.received_ore, t.match_reported_ore,
+                                        t.match_received_ore, t.entry_count]
             for t in db.session.execute(db.select(Tally).where(Tally.period == "all")).scalars()
         }
         assert _nonzero(have) == _nonzero(want)
@@ -925,7 +925,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def challenge_figures_equal_a_recomputation(self):
         have = {
             (t.challenge_id, t.company_id, t.kind, t.key): [
-                t.reported_ore, t.verified_ore, t.reported_count, t.verified_count]
+                t.reported_ore, t.received_ore, t.reported_count, t.received_count]
             for t in db.session.execute(db.select(ChallengeTally)).scalars()
         }
         want = {
@@ -971,7 +971,7 @@ class CampaignChanges:
 
     def campaign_figures(self) -> dict:
         return {
-            (t.subject, t.subject_id, t.period): (t.reported_ore, t.verified_ore, t.entry_count)
+            (t.subject, t.subject_id, t.period): (t.reported_ore, t.received_ore, t.entry_count)
             for t in db.session.execute(
                 db.select(Tally).where(Tally.period.like("c%"))).scalars()
         }

@@ -151,9 +151,9 @@ def test_verifying_with_htmx_answers_with_the_row_and_the_new_count(world, login
     assert "Verifierad" in html and "300\u00a0kr från Fikagänget" in html
     assert 'id="queue-count"' in html and 'hx-swap-oob="innerHTML"' in html
     assert "2 poster väntar på verifiering." in html
-    assert status(world.entry.id) == "verified"
+    assert status(world.entry.id) == "received"
     assert figures(world.team) == (300_00 + 300, 300_00)
-    assert totals.figures("company", world.company.id).verified_ore == 300_00
+    assert totals.figures("company", world.company.id).received_ore == 300_00
 
 
 def test_an_htmx_verification_leaves_no_message_for_the_next_page(world, login):
@@ -212,7 +212,7 @@ def test_without_htmx_verifying_still_redirects_to_the_page_it_came_from(world, 
                            data={"next": "/ledger/queue?page=2"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/ledger/queue?page=2"
-    assert status(world.entry.id) == "verified"
+    assert status(world.entry.id) == "received"
     html = client.get("/ledger/queue").get_data(as_text=True)
     assert "Posten på 300\u00a0kr är verifierad." in html
 
@@ -281,7 +281,7 @@ def test_an_entry_verified_by_someone_else_at_the_same_moment_counts_once(world,
     with db.engine.connect() as other:
         handled = other.begin()
         other.execute(db.update(LedgerEntry).where(LedgerEntry.id == world.entry.id)
-                      .values(status="verified"))
+                      .values(status="received"))
         worker = threading.Thread(target=lambda: answers.append(
             client.post(f"/ledger/entries/{world.entry.id}/verify", headers=HTMX)))
         worker.start()

@@ -171,7 +171,7 @@ def test_booking_a_swish_row_and_verifying_its_entry_at_once_verify_it_once(app,
 
         def verify(entry_id=entry_id, admin_id=admin_id):
             ledger.verify_entry(entry_id, db.session.get(User, admin_id))
-            return "verified"
+            return "received"
 
         barrier, results = threading.Barrier(2), [None, None]
         threads = [threading.Thread(target=_in_own_transaction,
@@ -183,6 +183,6 @@ def test_booking_a_swish_row_and_verifying_its_entry_at_once_verify_it_once(app,
             thread.join(timeout=60)
         assert results.count("refused") == 1, results
         db.session.rollback()
-        assert db.session.get(LedgerEntry, entry_id).status == "verified"
+        assert db.session.get(LedgerEntry, entry_id).status == "received"
         assert check.all_differences() == []
         db.session.rollback()

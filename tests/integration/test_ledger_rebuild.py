@@ -13,7 +13,7 @@ from lokalamal_app.models import Tally
 from lokalamal_app.payroll import matching
 from tests import factories
 
-FIELDS = ("reported_ore", "verified_ore", "match_reported_ore", "match_verified_ore",
+FIELDS = ("reported_ore", "received_ore", "match_reported_ore", "match_received_ore",
           "entry_count")
 
 
@@ -83,8 +83,8 @@ def test_the_rebuild_puts_back_a_missing_row_and_removes_one_the_ledger_does_not
     good = stored()
     db.session.execute(db.delete(Tally).where(Tally.subject == "goal"))
     db.session.add(Tally(subject="team", subject_id=world.team.id, period="2025-01",
-                         reported_ore=10_00, verified_ore=0, match_reported_ore=0,
-                         match_verified_ore=0, entry_count=1))
+                         reported_ore=10_00, received_ore=0, match_reported_ore=0,
+                         match_received_ore=0, entry_count=1))
     factories.commit()
     assert runner.invoke(args=["ledger-check"]).exit_code == 1
     result = runner.invoke(args=["ledger-rebuild"])

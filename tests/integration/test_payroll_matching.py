@@ -59,11 +59,11 @@ def test_a_payroll_run_adds_the_employers_match_as_its_own_entry(world):
     gift = db.session.execute(db.select(LedgerEntry).where(
         LedgerEntry.method == "payroll")).scalar_one()
     (match,) = matches()
-    assert (match.amount_ore, match.matches_id, match.status) == (15_000, gift.id, "verified")
+    assert (match.amount_ore, match.matches_id, match.status) == (15_000, gift.id, "received")
     figures = totals.figures("team", world.team.id)
-    assert (figures.verified_ore, figures.match_verified_ore) == (45_000, 15_000)
+    assert (figures.received_ore, figures.match_received_ore) == (45_000, 15_000)
     # Employees' own money alone, as a board filter shows it:
-    assert figures.verified_ore - figures.match_verified_ore == 30_000
+    assert figures.received_ore - figures.match_received_ore == 30_000
 
 
 def test_the_cap_per_employee_and_year_holds_over_months(world):
@@ -110,12 +110,12 @@ def test_matching_all_verified_collections_and_reversing_with_them(world):
     ledger.verify_entry(second, world.admin)
     factories.commit()
     assert [m.amount_ore for m in matches()] == [10_000, 5_000]
-    assert totals.figures("company", world.company.id).match_verified_ore == 15_000
+    assert totals.figures("company", world.company.id).match_received_ore == 15_000
 
     ledger.reverse_entry(first, world.admin, "Dubbelregistrerad")
     factories.commit()
     assert live_match_total() == 5_000
-    assert totals.figures("company", world.company.id).match_verified_ore == 5_000
+    assert totals.figures("company", world.company.id).match_received_ore == 5_000
     usage = db.session.execute(db.select(MatchUsage)).scalar_one()
     assert usage.matched_ore == 5_000  # the cap room came back
 
@@ -139,7 +139,7 @@ def test_a_rejected_entry_gets_no_match_and_a_reversed_payroll_gift_loses_its_ma
     ledger.reverse_entry(gift, world.admin, "Fel person")
     factories.commit()
     assert live_match_total() == 0
-    assert totals.figures("team", world.team.id).verified_ore == 0
+    assert totals.figures("team", world.team.id).received_ore == 0
     with pytest.raises(ledger.LedgerError):
         ledger.reverse_entry(matches()[0], world.admin, "igen")
 
@@ -274,9 +274,9 @@ def test_demo_data_has_a_workplace_with_payroll_giving_and_matching(app_ctx):
 def test_team_and_workplace_pages_show_matched_money_apart(client, app_ctx):
     company = factories.make_company(name="Matchande AB")
     team = factories.make_team(company, name="Givarna")
-    factories.make_collection(team, amount_ore=300_00, status="verified")
+    factories.make_collection(team, amount_ore=300_00, status="received")
     ledger.log_collection(team, 150_00, clock.today(), "match", "Arbetsgivaren matchar 50 %",
-                          status="verified")
+                          status="received")
     factories.commit()
     for url in (f"/teams/{team.id}", f"/companies/{company.slug}"):
         html = client.get(url).get_data(as_text=True)

@@ -25,7 +25,7 @@ def _money():
     ).all()
     tallies = db.session.execute(
         db.select(Tally.subject, Tally.subject_id, Tally.period, Tally.reported_ore,
-                  Tally.verified_ore, Tally.match_reported_ore, Tally.match_verified_ore,
+                  Tally.received_ore, Tally.match_reported_ore, Tally.match_received_ore,
                   Tally.entry_count).order_by(Tally.subject, Tally.subject_id, Tally.period)
     ).all()
     return entries, tallies

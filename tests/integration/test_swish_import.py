@@ -74,13 +74,13 @@ def test_confirming_verifies_the_match_and_books_the_rest_as_new_verified(world,
     response = _confirm(client, html)
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(LedgerEntry, world["pending"].id).status == "verified"
+    assert db.session.get(LedgerEntry, world["pending"].id).status == "received"
     new = db.session.execute(
         db.select(LedgerEntry).where(LedgerEntry.team_id == world["kod"].id)
     ).scalar_one()
-    assert (new.amount_ore, new.status, new.method) == (100_00, "verified", "swish")
-    assert totals.figures("team", world["fika"].id).verified_ore == 250_00
-    assert totals.figures("all", 0).verified_ore == 350_00
+    assert (new.amount_ore, new.status, new.method) == (100_00, "received", "swish")
+    assert totals.figures("team", world["fika"].id).received_ore == 250_00
+    assert totals.figures("all", 0).received_ore == 350_00
     assert totals.figures("all", 0).reported_ore == 350_00
     assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
     assert db.session.execute(
@@ -103,7 +103,7 @@ def test_a_reimported_file_changes_nothing(world, login):
     db.session.expire_all()
     assert db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one() == before
     assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
-    assert totals.figures("all", 0).verified_ore == 350_00
+    assert totals.figures("all", 0).received_ore == 350_00
 
 
 def test_only_the_ticked_payments_are_booked(world, login):
@@ -122,7 +122,7 @@ def test_two_identical_payments_are_two_payments(world, login):
     assert len({p.import_key for p in payments}) == 2
     client = login(world["staff"])
     _confirm(client, _upload(client, data).get_data(as_text=True))
-    assert totals.figures("team", world["kod"].id).verified_ore == 200_00
+    assert totals.figures("team", world["kod"].id).received_ore == 200_00
 
 
 def test_payment_id_column_identifies_the_payment_across_files(world, login):
@@ -134,7 +134,7 @@ def test_payment_id_column_identifies_the_payment_across_files(world, login):
     client = login(world["staff"])
     _confirm(client, _upload(client, first).get_data(as_text=True))
     _confirm(client, _upload(client, second).get_data(as_text=True))
-    assert totals.figures("team", world["kod"].id).verified_ore == 150_00
+    assert totals.figures("team", world["kod"].id).received_ore == 150_00
 
 
 def test_bank_export_in_windows_1252_with_comma_separator_and_preamble(world, login):
@@ -202,8 +202,8 @@ def test_a_broken_row_is_shown_refused_and_the_other_rows_book(world, login):
     assert html.count('name="book"') == 2
     response = _confirm(client, html)
     assert response.status_code == 302
-    assert totals.figures("team", world["fika"].id).verified_ore == 250_00
-    assert totals.figures("team", world["kod"].id).verified_ore == 100_00
+    assert totals.figures("team", world["fika"].id).received_ore == 250_00
+    assert totals.figures("team", world["kod"].id).received_ore == 100_00
 
 
 def test_a_500_character_message_with_emoji_books_with_the_others(world, login):
@@ -218,8 +218,8 @@ def test_a_500_character_message_with_emoji_books_with_the_others(world, login):
     assert response.status_code == 302
     follow = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "bokfördes inte" not in follow
-    assert totals.figures("team", world["kod"].id).verified_ore == 150_00
-    assert totals.figures("team", world["fika"].id).verified_ore == 250_00
+    assert totals.figures("team", world["kod"].id).received_ore == 150_00
+    assert totals.figures("team", world["fika"].id).received_ore == 250_00
     stored = db.session.execute(
         db.select(SwishPayment).where(SwishPayment.amount_ore == 100_00)).scalar_one()
     assert len(stored.message) == 200 and stored.message.endswith("…")
@@ -258,6 +258,6 @@ def test_a_row_the_ledger_would_refuse_is_refused_in_the_preview_and_the_others_
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Något ändrades" not in page
-    assert totals.figures("team", world["fika"].id).verified_ore == 250_00
-    assert totals.figures("team", world["kod"].id).verified_ore == 100_00
+    assert totals.figures("team", world["fika"].id).received_ore == 250_00
+    assert totals.figures("team", world["kod"].id).received_ore == 100_00
     assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2

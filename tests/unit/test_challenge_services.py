@@ -27,7 +27,7 @@ def test_collections_in_the_period_count_for_the_workplace(app_ctx):
     factories.make_collection(team, amount_ore=999_00, collected_on=clock.today() - timedelta(days=1))
     side = _side(challenge, a)
     assert side.reported_ore == 300_00
-    assert side.verified_ore == 0
+    assert side.received_ore == 0
     assert _side(challenge, b).reported_ore == 0
 
 
@@ -43,7 +43,7 @@ def test_verify_reject_and_reverse_move_the_challenge_figures(app_ctx):
     ledger.reject_entry(dropped, admin_a, "Kom aldrig in")
     ledger.reverse_entry(withdrawn, admin_a, "Dubbelt loggad")
     side = _side(challenge, a)
-    assert (side.reported_ore, side.verified_ore) == (200_00, 200_00)
+    assert (side.reported_ore, side.received_ore) == (200_00, 200_00)
 
 
 def test_a_goal_challenge_counts_only_that_goal(app_ctx):
@@ -93,7 +93,7 @@ def test_participation_counts_distinct_people_against_headcount(app, app_ctx):
     challenge = running(small, small_admin, [(large, large_admin)], measure="participation")
     team, entries = people_logging(small, 3)          # 3 of 4 = 75 %
     factories.make_collection(team, amount_ore=10_00, logged_by=entries[0].logged_by,
-                              status="verified")      # the same person again: still 3
+                              status="received")      # the same person again: still 3
     people_logging(large, 10, amount_ore=10_000_00)   # 10 of 50 = 20 %, far more money
     side = _side(challenge, small)
     assert side.people_reported == 3
@@ -119,7 +119,7 @@ def test_settlement_is_on_verified_money_and_frozen(app, app_ctx):
     b, admin_b = workplace()
     challenge = running(a, admin_a, [(b, admin_b)])
     _team, pending = people_logging(a, 1, amount_ore=5_000_00, status="pending")
-    people_logging(b, 1, amount_ore=1_000_00, status="verified")
+    people_logging(b, 1, amount_ore=1_000_00, status="received")
     assert queries.board(challenge).leader.company.id == a.id  # preliminary, on reported money
     day = settle_day(challenge, app)
     assert not services.settle_challenge(challenge, day - timedelta(days=1))
@@ -130,7 +130,7 @@ def test_settlement_is_on_verified_money_and_frozen(app, app_ctx):
     ledger.verify_entry(pending[0], admin_a)  # late: the result does not move
     board = queries.board(challenge, today=day)
     assert board.phase == "settled"
-    assert {s.company.id: s.verified_ore for s in board.sides} == {a.id: 0, b.id: 1_000_00}
+    assert {s.company.id: s.received_ore for s in board.sides} == {a.id: 0, b.id: 1_000_00}
     assert not services.settle_challenge(challenge, day)
 
 
@@ -258,7 +258,7 @@ def test_figures_are_stored_not_summed_from_the_ledger(app_ctx):
     row = db.session.execute(db.select(ChallengeTally).where(
         ChallengeTally.challenge_id == challenge.id, ChallengeTally.company_id == a.id,
         ChallengeTally.kind == "company")).scalar_one()
-    assert (row.reported_ore, row.verified_ore, row.reported_count) == (200_00, 200_00, 2)
+    assert (row.reported_ore, row.received_ore, row.reported_count) == (200_00, 200_00, 2)
 
 
 def test_per_employee_is_measured_on_the_headcount_each_workplace_had_when_it_accepted(
@@ -341,4 +341,4 @@ def test_the_admin_who_verifies_a_matched_gift_does_not_take_part(app_ctx):
     _team, entries = people_logging(a, 1, status="pending")
     ledger.verify_entry(entries[0], admin_a)
     assert _side(challenge, a).people_reported == 1
-    assert _side(challenge, a).people_verified == 1
+    assert _side(challenge, a).people_received == 1

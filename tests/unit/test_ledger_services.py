@@ -18,7 +18,7 @@ def team(app_ctx):
 
 def figures(team):
     tally = totals.figures("team", team.id)
-    return (tally.reported_ore, tally.verified_ore) if tally else (0, 0)
+    return (tally.reported_ore, tally.received_ore) if tally else (0, 0)
 
 
 def test_a_logged_collection_counts_as_reported_everywhere(team):

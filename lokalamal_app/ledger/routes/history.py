@@ -21,6 +21,7 @@ def correct(entry_id: int):
     entry = entry_or_404(entry_id)
     ledger_admin_or_403(current_user, entry)
     form = CorrectionForm()
+    form.keep_method(entry.method)
     if not form.is_submitted():
         form.amount.data = ore_to_input(entry.amount_ore)
         form.collected_on.data = entry.collected_on.isoformat()
@@ -54,4 +55,6 @@ def entry(entry_id: int):
     return render_template(
         "ledger/entry.html", entry=entry, entries=entries, events=events,
         reversed_ids=queries.reversed_ids([e.id for e in entries]), form=EmptyForm(),
+        attest_refusal=services.attest_refusal, receive_refusal=services.receive_refusal,
+        missing_steps=services.missing_steps,
     )

@@ -1,6 +1,11 @@
-"""The verification queue: verify (one or many) and reject."""
+"""The queue: what waits to be attested by a workplace or received by the mission.
+
+Workplace admins attest what their colleagues reported; the mission's staff mark money
+received (one entry, or many with one reference) and reject what never came. The rules of
+who may do what live in the ledger's services; these views only ask them."""
 
 from flask import abort, flash, render_template, request, url_for
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,7 +18,7 @@ from ...models import LedgerEntry
 from ...permissions import any_company_admin_or_403, is_staff, ledger_admin_or_403, staff_or_403
 from ...redirects import go, safe_next
 from .. import bp, queries, services
-from ..forms import RejectForm
+from ..forms import ReceiveForm, RejectForm
 from .common import entry_or_404, kr, problem
 
 
@@ -38,7 +43,7 @@ def _company_filter() -> int | None:
 @bp.get("/ledger/queue")
 @login_required
 def queue():
-    """Pending entries to verify, a page at a time: admins their workplaces, staff everything."""
+    """What waits, a page at a time: admins their workplaces, staff everything."""
     any_company_admin_or_403(current_user)
     company_id = _company_filter()
     if company_id is not None and not is_staff(current_user) and \
@@ -50,6 +55,8 @@ def queue():
         "ledger/queue.html", page=page, entries=page.entries,
         companies=queries.companies_for_filter(current_user), company_id=company_id,
         staff=is_staff(current_user), here=_queue_url(company_id, page.page),
+        receive_form=ReceiveForm.fresh(), missing=services.missing_steps,
+        attest_refusal=services.attest_refusal, receive_refusal=services.receive_refusal,
     )
 
 
@@ -58,31 +65,83 @@ def _queue_url(company_id: int | None, page: int = 1) -> str:
     return url_for("ledger.queue", company=company_id, page=page if page > 1 else None)
 
 
-@bp.post("/ledger/entries/<int:entry_id>/verify")
+@bp.post("/ledger/entries/<int:entry_id>/attest")
 @login_required
-def verify(entry_id: int):
-    """Confirm that the money arrived; from the queue with htmx, the row answers in place.
-
-    The service locks the entry: of two people verifying at once, the second gets a 409."""
+def attest(entry_id: int):
+    """The workplace says the entry is genuine; from the queue with htmx, the row answers
+    in place. Who may is the service's rule (403 with the reason); of two people attesting
+    at once, the second gets a 409."""
     entry = entry_or_404(entry_id)
-    ledger_admin_or_403(current_user, entry)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.verify_entry(entry, current_user)
-        _tell_verified(entry)
+        services.attest_entry(entry, current_user)
+        _tell(entry, _l("Er insamling på %(amount)s (%(day)s) är attesterad av arbetsplatsen. "
+                        "Den räknas som mottagen när pengarna har kommit in till "
+                        "stadsmissionen.", amount=kr(entry.amount_ore),
+                        day=entry.collected_on.isoformat()))
     except services.LedgerError as exc:
-        if htmx:
-            db.session.rollback()
-            return _queue_row("ledger/_queue_problem.html", entry_id, message=str(exc)), 409
-        return problem(str(exc))
+        return _refused(entry_id, exc)
     amount_ore, team_name = entry.amount_ore, entry.team.name
     db.session.commit()
+    message = _("%(amount)s från %(team)s är attesterat.", amount=kr(amount_ore), team=team_name)
     if htmx:
-        return _queue_row("ledger/_queue_verified.html", entry_id, amount_ore=amount_ore,
-                          team_name=team_name)
-    flash(_("Posten på %(amount)s är verifierad.", amount=kr(amount_ore)), "success")
+        return _queue_row("ledger/_queue_handled.html", entry_id, message=message,
+                          badge=_("Attesterad"))
+    flash(message, "success")
     return go(_back_to_queue(), code=303)
+
+
+@bp.route("/ledger/entries/<int:entry_id>/receive", methods=["GET", "POST"])
+@login_required
+def receive(entry_id: int):
+    """The mission has the money: staff mark the entry received, with the receipt's or
+    bank row's reference and the day it came in."""
+    entry = entry_or_404(entry_id)
+    refusal = services.receive_refusal(entry, current_user)
+    if refusal:
+        return _refused(entry_id, services.Refused(refusal))
+    form = ReceiveForm() if request.method == "POST" else ReceiveForm.fresh()
+    if not form.validate_on_submit():
+        if htmx and form.is_submitted():
+            db.session.rollback()
+            return _queue_row("ledger/_queue_problem.html", entry_id,
+                              message=" ".join(_field_errors(form))), 422
+        status = 422 if form.is_submitted() else 200
+        return render_template("ledger/receive.html", entry=entry, form=form,
+                               back=_back_to_queue()), status
+    try:
+        services.receive_entry(entry, current_user, form.reference.data, form.received_on.day)
+        _tell_received(entry)
+    except services.LedgerError as exc:
+        if not htmx and exc.status == 422:
+            db.session.rollback()
+            form.reference.errors = [*form.reference.errors, str(exc)]
+            return render_template("ledger/receive.html", entry=entry, form=form,
+                                   back=_back_to_queue()), 422
+        return _refused(entry_id, exc)
+    amount_ore, team_name = entry.amount_ore, entry.team.name
+    db.session.commit()
+    message = _("%(amount)s från %(team)s är mottaget av stadsmissionen.",
+                amount=kr(amount_ore), team=team_name)
+    if htmx:
+        return _queue_row("ledger/_queue_handled.html", entry_id, message=message,
+                          badge=_("Mottagen"))
+    flash(message, "success")
+    return go(_back_to_queue(), code=303)
+
+
+def _field_errors(form) -> list[str]:
+    return [str(error) for field in form for error in field.errors]
+
+
+def _refused(entry_id: int, exc: services.LedgerError):
+    """A refusal (403), a lost race (409) or a broken rule (422): nothing is saved; with
+    htmx the reason takes the row's place in the queue."""
+    db.session.rollback()
+    if htmx:
+        return _queue_row("ledger/_queue_problem.html", entry_id, message=str(exc)), exc.status
+    return problem(str(exc), exc.status)
 
 
 def _queue_row(template: str, entry_id: int, **context) -> str:
@@ -95,17 +154,21 @@ def _queue_row(template: str, entry_id: int, **context) -> str:
     )
 
 
-@bp.post("/ledger/verify")
+@bp.post("/ledger/receive")
 @login_required
-def verify_many():
-    """Staff verify several entries at once: all of them, or none when one cannot be."""
+def receive_many():
+    """Staff mark several entries received with one reference (a deposit or a bank
+    statement): all of them, or none when one cannot be."""
     staff_or_403(current_user)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    form = ReceiveForm()
+    if not form.validate_on_submit():
+        if not form.csrf_token.data or form.errors.get("csrf_token"):
+            abort(400)
+        return problem(" ".join(_field_errors(form)), 422)
     ids = [i for i in map(small_int, request.form.getlist("entry_ids")) if i is not None]
     if not ids:
-        return problem(_("Markera minst en post att verifiera."), 422)
-    # In id order, so that two bulk verifications lock shared entries in the same order.
+        return problem(_("Markera minst en post som har kommit in."), 422)
+    # In id order, so that two bulk receipts lock shared entries in the same order.
     entries = db.session.execute(
         db.select(LedgerEntry).where(LedgerEntry.id.in_(ids)).order_by(LedgerEntry.id)
     ).scalars().all()
@@ -113,20 +176,22 @@ def verify_many():
         return problem(_("Någon av posterna finns inte längre. Ladda om kön."), 404)
     for entry in entries:
         try:
-            services.verify_entry(entry, current_user)
-            _tell_verified(entry)
+            services.receive_entry(entry, current_user, form.reference.data,
+                                   form.received_on.day)
+            _tell_received(entry)
         except services.LedgerError as exc:
-            return problem(_("Post %(id)s: %(problem)s Ingen av posterna verifierades.",
-                              id=entry.id, problem=str(exc)))
+            return problem(_("Post %(id)s: %(problem)s Ingen av posterna markerades som "
+                             "mottagen.", id=entry.id, problem=str(exc)), exc.status)
     db.session.commit()
-    flash(_("%(count)s poster är verifierade.", count=len(entries)), "success")
+    flash(ngettext("%(num)s post är mottagen av stadsmissionen.",
+                   "%(num)s poster är mottagna av stadsmissionen.", len(entries)), "success")
     return go(_back_to_queue(), code=303)
 
 
 @bp.route("/ledger/entries/<int:entry_id>/reject", methods=["GET", "POST"])
 @login_required
 def reject(entry_id: int):
-    """Turn a pending entry down, with a reason the logger gets to read."""
+    """Turn a waiting entry down, with a reason the logger gets to read."""
     entry = entry_or_404(entry_id)
     ledger_admin_or_403(current_user, entry)
     form = RejectForm()
@@ -137,7 +202,7 @@ def reject(entry_id: int):
     try:
         services.reject_entry(entry, current_user, form.reason.data)
     except services.LedgerError as exc:
-        return problem(str(exc))
+        return problem(str(exc), exc.status)
     if entry.logged_by is not None:
         notifications.notify(
             entry.logged_by,
@@ -152,14 +217,17 @@ def reject(entry_id: int):
     return go(_back_to_queue(), code=303)
 
 
-def _tell_verified(entry: LedgerEntry) -> None:
+def _tell(entry: LedgerEntry, message) -> None:
+    """Tell the person who logged the entry what happened to it (`message` is lazy: written
+    in their language when it is sent)."""
     if entry.logged_by is not None:
-        notifications.notify(
-            entry.logged_by,
-            _l("Er insamling på %(amount)s (%(day)s) är verifierad. Tack!",
-               amount=kr(entry.amount_ore), day=entry.collected_on.isoformat()),
-            link=url_for("ledger.mine"),
-        )
+        notifications.notify(entry.logged_by, message, link=url_for("ledger.mine"))
+
+
+def _tell_received(entry: LedgerEntry) -> None:
+    _tell(entry, _l("Er insamling på %(amount)s (%(day)s) har kommit in till "
+                    "stadsmissionen. Tack!", amount=kr(entry.amount_ore),
+                    day=entry.collected_on.isoformat()))
 
 
 def _back_to_queue() -> str:
