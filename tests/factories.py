@@ -90,6 +90,10 @@ def join_team(team: Team, user: User) -> TeamMember:
 
 
 def make_collection(team: Team, amount_ore: int = 500_00, **kw):
+    if kw.get("status") == "received":
+        # Money the mission has received always carries the day it came in and a reference.
+        kw.setdefault("received_on", kw.get("collected_on", clock.today()))
+        kw.setdefault("received_reference", "Kvitto 1")
     return ledger.log_collection(
         team,
         amount_ore,

@@ -1,4 +1,4 @@
-"""Challenge rules, the stored figures beside the ledger, and settlement on verified money."""
+"""Challenge rules, the stored figures beside the ledger, and settlement on received money."""
 
 from datetime import timedelta
 
@@ -31,19 +31,23 @@ def test_collections_in_the_period_count_for_the_workplace(app_ctx):
     assert _side(challenge, b).reported_ore == 0
 
 
-def test_verify_reject_and_reverse_move_the_challenge_figures(app_ctx):
+def test_attest_receive_reject_and_reverse_move_the_challenge_figures(app_ctx):
     a, admin_a = workplace()
     b, admin_b = workplace()
     challenge = running(a, admin_a, [(b, admin_b)])
     team = factories.make_team(a)
     kept = factories.make_collection(team, amount_ore=200_00)
+    attested = factories.make_collection(team, amount_ore=30_00)
     dropped = factories.make_collection(team, amount_ore=50_00)
     withdrawn = factories.make_collection(team, amount_ore=70_00)
-    ledger.verify_entry(kept, admin_a)
+    ledger.attest_entry(kept, admin_a)
+    ledger.receive_entry(kept, factories.make_user(is_staff=True), "Kvitto 1")
+    ledger.attest_entry(attested, admin_a)
     ledger.reject_entry(dropped, admin_a, "Kom aldrig in")
     ledger.reverse_entry(withdrawn, admin_a, "Dubbelt loggad")
     side = _side(challenge, a)
-    assert (side.reported_ore, side.received_ore) == (200_00, 200_00)
+    assert (side.reported_ore, side.attested_ore, side.received_ore) == (
+        230_00, 230_00, 200_00)
 
 
 def test_a_goal_challenge_counts_only_that_goal(app_ctx):
@@ -114,7 +118,7 @@ def test_a_reversal_by_an_admin_takes_the_original_logger_out_of_participation(a
     assert _side(challenge, a).people_reported == 1
 
 
-def test_settlement_is_on_verified_money_and_frozen(app, app_ctx):
+def test_settlement_is_on_received_money_and_frozen(app, app_ctx):
     a, admin_a = workplace()
     b, admin_b = workplace()
     challenge = running(a, admin_a, [(b, admin_b)])
@@ -127,7 +131,8 @@ def test_settlement_is_on_verified_money_and_frozen(app, app_ctx):
     assert services.settle_challenge(challenge, day)
     assert challenge.winner_id == b.id
     assert challenge.settled_on == day
-    ledger.verify_entry(pending[0], admin_a)  # late: the result does not move
+    # Late: the result does not move.
+    ledger.receive_entry(pending[0], factories.make_user(is_staff=True), "Kvitto 1")
     board = queries.board(challenge, today=day)
     assert board.phase == "settled"
     assert {s.company.id: s.received_ore for s in board.sides} == {a.id: 0, b.id: 1_000_00}
@@ -329,9 +334,10 @@ def test_a_missing_challenge_is_none_for_the_queries(app_ctx):
     assert queries.challenge_by_id(999_999) is None
 
 
-def test_the_admin_who_verifies_a_matched_gift_does_not_take_part(app_ctx):
-    """The employer's match is written when an admin verifies a gift; it counts for the
-    giver, so the admin (who gave nothing) is not a participant."""
+def test_the_admin_who_attests_a_matched_gift_does_not_take_part(app_ctx):
+    """The employer's match is written when an admin attests a gift; it counts for the
+    giver, so the admin (who gave nothing) is not a participant, neither when the gift is
+    attested nor when the mission receives it."""
     from lokalamal_app.payroll import matching
 
     a, admin_a = workplace(headcount=4)
@@ -339,6 +345,11 @@ def test_the_admin_who_verifies_a_matched_gift_does_not_take_part(app_ctx):
     matching.add_rule(a, 50, 100_000, "all", clock.today() - timedelta(days=30), None, admin_a)
     challenge = running(a, admin_a, [(b, admin_b)], measure="participation")
     _team, entries = people_logging(a, 1, status="pending")
-    ledger.verify_entry(entries[0], admin_a)
+    ledger.attest_entry(entries[0], admin_a)
+    side = _side(challenge, a)
+    assert side.people_reported == 1
+    assert side.attested_ore == 150_00  # the gift and its match
+    assert side.received_ore == 0
+    ledger.receive_entry(entries[0], factories.make_user(is_staff=True), "Kvitto 1")
     assert _side(challenge, a).people_reported == 1
     assert _side(challenge, a).people_received == 1
