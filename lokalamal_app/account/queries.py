@@ -37,3 +37,20 @@ def unread_notifications(user) -> list[Notification]:
             Notification.user_id == user.id, Notification.read_at.is_(None)
         ).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(50)
     ).scalars().all()
+
+
+def landing_url(user) -> str:
+    """Where a person goes after logging in: the queue for the mission's staff, their team
+    (the first, by workplace name), their workplace when they have no team yet, or the
+    workplace search when they belong nowhere: always the next thing to do."""
+    from flask import url_for  # noqa: PLC0415
+
+    if user.is_staff:
+        return url_for("staff.overview")
+    places = workplaces(user)
+    for _membership, team in places:
+        if team is not None:
+            return url_for("teams.show", ident=team.slug)
+    if places:
+        return url_for("companies.show", slug=places[0][0].company.slug)
+    return url_for("companies.index")

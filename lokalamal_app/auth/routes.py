@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit
+from ..account.queries import landing_url
 from ..database import reads_without_write_lock
 from ..extensions import db
 from ..forms import EmptyForm
@@ -76,7 +77,7 @@ def login():
     audit.record("user.login", "user", user.id, actor=user)
     db.session.commit()
     login_user(user, remember=form.remember.data)
-    return redirect(safe_next(request.args.get("next"), url_for("main.index")))
+    return redirect(safe_next(request.args.get("next"), landing_url(user)))
 
 
 @bp.post("/logout")

@@ -62,6 +62,7 @@ class Side:
     company: Company
     participant: ChallengeParticipant
     reported_ore: int = 0
+    attested_ore: int = 0
     received_ore: int = 0
     people_reported: int = 0
     people_received: int = 0
@@ -111,6 +112,7 @@ def board(challenge: Challenge, today: date | None = None) -> Board:
                 continue
             if t.kind == "company":
                 side.reported_ore, side.received_ore = t.reported_ore, t.received_ore
+                side.attested_ore = t.attested_ore
             elif int(t.key) in teams:
                 side.teams.append((teams[int(t.key)], t.reported_ore))
         side.teams.sort(key=lambda pair: (-pair[1], pair[0].id))

@@ -87,14 +87,17 @@ def parse_params(args, scope: str) -> BoardParams:
 
 
 def _money_columns(params: BoardParams, outer: bool = False):
-    """Reported and received money as the board counts it (without matching if asked)."""
-    reported, received = Tally.reported_ore, Tally.received_ore
+    """Reported, attested and received money as the board counts it (without matching if
+    asked)."""
+    reported, attested, received = Tally.reported_ore, Tally.attested_ore, Tally.received_ore
     if params.employees_only:
         reported = reported - Tally.match_reported_ore
+        attested = attested - Tally.match_attested_ore
         received = received - Tally.match_received_ore
     if outer:  # teams with no totals yet still stand on the board, with zero
-        reported, received = func.coalesce(reported, 0), func.coalesce(received, 0)
-    return reported, received
+        reported, attested, received = (func.coalesce(reported, 0), func.coalesce(attested, 0),
+                                        func.coalesce(received, 0))
+    return reported, attested, received
 
 
 def period_key(period: str, today: date | None = None) -> str:
@@ -118,6 +121,7 @@ class Row:
     url: str
     reported_ore: int
     received_ore: int
+    attested_ore: int = 0
     per_employee_ore: int | None = None
     target_ore: int | None = None
     company_name: str | None = None
@@ -258,7 +262,7 @@ def _team_rows(where, period, params, my_teams, my_companies, outer, subject="te
     """Teams ranked on their `subject` totals: all they raised ('team') or what they raised
     for one goal ('tg:<goal>', with `goal_id`; a team's target shows only on its own goal)."""
     tally = and_(Tally.subject == subject, Tally.subject_id == Team.id, Tally.period == period)
-    reported, received = _money_columns(params, outer=True)
+    reported, attested, received = _money_columns(params, outer=True)
     amount = received if params.received else reported
     from_ = Team.__table__.join(Company.__table__, Company.id == Team.company_id).join(
         Tally.__table__, tally, isouter=outer
@@ -267,14 +271,15 @@ def _team_rows(where, period, params, my_teams, my_companies, outer, subject="te
         Team.id.label("id"), Team.name.label("name"), Team.slug.label("slug"),
         Team.target_ore.label("target_ore"), Company.name.label("company_name"),
         Company.id.label("company_id"), Team.goal_id.label("goal_id"),
-        reported.label("reported_ore"), received.label("received_ore"),
+        reported.label("reported_ore"), attested.label("attested_ore"),
+        received.label("received_ore"),
     ]
     result = _ranked(columns, amount, Tally.changed_at, Team.id, from_, where, params, my_teams)
     return [
         Row(
             rank=r["rank"], position=r["position"], kind="team", id=r["id"], name=r["name"],
             url=team_url(r["slug"]), reported_ore=r["reported_ore"],
-            received_ore=r["received_ore"],
+            received_ore=r["received_ore"], attested_ore=r["attested_ore"],
             target_ore=r["target_ore"] if goal_id in (None, r["goal_id"]) else None,
             company_name=r["company_name"], mine=r["id"] in my_teams,
             colleague=r["company_id"] in my_companies,
@@ -285,7 +290,7 @@ def _team_rows(where, period, params, my_teams, my_companies, outer, subject="te
 
 def _company_rows(subject, where, period, params, my_companies):
     tally = and_(Tally.subject == subject, Tally.subject_id == Company.id, Tally.period == period)
-    reported, received = _money_columns(params)
+    reported, attested, received = _money_columns(params)
     amount = received if params.received else reported
     headcount = func.coalesce(func.nullif(Company.headcount, 0), 1)
     if params.metric == "per_employee":
@@ -294,7 +299,7 @@ def _company_rows(subject, where, period, params, my_companies):
     columns = [
         Company.id.label("id"), Company.name.label("name"), Company.slug.label("slug"),
         headcount.label("headcount"), reported.label("reported_ore"),
-        received.label("received_ore"),
+        attested.label("attested_ore"), received.label("received_ore"),
     ]
     result = _ranked(columns, amount, Tally.changed_at, Company.id, from_, where, params,
                      my_companies)
@@ -304,7 +309,8 @@ def _company_rows(subject, where, period, params, my_companies):
         rows.append(Row(
             rank=r["rank"], position=r["position"], kind="company", id=r["id"], name=r["name"],
             url=company_url(r["slug"]), reported_ore=r["reported_ore"],
-            received_ore=r["received_ore"], per_employee_ore=shown // r["headcount"],
+            received_ore=r["received_ore"], attested_ore=r["attested_ore"],
+            per_employee_ore=shown // r["headcount"],
             mine=r["id"] in my_companies,
         ))
     return rows
@@ -491,6 +497,7 @@ def as_json(board: Board) -> dict:
                 "name": row.name,
                 "url": row.url,
                 "reported_ore": row.reported_ore,
+                "attested_ore": row.attested_ore,
                 "received_ore": row.received_ore,
                 "per_employee_ore": row.per_employee_ore,
             }

@@ -46,7 +46,7 @@ def overview():
         goal_rows=goal_rows, overall=overall, company_rows=queries.company_totals(today),
         chart=queries.monthly_chart(today), new_companies=queries.new_companies(),
         new_teams=queries.new_teams(), inquiries=queries.inquiries(open_only=True, limit=5),
-        open_inquiries=queries.open_inquiry_count(), pending=queries.pending_count(),
+        open_inquiries=queries.open_inquiry_count(), pending=queries.pending_count(current_user),
         swish_number=settings.get("swish_number"),
     )
 

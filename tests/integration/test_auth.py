@@ -87,7 +87,29 @@ def test_next_parameter_never_leads_off_site(client, app_ctx):
     factories.commit()
     response = client.post("/login?next=//evil.example/x",
                            data={"email": "erik@example.se", "password": factories.PASSWORD})
-    assert response.headers["Location"] == "/"
+    # Erik belongs to no workplace yet: his next step is finding his.
+    assert response.headers["Location"] == "/companies"
+
+
+def test_after_logging_in_a_member_lands_on_their_team_and_staff_on_their_overview(
+        app, app_ctx):
+    member = factories.make_user(email="maja@example.se")
+    company = factories.make_company(name="Landning AB")
+    team = factories.make_team(company, captain=member, name="Landningslaget")
+    factories.make_user(email="ola@example.se")
+    lonely = factories.make_company(name="Utan lag AB")
+    factories.add_member(lonely, db.session.execute(
+        db.select(User).where(User.email == "ola@example.se")).scalar_one())
+    factories.make_user(email="stina@example.se", is_staff=True)
+    factories.commit()
+
+    def lands(email):
+        return app.test_client().post("/login", data={
+            "email": email, "password": factories.PASSWORD}).headers["Location"]
+
+    assert lands("maja@example.se") == f"/teams/{team.slug}"
+    assert lands("ola@example.se") == f"/companies/{lonely.slug}"
+    assert lands("stina@example.se") == "/staff"
 
 
 def test_login_rehashes_a_password_stored_with_old_parameters(client, app_ctx):
