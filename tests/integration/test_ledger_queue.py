@@ -1,4 +1,4 @@
-"""The verification queue a page at a time, and verifying from it in place with htmx."""
+"""The queue a page at a time, and attesting and receiving from it in place with htmx."""
 
 import re
 import threading
@@ -47,14 +47,14 @@ def test_the_queue_shows_a_page_oldest_first_and_page_two_the_next(world, login)
     first = client.get("/ledger/queue")
     html = first.get_data(as_text=True)
     assert first.status_code == 200
-    assert "61 poster väntar på verifiering." in html  # 60 added and world.entry (today)
+    assert "61 poster väntar." in html  # 60 added and world.entry (today)
     assert rows(html) == [e.id for e in added[:QUEUE_PAGE_SIZE]]
     assert 'rel="next" href="/ledger/queue?page=2"' in html and 'rel="prev"' not in html
     assert "Sida 1 av 2" in html
 
     html = client.get("/ledger/queue?page=2").get_data(as_text=True)
     assert rows(html) == [e.id for e in added[QUEUE_PAGE_SIZE:]] + [world.entry.id]
-    assert "61 poster väntar på verifiering." in html
+    assert "61 poster väntar." in html
     assert 'rel="prev" href="/ledger/queue"' in html and 'rel="next"' not in html
     assert "poster 51–61 av 61" in html
 
@@ -73,13 +73,13 @@ def test_paging_keeps_the_workplace_filter(world, login):
     company = world.other_company.id
     client = login(world.staff)
     html = client.get(f"/ledger/queue?company={company}").get_data(as_text=True)
-    assert "56 poster väntar på verifiering." in html
+    assert "56 poster väntar." in html
     assert f'rel="next" href="/ledger/queue?company={company}&amp;page=2"' in html
     html = client.get(f"/ledger/queue?company={company}&page=2").get_data(as_text=True)
     assert len(rows(html)) == 6
     assert "Fikaförsäljning" not in html and "Grannarnas loppis" in html
     assert f'rel="prev" href="/ledger/queue?company={company}"' in html
-    # Verify and reject from page 2 come back to page 2 of the same workplace.
+    # Attest, receive and reject from page 2 come back to page 2 of the same workplace.
     assert f'name="next" value="/ledger/queue?company={company}&amp;page=2"' in html
     assert f'name="company" value="{company}"' in html
 
@@ -107,9 +107,10 @@ def test_a_bad_workplace_filter_is_no_filter(world, login):
 
 def test_an_empty_queue_says_so_without_a_pager(world, login):
     client = login(world.staff)
-    client.post("/ledger/verify", data={"entry_ids": [world.entry.id, world.other_entry.id]})
+    client.post("/ledger/receive", data={"entry_ids": [world.entry.id, world.other_entry.id],
+                                         **handling.receipt()})
     html = client.get("/ledger/queue?page=3").get_data(as_text=True)
-    assert "Inget väntar på verifiering just nu." in html
+    assert "Inget väntar just nu." in html
     assert 'class="pager"' not in html and rows(html) == []
 
 
@@ -137,90 +138,154 @@ def test_every_page_of_the_queue_takes_the_same_number_of_queries(
     assert many <= 8
 
 
-# --- verifying with htmx ---------------------------------------------------------------
+# --- attesting and receiving with htmx -------------------------------------------------------
 
-def test_verifying_with_htmx_answers_with_the_row_and_the_new_count(world, login):
+def test_attesting_with_htmx_answers_with_the_row_and_the_new_count(world, login):
     add_entries(world.team, 2, world.member)
-    response = login(world.admin).post(f"/ledger/entries/{world.entry.id}/verify",
+    response = login(world.admin).post(f"/ledger/entries/{world.entry.id}/attest",
                                        headers=HTMX)
     assert response.status_code == 200
     assert "HX-Redirect" not in response.headers
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith(f'<tr id="entry-{world.entry.id}" class="queue-handled">')
     assert "<html" not in html and "<body" not in html
-    assert "Verifierad" in html and "300\u00a0kr från Fikagänget" in html
+    assert "Attesterad" in html and "300\u00a0kr från Fikagänget" in html
     assert 'id="queue-count"' in html and 'hx-swap-oob="innerHTML"' in html
-    assert "2 poster väntar på verifiering." in html
+    assert "2 poster väntar." in html  # the workplace's queue: what it has not attested
+    assert status(world.entry.id) == "attested"
+    assert figures(world.team) == (300_00 + 300, 300_00, 0)
+    company = totals.figures("company", world.company.id)
+    assert (company.attested_ore, company.received_ore) == (300_00, 0)
+
+
+def test_receiving_with_htmx_answers_with_the_row_and_the_new_count(world, login):
+    response = login(world.staff).post(f"/ledger/entries/{world.entry.id}/receive",
+                                       headers=HTMX, data=handling.receipt())
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<tr id="entry-{world.entry.id}" class="queue-handled">')
+    assert "<html" not in html
+    assert "Mottagen" in html and "300\u00a0kr från Fikagänget" in html
+    assert "1 post väntar." in html
     assert status(world.entry.id) == "received"
-    assert figures(world.team) == (300_00 + 300, 300_00)
-    assert totals.figures("company", world.company.id).received_ore == 300_00
+    assert figures(world.team) == (300_00, 300_00, 300_00)
 
 
-def test_an_htmx_verification_leaves_no_message_for_the_next_page(world, login):
+def test_receiving_with_htmx_without_a_reference_swaps_the_reason_into_the_row(world, login):
+    response = login(world.staff).post(f"/ledger/entries/{world.entry.id}/receive",
+                                       headers=HTMX, data=handling.receipt(""))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<tr id="entry-{world.entry.id}"')
+    assert "Skriv en referens" in html
+    assert status(world.entry.id) == "pending"
+
+
+def test_an_htmx_attestation_leaves_no_message_for_the_next_page(world, login):
     client = login(world.admin)
-    client.post(f"/ledger/entries/{world.entry.id}/verify", headers=HTMX)
+    client.post(f"/ledger/entries/{world.entry.id}/attest", headers=HTMX)
     html = client.get("/ledger/queue").get_data(as_text=True)
-    assert "är verifierad" not in html  # the row said it; no flash waits for a reload
-    assert "Inget väntar på verifiering just nu." in html
+    assert "är attesterat" not in html  # the row said it; no flash waits for a reload
+    assert "Inget väntar just nu." in html
 
 
 def test_the_htmx_count_is_of_the_queue_the_page_shows(world, login):
     add_entries(world.other_team, 4, world.other_member)
     client = login(world.staff)
-    everything = client.post(f"/ledger/entries/{world.entry.id}/verify", headers=HTMX)
-    assert "5 poster väntar på verifiering." in everything.get_data(as_text=True)
-    one = client.post(f"/ledger/entries/{world.other_entry.id}/verify", headers=HTMX,
-                      data={"company": world.other_company.id})
-    assert "4 poster väntar på verifiering." in one.get_data(as_text=True)
+    everything = client.post(f"/ledger/entries/{world.entry.id}/receive", headers=HTMX,
+                             data=handling.receipt())
+    assert "5 poster väntar." in everything.get_data(as_text=True)
+    one = client.post(f"/ledger/entries/{world.other_entry.id}/receive", headers=HTMX,
+                      data={"company": world.other_company.id, **handling.receipt()})
+    assert "4 poster väntar." in one.get_data(as_text=True)
     last = add_entries(world.team, 1, world.member)[0]
-    mine = client.post(f"/ledger/entries/{last.id}/verify", headers=HTMX,
-                       data={"company": world.company.id})
-    assert "Inget väntar på verifiering just nu." in mine.get_data(as_text=True)
+    mine = client.post(f"/ledger/entries/{last.id}/receive", headers=HTMX,
+                       data={"company": world.company.id, **handling.receipt()})
+    assert "Inget väntar just nu." in mine.get_data(as_text=True)
 
 
-def test_verifying_with_htmx_what_someone_else_handled_swaps_a_message_into_the_row(
+def test_staff_still_see_what_a_workplace_attested_until_the_money_is_received(world, login):
+    login(world.admin).post(f"/ledger/entries/{world.entry.id}/attest")
+    html = login(world.staff).get("/ledger/queue").get_data(as_text=True)
+    assert "2 poster väntar." in html and "Fikaförsäljning" in html
+    assert "Attesterad av arbetsplatsen" in html
+
+
+def test_attesting_with_htmx_what_someone_else_handled_swaps_a_message_into_the_row(
         world, login):
-    login(world.staff).post(f"/ledger/entries/{world.entry.id}/verify")
-    response = login(world.admin).post(f"/ledger/entries/{world.entry.id}/verify",
+    login(world.staff).post(f"/ledger/entries/{world.entry.id}/receive",
+                            data=handling.receipt())
+    response = login(world.admin).post(f"/ledger/entries/{world.entry.id}/attest",
                                        headers=HTMX)
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith(f'<tr id="entry-{world.entry.id}"')
     assert "<html" not in html
-    assert "Posten är redan hanterad och kan inte verifieras igen." in html
-    assert "Inget väntar på verifiering just nu." in html  # the count is corrected too
-    assert figures(world.team) == (300_00, 300_00)
+    assert "Posten är redan hanterad och kan inte attesteras igen." in html
+    assert "Inget väntar just nu." in html  # the count is corrected too
+    assert figures(world.team) == (300_00, 300_00, 300_00)
     assert db.session.execute(
-        db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "collection.verify")
-    ).scalar_one() == 1
+        db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "collection.attest")
+    ).scalar_one() == 0
 
 
-def test_the_queue_rows_verify_in_place_and_fall_back_to_a_plain_post(world, login):
+def test_the_queue_rows_attest_and_receive_in_place_and_fall_back_to_a_plain_post(
+        world, login):
     html = login(world.admin).get("/ledger/queue").get_data(as_text=True)
-    url = f"/ledger/entries/{world.entry.id}/verify"
+    url = f"/ledger/entries/{world.entry.id}/attest"
     assert f'method="post" action="{url}"' in html
     assert f'hx-post="{url}" hx-target="#entry-{world.entry.id}"' in html
-    assert 'data-swap-status="409"' in html
+    assert 'data-swap-status="403 409"' in html
     assert 'id="queue-count"' in html and 'aria-live="polite"' in html
+    assert "/receive" not in html  # receiving is for the mission's staff
+    html = login(world.staff).get("/ledger/queue").get_data(as_text=True)
+    url = f"/ledger/entries/{world.entry.id}/receive"
+    assert f'method="post" action="{url}"' in html
+    assert f'hx-post="{url}" hx-target="#entry-{world.entry.id}"' in html
+    assert 'data-swap-status="403 409 422"' in html
+    assert f'id="reference-{world.entry.id}"' in html
+
+
+def test_the_queue_says_why_an_admin_may_not_attest_their_own_entry(world, login):
+    factories.join_team(world.team, world.admin)
+    own = factories.make_collection(world.team, amount_ore=40_00, logged_by=world.admin,
+                                    note="Min egen bössa")
+    factories.commit()
+    html = login(world.admin).get("/ledger/queue").get_data(as_text=True)
+    assert "Min egen bössa" in html
+    assert f'action="/ledger/entries/{own.id}/attest"' not in html
+    assert f'action="/ledger/entries/{world.entry.id}/attest"' in html
+    assert "registrerade posten själv" in html
 
 
 # --- without JavaScript, as before -----------------------------------------------------------
 
-def test_without_htmx_verifying_still_redirects_to_the_page_it_came_from(world, login):
+def test_without_htmx_attesting_still_redirects_to_the_page_it_came_from(world, login):
     client = login(world.admin)
-    response = client.post(f"/ledger/entries/{world.entry.id}/verify",
+    response = client.post(f"/ledger/entries/{world.entry.id}/attest",
                            data={"next": "/ledger/queue?page=2"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/ledger/queue?page=2"
+    assert status(world.entry.id) == "attested"
+    html = client.get("/ledger/queue").get_data(as_text=True)
+    assert "300\u00a0kr från Fikagänget är attesterat." in html
+
+
+def test_without_htmx_receiving_still_redirects_to_the_page_it_came_from(world, login):
+    client = login(world.staff)
+    response = client.post(f"/ledger/entries/{world.entry.id}/receive",
+                           data={"next": "/ledger/queue?page=2", **handling.receipt()})
     assert response.status_code == 303
     assert response.headers["Location"] == "/ledger/queue?page=2"
     assert status(world.entry.id) == "received"
     html = client.get("/ledger/queue").get_data(as_text=True)
-    assert "Posten på 300\u00a0kr är verifierad." in html
+    assert "300\u00a0kr från Fikagänget är mottaget av stadsmissionen." in html
 
 
 @pytest.mark.parametrize("target", ["https://example.com/", "//example.com/ledger/",
                                     "/ledger//example.com", "/teams/1", ""])
-def test_verifying_goes_back_only_to_a_ledger_page(world, login, target):
-    response = login(world.admin).post(f"/ledger/entries/{world.entry.id}/verify",
+def test_attesting_goes_back_only_to_a_ledger_page(world, login, target):
+    response = login(world.admin).post(f"/ledger/entries/{world.entry.id}/attest",
                                        data={"next": target})
     assert response.headers["Location"] == "/ledger/queue"
 
@@ -246,15 +311,30 @@ def test_the_reject_form_without_a_page_to_go_back_to_returns_to_the_queue(world
     assert 'href="/ledger/queue">Avbryt' in html
 
 
-# --- permissions are as before ---------------------------------------------------------------
+# --- permissions ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("who", ["member", "other_admin", "other_member"])
-def test_with_htmx_too_only_the_workplaces_admins_and_staff_may_verify(world, login, who):
-    response = login(getattr(world, who)).post(f"/ledger/entries/{world.entry.id}/verify",
-                                               headers=HTMX)
+def test_with_htmx_too_only_the_workplaces_admins_and_staff_may_attest(world, login, who):
+    client = login(getattr(world, who))
+    response = client.post(f"/ledger/entries/{world.entry.id}/attest", headers=HTMX)
+    assert response.status_code == 403
+    response = client.post(f"/ledger/entries/{world.entry.id}/receive", headers=HTMX,
+                           data=handling.receipt())
     assert response.status_code == 403
     assert status(world.entry.id) == "pending"
-    assert figures(world.team) == (300_00, 0)
+    assert figures(world.team) == (300_00, 0, 0)
+
+
+def test_with_htmx_an_admin_may_not_attest_their_own_entry(world, login):
+    factories.join_team(world.team, world.admin)
+    own = factories.make_collection(world.team, amount_ore=40_00, logged_by=world.admin)
+    factories.commit()
+    response = login(world.admin).post(f"/ledger/entries/{own.id}/attest", headers=HTMX)
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<tr id="entry-{own.id}"')
+    assert "registrerade posten själv" in html
+    assert status(own.id) == "pending"
 
 
 def test_the_paged_queue_is_still_only_for_admins_and_staff(world, login, client):
@@ -264,15 +344,15 @@ def test_the_paged_queue_is_still_only_for_admins_and_staff(world, login, client
         f"/ledger/queue?company={world.other_company.id}&page=2")
     assert response.status_code == 403
     html = login(world.admin).get("/ledger/queue?page=2").get_data(as_text=True)
-    assert "Grannarnas loppis" not in html and "1 post väntar på verifiering." in html
+    assert "Grannarnas loppis" not in html and "1 post väntar." in html
 
 
 # --- two people on the same entry ------------------------------------------------------------
 
 # The other transaction sets the status by hand, without the totals.
 @pytest.mark.ledger_tampered
-def test_an_entry_verified_by_someone_else_at_the_same_moment_counts_once(world, login):
-    """Another transaction has the entry verified but not yet committed: the verify post
+def test_an_entry_received_by_someone_else_at_the_same_moment_is_not_attested(world, login):
+    """Another transaction has the entry received but not yet committed: the attest post
     waits for it, then refuses (409) instead of counting the money a second time."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks need PostgreSQL; SQLite lets one writer in at a time anyway")
@@ -283,12 +363,12 @@ def test_an_entry_verified_by_someone_else_at_the_same_moment_counts_once(world,
         other.execute(db.update(LedgerEntry).where(LedgerEntry.id == world.entry.id)
                       .values(status="received"))
         worker = threading.Thread(target=lambda: answers.append(
-            client.post(f"/ledger/entries/{world.entry.id}/verify", headers=HTMX)))
+            client.post(f"/ledger/entries/{world.entry.id}/attest", headers=HTMX)))
         worker.start()
         worker.join(timeout=1)
-        assert worker.is_alive(), "the verify post should wait for the other transaction"
+        assert worker.is_alive(), "the attest post should wait for the other transaction"
         handled.commit()
         worker.join(timeout=30)
     assert answers[0].status_code == 409
     assert "redan hanterad" in answers[0].get_data(as_text=True)
-    assert figures(world.team) == (300_00, 0)  # nothing added by the refused post
+    assert figures(world.team) == (300_00, 0, 0)  # nothing added by the refused post
