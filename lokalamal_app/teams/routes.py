@@ -1,11 +1,12 @@
 """Colleague teams: start, show, edit, join, leave, captaincy, invite links."""
 
-from flask import abort, flash, render_template, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from .. import permissions, qr
+from .. import notifications, permissions, qr
 from ..companies.http import company_or_404, invite_poster_png, refuse, stale_form
 from ..extensions import db
 from ..forms import EmptyForm
@@ -55,7 +56,7 @@ def show(ident: str):
     team = team_or_404(ident)
     figures = totals.figures("team", team.id)
     reported = figures.reported_ore if figures else 0
-    verified = figures.received_ore if figures else 0
+    received = figures.received_ore if figures else 0
     is_member = permissions.is_team_member(current_user, team)
     can_manage = permissions.can_manage_team(current_user, team)
     invite_url = external_url("companies.join", code=team.join_code) if is_member or can_manage \
@@ -66,8 +67,9 @@ def show(ident: str):
         team=team,
         figures=figures,
         reported_ore=reported,
-        received_ore=verified,
+        received_ore=received,
         members=members,
+        removed=services.recent_removals(team) if can_manage else [],
         collections=queries.recent_collections(team),
         is_member=is_member,
         can_manage=can_manage,
@@ -151,23 +153,56 @@ def hand_over(ident: str):
     return go(back)
 
 
-@bp.post("/teams/<ident>/members/<int:user_id>/remove")
+@bp.route("/teams/<ident>/members/<int:user_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_member(ident: str, user_id: int):
-    """The captain (or an admin) takes someone out of the team."""
+    """The captain (or an admin) takes someone out of the team: a page asks first, the
+    person is told, and for a day the removal can be undone from the team page."""
     team = permissions.team_manager_or_403(current_user, team_or_404(ident))
     user = permissions.get_or_404(User, user_id)
     back = url_for("teams.show", ident=team.slug)
     if not permissions.is_team_member(user, team):
         abort(404)
+    if request.method == "GET":
+        return render_template("teams/remove.html", team=team, person=user, form=EmptyForm(),
+                               back=back)
     if refusal := stale_form(back):
         return refusal
     try:
         services.leave_team(team, user, actor=current_user)
     except TeamError as exc:
         return refuse(str(exc), back)
+    notifications.notify(
+        user, _l("%(who)s tog bort dig ur laget %(team)s. Det du har registrerat stannar hos "
+                 "laget. Hör av dig till lagkaptenen om det var ett misstag.",
+                 who=current_user.display_name, team=team.name),
+        link=back, email_subject=_l("Du är inte längre med i ett lag"))
     db.session.commit()
-    flash(_("%(name)s är inte längre med i laget.", name=user.display_name), "success")
+    flash(_("%(name)s är inte längre med i laget och har fått veta det. Du kan ångra det "
+            "under ett dygn här på lagets sida.", name=user.display_name), "success")
+    return go(back)
+
+
+@bp.post("/teams/<ident>/members/<int:user_id>/restore")
+@login_required
+def restore_member(ident: str, user_id: int):
+    """Undo a removal made in the last day."""
+    team = permissions.team_manager_or_403(current_user, team_or_404(ident))
+    user = permissions.get_or_404(User, user_id)
+    back = url_for("teams.show", ident=team.slug)
+    if refusal := stale_form(back):
+        return refusal
+    try:
+        services.undo_removal(team, user, actor=current_user)
+        notifications.notify(user, _l("Du är med i laget %(team)s igen.", team=team.name),
+                             link=back)
+        db.session.commit()
+    except TeamError as exc:
+        return refuse(str(exc), back)
+    except IntegrityError:  # put back at the same moment by someone else
+        db.session.rollback()
+        return refuse(_("%(name)s är redan med i ett lag.", name=user.display_name), back)
+    flash(_("%(name)s är med i laget igen.", name=user.display_name), "success")
     return go(back)
 
 

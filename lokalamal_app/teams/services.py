@@ -1,12 +1,15 @@
 """Writes for colleague teams: start, edit, join, move, leave, captaincy. Flush, never commit."""
 
+import json
 import secrets
+from datetime import timedelta
 
 from flask_babel import gettext as _
 
 from .. import audit
 from ..extensions import db
-from ..models import Company, Membership, Team, TeamMember, User
+from ..models import AuditEvent, Company, Membership, Team, TeamMember, User
+from ..models.base import utcnow
 from ..models.company import name_key
 from ..models.team import new_team_code
 from ..text import slugify, unique_slug
@@ -164,3 +167,45 @@ def renew_join_code(team: Team, actor: User) -> str:
     audit.record("team.renew_code", "team", team.id, actor=actor)
     db.session.flush()
     return team.join_code
+
+
+UNDO_REMOVAL = timedelta(hours=24)
+
+
+def recent_removals(team: Team, now=None) -> list[User]:
+    """People taken out of the team by someone else in the last 24 hours who are in no team
+    of the workplace now: a removal the captain can still undo."""
+    since = (now or utcnow()) - UNDO_REMOVAL
+    events = db.session.execute(
+        db.select(AuditEvent).where(
+            AuditEvent.action == "team.remove", AuditEvent.subject_type == "team",
+            AuditEvent.subject_id == team.id, AuditEvent.created_at >= since,
+        ).order_by(AuditEvent.id.desc())
+    ).scalars().all()
+    ids = list(dict.fromkeys(json.loads(e.before).get("user_id") for e in events if e.before))
+    if not ids:
+        return []
+    placed = set(db.session.execute(
+        db.select(TeamMember.user_id).where(TeamMember.company_id == team.company_id,
+                                            TeamMember.user_id.in_(ids))
+    ).scalars())
+    members = set(db.session.execute(
+        db.select(Membership.user_id).where(Membership.company_id == team.company_id,
+                                            Membership.user_id.in_(ids))
+    ).scalars())
+    people = {u.id: u for u in db.session.execute(
+        db.select(User).where(User.id.in_(ids))).scalars()}
+    return [people[i] for i in ids if i in people and i in members and i not in placed]
+
+
+def undo_removal(team: Team, user: User, actor: User) -> TeamMember:
+    """Put back someone the team's captain or an admin removed in the last 24 hours, if they
+    have not joined another team of the workplace since."""
+    if user not in recent_removals(team):
+        raise TeamError(_("%(name)s kan inte läggas tillbaka: det har gått mer än ett dygn, "
+                          "eller personen har gått med i ett annat lag.", name=user.display_name))
+    member = TeamMember(team_id=team.id, user_id=user.id, company_id=team.company_id)
+    db.session.add(member)
+    audit.record("team.restore", "team", team.id, actor=actor, after={"user_id": user.id})
+    db.session.flush()
+    return member
