@@ -1,5 +1,5 @@
 """Employer matching: matched sums are their own entries, capped per employee and year
-(also under concurrent verification), and reversed with what they match."""
+(also under concurrent attestation), and reversed with what they match."""
 
 import threading
 from datetime import timedelta
@@ -59,11 +59,14 @@ def test_a_payroll_run_adds_the_employers_match_as_its_own_entry(world):
     gift = db.session.execute(db.select(LedgerEntry).where(
         LedgerEntry.method == "payroll")).scalar_one()
     (match,) = matches()
-    assert (match.amount_ore, match.matches_id, match.status) == (15_000, gift.id, "received")
+    # The workplace books the run, so the gift and its match are attested, not yet received.
+    assert gift.status == "attested"
+    assert (match.amount_ore, match.matches_id, match.status) == (15_000, gift.id, "attested")
     figures = totals.figures("team", world.team.id)
-    assert (figures.received_ore, figures.match_received_ore) == (45_000, 15_000)
+    assert (figures.attested_ore, figures.match_attested_ore) == (45_000, 15_000)
+    assert (figures.received_ore, figures.match_received_ore) == (0, 0)
     # Employees' own money alone, as a board filter shows it:
-    assert figures.received_ore - figures.match_received_ore == 30_000
+    assert figures.attested_ore - figures.match_attested_ore == 30_000
 
 
 def test_the_cap_per_employee_and_year_holds_over_months(world):
@@ -96,33 +99,62 @@ def _months_per_year(start: str, end: str) -> dict[str, int]:
 def test_a_payroll_only_rule_does_not_match_other_collections(world):
     rule(world, scope="payroll")
     entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
-    ledger.verify_entry(entry, world.admin)
+    ledger.attest_entry(entry, world.admin)
     factories.commit()
     assert matches() == []
 
 
-def test_matching_all_verified_collections_and_reversing_with_them(world):
+def test_matching_all_attested_collections_and_reversing_with_them(world):
     rule(world, percent=100, cap_ore=15_000, scope="all")
     first = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
     second = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
-    assert matches() == []  # reported money is not matched; verified money is
-    ledger.verify_entry(first, world.admin)
-    ledger.verify_entry(second, world.admin)
+    assert matches() == []  # reported money is not matched; attested money is
+    ledger.attest_entry(first, world.admin)
+    ledger.attest_entry(second, world.admin)
     factories.commit()
     assert [m.amount_ore for m in matches()] == [10_000, 5_000]
-    assert totals.figures("company", world.company.id).match_received_ore == 15_000
+    assert {m.status for m in matches()} == {"attested"}
+    assert totals.figures("company", world.company.id).match_attested_ore == 15_000
+    assert totals.figures("company", world.company.id).match_received_ore == 0
+    # Receiving the attested gift later matches nothing more.
+    ledger.receive_entry(second, factories.make_user(is_staff=True), "Kvitto 1")
+    factories.commit()
+    assert [m.amount_ore for m in matches()] == [10_000, 5_000]
 
     ledger.reverse_entry(first, world.admin, "Dubbelregistrerad")
     factories.commit()
     assert live_match_total() == 5_000
-    assert totals.figures("company", world.company.id).match_received_ore == 5_000
+    assert totals.figures("company", world.company.id).match_attested_ore == 5_000
     usage = db.session.execute(db.select(MatchUsage)).scalar_one()
     assert usage.matched_ore == 5_000  # the cap room came back
 
     third = factories.make_collection(world.team, amount_ore=20_000, logged_by=world.employee)
-    ledger.verify_entry(third, world.admin)
+    ledger.attest_entry(third, world.admin)
     factories.commit()
     assert live_match_total() == 15_000
+
+
+def test_money_the_mission_receives_without_an_attestation_is_matched_too(world):
+    rule(world, percent=50, cap_ore=100_000, scope="all")
+    entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
+    ledger.receive_entry(entry, factories.make_user(is_staff=True), "Kvitto 1")
+    factories.commit()
+    (match,) = matches()
+    assert (match.amount_ore, match.matches_id, match.status) == (5_000, entry.id, "attested")
+    figures = totals.figures("company", world.company.id)
+    assert (figures.attested_ore, figures.received_ore) == (15_000, 10_000)
+    assert (figures.match_attested_ore, figures.match_received_ore) == (5_000, 0)
+
+
+def test_rejecting_an_attested_gift_reverses_its_match(world):
+    rule(world, percent=100, cap_ore=100_000, scope="all")
+    entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
+    ledger.attest_entry(entry, world.admin)
+    ledger.reject_entry(entry, factories.make_user(is_staff=True), "Pengarna kom aldrig")
+    factories.commit()
+    assert live_match_total() == 0
+    assert db.session.execute(db.select(MatchUsage.matched_ore)).scalar_one() == 0
+    assert totals.figures("company", world.company.id).attested_ore == 0
 
 
 def test_a_rejected_entry_gets_no_match_and_a_reversed_payroll_gift_loses_its_match(world):
@@ -147,7 +179,7 @@ def test_a_rejected_entry_gets_no_match_and_a_reversed_payroll_gift_loses_its_ma
 def test_reversing_a_match_on_its_own_frees_the_cap(world):
     rule(world, percent=100, cap_ore=10_000, scope="all")
     entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
-    ledger.verify_entry(entry, world.admin)
+    ledger.attest_entry(entry, world.admin)
     (match,) = matches()
     ledger.reverse_entry(match, world.admin, "Arbetsgivaren betalade aldrig")
     factories.commit()
@@ -164,7 +196,7 @@ def test_collections_logged_by_people_outside_the_workplace_are_not_matched(worl
     rule(world, scope="all")
     staff = factories.make_user(is_staff=True)
     entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=staff)
-    ledger.verify_entry(entry, staff)
+    ledger.receive_entry(entry, factories.make_user(is_staff=True), "Kvitto 1")
     factories.commit()
     assert matches() == []
 
@@ -172,13 +204,13 @@ def test_collections_logged_by_people_outside_the_workplace_are_not_matched(worl
 def test_a_rule_outside_its_period_matches_nothing(world):
     rule(world, scope="all", starts_on=TODAY - timedelta(days=30), ends_on=TODAY - timedelta(days=10))
     entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
-    ledger.verify_entry(entry, world.admin)
+    ledger.attest_entry(entry, world.admin)
     factories.commit()
     assert matches() == []
 
 
-def test_the_cap_holds_under_concurrent_verification(app, world):
-    """Two workers verify two gifts of the same employee at the same moment: the cap room
+def test_the_cap_holds_under_concurrent_attestation(app, world):
+    """Two workers attest two gifts of the same employee at the same moment: the cap room
     is read under a row lock, so together they never match more than the cap."""
     rule(world, percent=100, cap_ore=15_000, scope="all")
     ids = [factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee).id
@@ -191,18 +223,18 @@ def test_the_cap_holds_under_concurrent_verification(app, world):
     barrier = threading.Barrier(2)
     failures = []
 
-    def verify(entry_id):
+    def attest(entry_id):
         try:
-            with app.test_request_context("/verify", method="POST"):
+            with app.test_request_context("/attest", method="POST"):
                 barrier.wait(timeout=10)
                 entry = db.session.get(LedgerEntry, entry_id)
-                ledger.verify_entry(entry, db.session.get(type(world.admin), admin_id))
+                ledger.attest_entry(entry, db.session.get(type(world.admin), admin_id))
                 db.session.commit()
                 db.session.remove()
         except Exception as exc:  # noqa: BLE001 - reported below
             failures.append(repr(exc))
 
-    threads = [threading.Thread(target=verify, args=(i,)) for i in ids]
+    threads = [threading.Thread(target=attest, args=(i,)) for i in ids]
     for t in threads:
         t.start()
     for t in threads:
