@@ -1,6 +1,6 @@
 """Who gave is recorded, not inferred: the giver of an entry stays through withdrawal,
 correction and matching, and matching, its cap and participation follow the giver, never
-the admin who verified or corrected the entry."""
+the admin who attested or corrected the entry."""
 
 from datetime import timedelta
 
@@ -77,19 +77,26 @@ def test_correcting_a_payroll_gift_keeps_the_employers_match_for_the_new_amount(
                                gift.note, "Fel belopp i lönefilen")
     factories.commit()
     assert new.giver_id == world.employee.id
+    # The admin's new amount is only reported; once attested, the match follows it.
+    assert new.status == "pending" and live_matches() == []
+    ledger.attest_entry(new, world.staff)
+    factories.commit()
     assert live_matches() == [(20_000, world.employee.id)]
     assert usage(world.employee) == 20_000
     assert usage(world.admin) == 0
     assert_sound()
 
 
-def test_correcting_a_verified_gift_charges_the_match_to_the_giver_not_the_admin(world):
+def test_correcting_an_attested_gift_charges_the_match_to_the_giver_not_the_admin(world):
     entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
-    ledger.verify_entry(entry, world.staff)
+    ledger.attest_entry(entry, world.admin)
     factories.commit()
     assert live_matches() == [(5_000, world.employee.id)]
-    ledger.correct_entry(entry, world.admin, 12_000, entry.collected_on, "swish", "",
-                         "Kvittot visar 120 kr")
+    new = ledger.correct_entry(entry, world.admin, 12_000, entry.collected_on, "swish", "",
+                               "Kvittot visar 120 kr")
+    factories.commit()
+    assert new.status == "pending" and live_matches() == []
+    ledger.attest_entry(new, world.staff)  # not by the admin, who logged the new amount
     factories.commit()
     assert live_matches() == [(6_000, world.employee.id)]
     assert usage(world.employee) == 6_000 and usage(world.admin) == 0
@@ -105,14 +112,15 @@ def test_withdrawing_keeps_the_giver_on_the_reversal(world):
 
 def test_a_payment_the_mission_imported_counts_for_nobody(world):
     entry = ledger.record_collection(world.team, 5_000, TODAY, "swish", logged_by=world.staff,
-                                     status="received", giver_id=None)
+                                     status="received", giver_id=None, received_on=TODAY,
+                                     received_reference="Bankgiro rad 3")
     factories.commit()
     assert entry.giver_id is None and live_matches() == []
 
 
 def test_soundness_finds_a_match_charged_to_someone_else(world):
     entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
-    ledger.verify_entry(entry, world.staff)
+    ledger.attest_entry(entry, world.admin)
     factories.commit()
     db.session.execute(db.update(LedgerEntry).where(LedgerEntry.method == "match")
                        .values(giver_id=world.admin.id))
@@ -139,12 +147,14 @@ def test_soundness_finds_a_payroll_deduction_pointing_at_the_wrong_amount(world)
     assert any("löneavdrag" in p for p in soundness.problems())
 
 
-def test_verifying_a_handled_entry_again_is_a_conflict(world):
+def test_handling_a_rejected_entry_again_is_a_conflict(world):
     entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
     ledger.reject_entry(entry, world.staff, "Kom aldrig fram")
     factories.commit()
     with pytest.raises(ledger.Conflict):
-        ledger.verify_entry(entry.id, world.staff)
+        ledger.attest_entry(entry.id, world.admin)
+    with pytest.raises(ledger.Conflict):
+        ledger.receive_entry(entry.id, world.staff, "Kvitto 1")
     with pytest.raises(ledger.Conflict):
         ledger.withdraw_entry(entry.id, world.employee)
     with pytest.raises(ledger.Conflict):
@@ -153,7 +163,7 @@ def test_verifying_a_handled_entry_again_is_a_conflict(world):
 
 def test_ledger_check_finds_a_tampered_match_usage_and_rebuild_mends_it(world, app):
     entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
-    ledger.verify_entry(entry, world.staff)
+    ledger.attest_entry(entry, world.admin)
     factories.commit()
     db.session.execute(db.update(MatchUsage).values(matched_ore=1))
     factories.commit()

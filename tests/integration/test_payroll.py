@@ -186,7 +186,7 @@ def test_without_a_team_the_employee_picks_a_goal_and_the_gift_goes_there(world,
         PayrollDeduction, PayrollDeduction.entry_id == LedgerEntry.id).where(
         PayrollDeduction.pledge_id == pledge.id)).scalar_one()
     assert entry.goal_id == goal.id
-    assert totals.figures("goal", goal.id).received_ore == 20_000
+    assert totals.figures("goal", goal.id).attested_ore == 20_000
 
 
 def test_only_members_may_pledge_and_only_admins_run_payroll(world, login):
@@ -242,7 +242,7 @@ def test_bad_settings_are_refused(app_ctx, login, data, message):
 
 # --- The monthly run ----------------------------------------------------------------------
 
-def test_confirming_a_month_writes_one_verified_collection_per_pledge(world, login):
+def test_confirming_a_month_writes_one_attested_collection_per_pledge(world, login):
     colleague = factories.make_user(display_name="Bo Berg", email="bo@example.se")
     factories.join_team(world.team, colleague)
     add_pledge(world, amount_ore=20_000)
@@ -256,9 +256,11 @@ def test_confirming_a_month_writes_one_verified_collection_per_pledge(world, log
     assert response.status_code == 302
     rows = entries()
     assert sorted(e.amount_ore for e in rows) == [20_000, 31_250]
-    assert {e.status for e in rows} == {"received"}
+    # The workplace vouches for its own payroll; the mission has not received it yet.
+    assert {e.status for e in rows} == {"attested"}
     assert {e.team_id for e in rows} == {world.team.id}
-    assert totals.figures("team", world.team.id).received_ore == 51_250
+    figures = totals.figures("team", world.team.id)
+    assert (figures.attested_ore, figures.received_ore) == (51_250, 0)
 
 
 def test_running_a_month_twice_writes_nothing_twice(world, login):
@@ -271,7 +273,7 @@ def test_running_a_month_twice_writes_nothing_twice(world, login):
     assert "redan bekräftad" in second.get_data(as_text=True)
     assert len(entries()) == 1
     assert db.session.execute(db.select(db.func.count(PayrollRun.id))).scalar_one() == 1
-    assert totals.figures("team", world.team.id).received_ore == 20_000
+    assert totals.figures("team", world.team.id).attested_ore == 20_000
 
 
 def test_a_month_in_the_future_cannot_be_confirmed(world, login):
@@ -459,8 +461,8 @@ def test_a_gift_after_leaving_the_team_goes_to_the_goal_it_went_to_before(world,
     # The month in the team stays with the team; leaving takes nothing along.
     assert gifts[0].team_id == world.team.id
     assert gifts[1].team_id != world.team.id and gifts[1].goal_id == world.team.goal_id
-    assert totals.figures("team", world.team.id).received_ore == 20_000
-    assert totals.figures("goal", world.team.goal_id).received_ore == 40_000
+    assert totals.figures("team", world.team.id).attested_ore == 20_000
+    assert totals.figures("goal", world.team.goal_id).attested_ore == 40_000
 
 
 def test_a_gift_with_neither_team_nor_goal_is_listed_for_the_admin_and_the_rest_book(world, login):
@@ -480,7 +482,7 @@ def test_a_gift_with_neither_team_nor_goal_is_listed_for_the_admin_and_the_rest_
     assert db.session.execute(db.select(PayrollRun)).scalar_one().month == LAST_MONTH
     booked = db.session.execute(db.select(PayrollDeduction)).scalars().all()
     assert [d.pledge_id for d in booked] == [other.id]
-    assert totals.figures("team", world.team.id).received_ore == 15_000
+    assert totals.figures("team", world.team.id).attested_ore == 15_000
     # The month page keeps saying which gift was not booked, and why.
     again = client.get(f"/companies/{world.company.slug}/payroll/{LAST_MONTH}")
     assert "inget mål för gåvan" in html.unescape(again.get_data(as_text=True))
