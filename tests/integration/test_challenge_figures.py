@@ -1,5 +1,6 @@
 """The stored challenge figures always equal what the ledger says: when a challenge is
-proposed at the very moment one of its workplaces logs, verifies or rejects money, in
+proposed at the very moment one of its workplaces logs, attests, receives or rejects
+money, in
 `ledger-check`'s recomputation, and after a rebuild."""
 
 import threading
@@ -58,27 +59,28 @@ def _together(app, *actions) -> list[Exception]:
     return errors
 
 
-def _ledger_company_sums(challenge: Challenge) -> dict[int, tuple[int, int]]:
-    """(reported, verified) per workplace, summed from the ledger directly."""
+def _ledger_company_sums(challenge: Challenge) -> dict[int, tuple[int, int, int]]:
+    """(reported, attested, received) per workplace, summed from the ledger directly."""
     sums = {}
     for p in challenge.participants:
         rows = db.session.execute(
             db.select(LedgerEntry.amount_ore, LedgerEntry.status).where(
                 LedgerEntry.company_id == p.company_id,
                 LedgerEntry.collected_on.between(challenge.starts_on, challenge.ends_on),
-                LedgerEntry.status.in_(("pending", "received")))
+                LedgerEntry.status.in_(("pending", "attested", "received")))
         ).all()
         sums[p.company_id] = (sum(a for a, _ in rows),
+                              sum(a for a, s in rows if s in ("attested", "received")),
                               sum(a for a, s in rows if s == "received"))
     return sums
 
 
-def _stored_company_figures(challenge: Challenge) -> dict[int, tuple[int, int]]:
-    stored = {p.company_id: (0, 0) for p in challenge.participants}
+def _stored_company_figures(challenge: Challenge) -> dict[int, tuple[int, int, int]]:
+    stored = {p.company_id: (0, 0, 0) for p in challenge.participants}
     for t in db.session.execute(db.select(ChallengeTally).where(
             ChallengeTally.challenge_id == challenge.id, ChallengeTally.kind == "company")
     ).scalars():
-        stored[t.company_id] = (t.reported_ore, t.received_ore)
+        stored[t.company_id] = (t.reported_ore, t.attested_ore, t.received_ore)
     return stored
 
 
@@ -90,12 +92,13 @@ def _round(action: str):
     member = factories.make_user()
     factories.join_team(team, member)
     entry = factories.make_collection(team, amount_ore=250_00, logged_by=member)
+    staff = factories.make_user(is_staff=True)
     factories.commit()
     return {"a": a.id, "b": b.id, "admin": admin_a.id, "team": team.id, "member": member.id,
-            "entry": entry.id}
+            "entry": entry.id, "staff": staff.id}
 
 
-@pytest.mark.parametrize("action", ["verify", "log", "reject", "reverse"])
+@pytest.mark.parametrize("action", ["attest", "receive", "log", "reject", "reverse"])
 def test_a_challenge_proposed_while_its_workplace_changes_the_ledger_misses_nothing(
         app, app_ctx, action):
     _postgresql_only(app)
@@ -112,8 +115,10 @@ def test_a_challenge_proposed_while_its_workplace_changes_the_ledger_misses_noth
         def change(ids=ids):
             admin = db.session.get(User, ids["admin"])
             entry = db.session.get(LedgerEntry, ids["entry"])
-            if action == "verify":
-                ledger.verify_entry(entry, admin)
+            if action == "attest":
+                ledger.attest_entry(entry, admin)
+            elif action == "receive":
+                ledger.receive_entry(entry, db.session.get(User, ids["staff"]), "Kvitto 1")
             elif action == "reject":
                 ledger.reject_entry(entry, admin, "Kom aldrig in")
             elif action == "reverse":
@@ -139,7 +144,7 @@ def test_a_changed_challenge_figure_is_reported_and_the_rebuild_puts_it_right(ap
     team = factories.make_team(a)
     person = factories.make_user()
     kept = factories.make_collection(team, amount_ore=300_00, logged_by=person)
-    ledger.verify_entry(kept, admin_a)
+    ledger.receive_entry(kept, factories.make_user(is_staff=True), "Kvitto 1")
     gone = factories.make_collection(team, amount_ore=40_00, logged_by=person)
     ledger.reverse_entry(gone, admin_a, "Fel belopp")
     factories.commit()
@@ -162,7 +167,7 @@ def test_a_changed_challenge_figure_is_reported_and_the_rebuild_puts_it_right(ap
     assert figures.rebuild_challenge_figures() > 0
     factories.commit()
     assert figures.challenge_differences() == []
-    assert _stored_company_figures(challenge)[a.id] == (300_00, 300_00)
+    assert _stored_company_figures(challenge)[a.id] == (300_00, 300_00, 300_00)
 
 
 def test_settled_and_withdrawn_challenges_are_not_checked_against_the_ledger(app, app_ctx):
