@@ -34,12 +34,29 @@ def test_every_scope_answers(client, app_ctx):
         ("/api/leaderboards/teams", "Storlaget"),
         ("/api/leaderboards/companies/litet-ab/teams", "Smålaget"),
         ("/api/leaderboards/goals/ingen-ensamhet/teams", "Storlaget"),
-        ("/api/leaderboards/goals/ingen-ensamhet/companies?period=campaign&verified=0", "Stort AB"),
+        ("/api/leaderboards/goals/ingen-ensamhet/companies?period=campaign&received=0", "Stort AB"),
     ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.get_json()["entries"][0]["name"] == first
         assert response.get_json()["entries"][0]["per_employee_ore"] is None or "companies" in url
+
+
+def test_the_received_board_counts_only_received_money_and_still_answers_to_verified(
+        client, app_ctx):
+    big = factories.make_company(name="Stort AB", headcount=100)
+    small = factories.make_company(name="Litet AB", headcount=4)
+    factories.make_collection(factories.make_team(big, name="Storlaget"), amount_ore=2_000_00,
+                              status="attested")
+    factories.make_collection(factories.make_team(small, name="Smålaget"), amount_ore=400_00,
+                              status="received")
+    factories.commit()
+    received = client.get("/api/leaderboards/companies?received=1").get_json()
+    assert [(e["name"], e["received_ore"]) for e in received["entries"]] == [
+        ("Litet AB", 400_00), ("Stort AB", 0)]
+    # The parameter's old name, from links made before money was attested and received apart.
+    old = client.get("/api/leaderboards/companies?verified=1").get_json()
+    assert old["entries"] == received["entries"]
 
 
 def test_etag_gives_304_until_something_changes(client, app_ctx):
@@ -57,7 +74,7 @@ def test_etag_gives_304_until_something_changes(client, app_ctx):
 
 
 def test_bad_parameters_are_400_json_and_unknown_slugs_404(client):
-    for query in ("metric=most", "period=year", "verified=yes", "limit=0"):
+    for query in ("metric=most", "period=year", "received=yes", "verified=yes", "limit=0"):
         response = client.get(f"/api/leaderboards/companies?{query}")
         assert response.status_code == 400, query
         assert "error" in response.get_json()
