@@ -8,6 +8,7 @@ import pytest
 
 from lokalamal_app import clock
 from lokalamal_app.extensions import db
+from lokalamal_app.ledger import services as ledger
 from lokalamal_app.ledger import totals
 from lokalamal_app.models import AuditEvent, LedgerEntry, SwishPayment
 from lokalamal_app.staff import swish_import
@@ -34,7 +35,7 @@ def _csv(rows, header="Datum;Belopp;Meddelande", encoding="utf-8") -> bytes:
 def _report():
     d = TODAY.isoformat()
     return _csv([
-        f"{d};250,00;LM101 Lokala mål",      # the fika team's pending 250 kr: verify
+        f"{d};250,00;LM101 Lokala mål",      # the fika team's pending 250 kr: receive
         f"{d};100,00;lm102",                  # the other team, nothing reported: new entry
         f"{d};75,00;Tack för allt",           # no code
         f"{d};60,00;LM999",                   # unknown code
@@ -59,7 +60,7 @@ def test_preview_shows_what_matched_and_why_not_and_writes_nothing(world, login)
     response = _upload(client, _report())
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Verifiera" in html and "Ny verifierad post" in html
+    assert "Mottagen" in html and "Ny mottagen post" in html
     assert "Ingen lagkod i meddelandet" in html
     assert "Utbetalning eller noll" in html
     assert html.count("Ingen matchning") == 3
@@ -68,17 +69,22 @@ def test_preview_shows_what_matched_and_why_not_and_writes_nothing(world, login)
     assert db.session.get(LedgerEntry, world["pending"].id).status == "pending"
 
 
-def test_confirming_verifies_the_match_and_books_the_rest_as_new_verified(world, login):
+def test_confirming_receives_the_match_and_books_the_rest_as_new_received(world, login):
     client = login(world["staff"])
     html = _upload(client, _report()).get_data(as_text=True)
     response = _confirm(client, html)
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(LedgerEntry, world["pending"].id).status == "received"
+    paid = db.session.get(LedgerEntry, world["pending"].id)
+    assert paid.status == "received"
+    # The report's row is the receipt: its date and where it stands in the file.
+    assert paid.received_on == TODAY
+    assert paid.received_reference == f"Swishrapport {TODAY.isoformat()}, rad 2"
     new = db.session.execute(
         db.select(LedgerEntry).where(LedgerEntry.team_id == world["kod"].id)
     ).scalar_one()
     assert (new.amount_ore, new.status, new.method) == (100_00, "received", "swish")
+    assert new.received_reference == f"Swishrapport {TODAY.isoformat()}, rad 3"
     assert totals.figures("team", world["fika"].id).received_ore == 250_00
     assert totals.figures("all", 0).received_ore == 350_00
     assert totals.figures("all", 0).reported_ore == 350_00
@@ -146,7 +152,7 @@ def test_bank_export_in_windows_1252_with_comma_separator_and_preamble(world, lo
     assert payments[0].message == "LM101 gåva från Åsa"
     assert payments[0].amount_ore == 250_00
     proposal = swish_import.propose(payments)[0]
-    assert proposal.action == "verify" and proposal.entry.id == world["pending"].id
+    assert proposal.action == "receive" and proposal.entry.id == world["pending"].id
 
 
 def test_a_match_must_be_same_amount_and_near_in_time(world):
@@ -155,7 +161,39 @@ def test_a_match_must_be_same_amount_and_near_in_time(world):
     proposals = swish_import.propose(swish_import.parse(_csv([
         f"{d};249,00;LM101", f"{d_far};250,00;LM101", f"{d};250,00;LM101", f"{d};250,00;LM101",
     ])))
-    assert [p.action for p in proposals] == ["create", "create", "verify", "create"]
+    assert [p.action for p in proposals] == ["create", "create", "receive", "create"]
+
+
+def test_a_payment_for_an_attested_entry_receives_it(world, login):
+    admin = factories.make_user()
+    factories.add_member(world["fika"].company, admin, role="admin")
+    ledger.attest_entry(world["pending"], admin)
+    factories.commit()
+    client = login(world["staff"])
+    html = _upload(client, _report()).get_data(as_text=True)
+    _confirm(client, html)
+    db.session.expire_all()
+    assert db.session.get(LedgerEntry, world["pending"].id).status == "received"
+    figures = totals.figures("team", world["fika"].id)
+    assert (figures.reported_ore, figures.attested_ore, figures.received_ore) == (
+        250_00, 250_00, 250_00)
+
+
+def test_staff_do_not_book_a_payment_for_a_collection_they_logged_themselves(world, login):
+    own = factories.make_collection(world["kod"], amount_ore=100_00, logged_by=world["staff"])
+    factories.commit()
+    d = TODAY.isoformat()
+    data = _csv([f"{d};100,00;LM102", f"{d};250,00;LM101"])
+    client = login(world["staff"])
+    html = _upload(client, data).get_data(as_text=True)
+    response = _confirm(client, html)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "registrerade posten själv" in page
+    db.session.expire_all()
+    assert db.session.get(LedgerEntry, own.id).status == "pending"
+    assert db.session.get(LedgerEntry, world["pending"].id).status == "received"
+    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 1
 
 
 @pytest.mark.parametrize("data, message", [
