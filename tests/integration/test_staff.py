@@ -59,14 +59,14 @@ def test_staff_see_the_overview_with_totals_per_goal_and_workplace(app_ctx, staf
     factories.make_collection(team, amount_ore=1_200_00)
     old = factories.make_collection(team, amount_ore=300_00,
                                     collected_on=clock.today() - timedelta(days=20))
-    from lokalamal_app.ledger.services import verify_entry
+    from lokalamal_app.ledger.services import receive_entry
 
-    verify_entry(old, staff)
+    receive_entry(old, staff, "Kvitto 1")
     factories.commit()
     html = login(staff).get("/staff").get_data(as_text=True)
     assert "Grannföretaget AB" in html
     assert "#3 Ingen ensamhet" in html
-    # The week holds only the fresh 1 200 kr; all time holds 1 500 kr, 300 kr verified.
+    # The week holds only the fresh 1 200 kr; all time holds 1 500 kr, 300 kr received.
     assert "1\u00a0200\u00a0kr" in html and "1\u00a0500\u00a0kr" in html and "300\u00a0kr" in html
     assert "<svg" in html and "/ledger/queue" in html and "/ledger/audit" in html
 

@@ -80,21 +80,27 @@ def test_team_page_shows_goal_progress_members_and_collections(client, login, ap
                                target_ore=10_000_00)
     factories.join_team(team, shy)
     entry = factories.make_collection(team, amount_ore=2_500_00, logged_by=captain, method="cash")
-    factories.make_collection(team, amount_ore=500_00, logged_by=shy)
-    ledger.verify_entry(entry, captain)
+    small = factories.make_collection(team, amount_ore=500_00, logged_by=shy)
+    admin = factories.make_user()
+    factories.add_member(company, admin, role="admin")
+    ledger.attest_entry(small, admin)
+    ledger.receive_entry(entry, factories.make_user(is_staff=True), "Kvitto 1")
     factories.commit()
     html = client.get(f"/teams/{team.id}").get_data(as_text=True)
     assert "Ingen ensamhet" in html
     total = html.split(f'id="team-{team.id}-total"')[1]
     assert '<span class="figure-value">3\u00a0000\u00a0kr<' in total
-    assert "2\u00a0500\u00a0kr" in html and "10\u00a0000\u00a0kr" in html  # verified, target
+    # Attested: both; received: the cash the mission has.
+    assert 'figure-attested"><span class="figure-value">3\u00a0000\u00a0kr<' in total
+    assert 'figure-received"><span class="figure-value">2\u00a0500\u00a0kr<' in total
+    assert "10\u00a0000\u00a0kr" in html  # the target
     assert "30 % av målet" in html
     assert f'max="{10_000_00}" value="{3_000_00}"' in html
     assert "Amina Hassan" in html and "En medarbetare" in html
     assert "Hemlig Person" not in html and "Rapporterat av" not in html
     table = html.split('class="collections"')[1]
     assert table.index(">500\u00a0kr<") < table.index(">2\u00a0500\u00a0kr<")  # newest first
-    assert "Kontanter" in html and "badge-verified" in html and "badge-pending" in html
+    assert "Kontanter" in html and "badge-received" in html and "badge-attested" in html
     assert "/teams/" + team.slug in html  # share link for everyone
     assert team.join_code not in html  # the invite is for members only
     assert client.get(f"/teams/{team.slug}").status_code == 200
