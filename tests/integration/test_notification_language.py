@@ -101,11 +101,23 @@ def logged(app_ctx):
     return type("Logged", (), dict(**locals()))
 
 
-def test_verifying_in_english_tells_a_swedish_logger_in_swedish(logged, login):
+def test_attesting_in_english_tells_a_swedish_logger_in_swedish(logged, login):
     client = in_english(login(logged.admin))
-    assert client.post(f"/ledger/entries/{logged.swedish_entry.id}/verify").status_code == 303
+    assert client.post(f"/ledger/entries/{logged.swedish_entry.id}/attest").status_code == 303
     [note] = notes_of(logged.swede)
-    assert note.startswith("Er insamling på 300\u00a0kr") and note.endswith("är verifierad. Tack!")
+    assert note.startswith("Er insamling på 300\u00a0kr")
+    assert "är attesterad av arbetsplatsen" in note
+
+
+def test_receiving_in_english_tells_a_swedish_logger_in_swedish(logged, login):
+    client = in_english(login(factories.make_user(is_staff=True)))
+    response = client.post(f"/ledger/entries/{logged.swedish_entry.id}/receive",
+                           data={"reference": "Kvitto 1",
+                                 "received_on": clock.today().isoformat()})
+    assert response.status_code == 303
+    [note] = notes_of(logged.swede)
+    assert note.startswith("Er insamling på 300\u00a0kr")
+    assert note.endswith("har kommit in till stadsmissionen. Tack!")
 
 
 def test_rejecting_in_swedish_tells_an_english_logger_in_english(logged, login):
@@ -333,7 +345,7 @@ def test_amounts_in_a_notification_are_written_the_recipients_way(logged, login)
     factories.commit()
     client = login(logged.admin)
     for entry in (english, swedish):
-        assert client.post(f"/ledger/entries/{entry.id}/verify").status_code == 303
+        assert client.post(f"/ledger/entries/{entry.id}/attest").status_code == 303
     assert notes_of(logged.briton)[-1].startswith("Your collection of 1,250.50\u00a0kr")
     assert notes_of(logged.swede)[-1].startswith("Er insamling på 1\u00a0250,50\u00a0kr")
 
