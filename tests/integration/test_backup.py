@@ -25,7 +25,9 @@ def _some_money():
         for k in range(3):
             f.make_collection(team, amount_ore=(n * 100 + k) * 100, logged_by=admin)
     entries = db.session.execute(db.select(LedgerEntry).order_by(LedgerEntry.id)).scalars().all()
-    ledger.verify_entry(entries[0], admin)
+    staff = f.make_user(is_staff=True)
+    ledger.receive_entry(entries[0], staff, "Kvitto 1")
+    ledger.attest_entry(entries[3], staff)
     ledger.reject_entry(entries[1], admin, "Dubbelrapporterad")
     ledger.reverse_entry(entries[2], admin, "Fel lag")
     f.commit()
@@ -54,7 +56,9 @@ def _ledger_rows() -> int:
 
 def test_backup_wipe_restore_keeps_every_total(app_ctx, runner, tmp_path):
     teams = _some_money()
-    team_total = totals.figures("team", teams[0].id).reported_ore
+    before = totals.figures("team", teams[0].id)
+    team_total = (before.reported_ore, before.attested_ore, before.received_ore)
+    assert team_total[2] > 0
     counts = {m: db.session.execute(db.select(db.func.count()).select_from(m)).scalar_one()
               for m in (User, Team, LedgerEntry, Tally)}
     assert mismatches() == [] and len(expected_totals()) >= 3
@@ -76,7 +80,11 @@ def test_backup_wipe_restore_keeps_every_total(app_ctx, runner, tmp_path):
     for model, count in counts.items():
         assert db.session.execute(
             db.select(db.func.count()).select_from(model)).scalar_one() == count
-    assert totals.figures("team", teams[0].id).reported_ore == team_total
+    after = totals.figures("team", teams[0].id)
+    assert (after.reported_ore, after.attested_ore, after.received_ore) == team_total
+    # The receipt behind the received money came back too.
+    assert db.session.execute(db.select(db.func.count(LedgerEntry.id)).where(
+        LedgerEntry.received_reference == "Kvitto 1")).scalar_one() == 1
     checked = runner.invoke(args=["ledger-check"])
     assert checked.exit_code == 0, checked.output
     assert "Alla summor stämmer" in checked.output

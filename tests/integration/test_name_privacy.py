@@ -37,7 +37,7 @@ def world(app_ctx):
     rival_team = factories.make_team(rival, captain=outsider, name="Grannlaget")
 
     logged = factories.make_collection(team, amount_ore=300_00, logged_by=person, note=NOTE)
-    ledger.verify_entry(logged, admin)
+    ledger.attest_entry(logged, admin)
     rejected = factories.make_collection(team, amount_ore=45_00, logged_by=person, note=NOTE)
     ledger.reject_entry(rejected, admin, REJECTED_BECAUSE)
     wrong = factories.make_collection(team, amount_ore=120_00, logged_by=person)

@@ -44,9 +44,9 @@ def _team_with_notes():
     colleague = f.make_user(display_name="Olle Kollega", email="olle@example.se")
     team = f.make_team(company, captain=kajsa)
     f.join_team(team, colleague)
-    verified = f.make_collection(team, amount_ore=1234_00, logged_by=kajsa,
+    received = f.make_collection(team, amount_ore=1234_00, logged_by=kajsa,
                                  note="Swish från Anna Andersson")
-    ledger.verify_entry(verified, staff_member)
+    ledger.receive_entry(received, staff_member, "Bankgiro 2026-11-02 rad 4")
     withdrawn = f.make_collection(team, amount_ore=50_00, logged_by=kajsa, note="Fel lag")
     ledger.withdraw_entry(withdrawn, kajsa)
     wrong = f.make_collection(team, amount_ore=300_00, logged_by=kajsa, note="Bössan")
@@ -58,7 +58,7 @@ def _team_with_notes():
     theirs = f.make_collection(team, amount_ore=700_00, logged_by=colleague,
                                note="Fika med Kajsa Kapten")
     return kajsa, colleague, staff_member, team, dict(
-        verified=verified, withdrawn=withdrawn, wrong=wrong, rejected=rejected, plain=plain,
+        received=received, withdrawn=withdrawn, wrong=wrong, rejected=rejected, plain=plain,
         theirs=theirs)
 
 
