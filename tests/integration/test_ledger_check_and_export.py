@@ -29,7 +29,8 @@ def world(app_ctx):
                                   collected_on=date(2026, 11, 5), note="Swish på mötet")
     c = factories.make_collection(other_team, amount_ore=99_00,
                                   collected_on=date(2026, 11, 6), note="Grannarnas loppis")
-    services.verify_entry(b, staff)
+    services.attest_entry(b, admin)
+    services.receive_entry(b, staff, "Kvitto 1")
     services.reject_entry(c, staff, "Kom aldrig in")
     services.correct_entry(a, admin, 1_300_00, date(2026, 10, 3), "cash", "Åtta hundra",
                            "Räknade fel")
@@ -93,7 +94,8 @@ def test_every_money_change_writes_an_audit_event(world):
     actions = db.session.execute(
         db.select(AuditEvent.action).where(AuditEvent.subject_type == "ledger_entry")
     ).scalars().all()
-    for action in ("collection.log", "collection.verify", "collection.reject",
+    for action in ("collection.log", "collection.attest", "collection.receive",
+                   "collection.reject",
                    "collection.correct", "collection.correct.reverse"):
         assert action in actions
     event = db.session.execute(
@@ -149,6 +151,10 @@ def test_staff_export_everything_and_filter(world, login):
     assert len(csv_lines(client.get("/ledger/export.csv"))) == 1 + 5
     rejected = csv_lines(client.get("/ledger/export.csv?status=rejected"))
     assert len(rejected) == 2 and "Avvisad" in rejected[1] and "Kom aldrig in" in rejected[1]
+    received = csv_lines(client.get("/ledger/export.csv?status=received"))
+    assert len(received) == 2 and "Mottagen av stadsmissionen" in received[1]
+    assert "Swish på mötet" in received[1]
+    assert len(csv_lines(client.get("/ledger/export.csv?status=attested"))) == 1
     november = csv_lines(client.get("/ledger/export.csv?date_from=2026-11-01&date_to=2026-11-30"))
     assert len(november) == 3
     goal_one = csv_lines(client.get(f"/ledger/export.csv?goal={world.other_team.goal_id}"))
@@ -200,6 +206,7 @@ def test_the_export_page_offers_the_filters(world, login):
 
 def test_totals_match_after_all_those_changes(world):
     team = totals.figures("team", world.team.id)
-    assert (team.reported_ore, team.received_ore) == (1_500_00, 200_00)
+    assert (team.reported_ore, team.attested_ore, team.received_ore) == (
+        1_500_00, 200_00, 200_00)
     other = totals.figures("team", world.other_team.id)
-    assert (other.reported_ore, other.received_ore) == (0, 0)
+    assert (other.reported_ore, other.attested_ore, other.received_ore) == (0, 0, 0)

@@ -13,8 +13,8 @@ from lokalamal_app.models import Tally
 from lokalamal_app.payroll import matching
 from tests import factories
 
-FIELDS = ("reported_ore", "received_ore", "match_reported_ore", "match_received_ore",
-          "entry_count")
+FIELDS = ("reported_ore", "attested_ore", "received_ore", "match_reported_ore",
+          "match_attested_ore", "match_received_ore", "entry_count")
 
 
 @pytest.fixture
@@ -24,11 +24,12 @@ def world(app_ctx):
     company = factories.make_company(admin=admin, name="Kopparlunden AB")
     member = factories.make_user()
     team = factories.make_team(company, captain=member, name="Fikagänget")
-    # The employer matches half of every verified gift: the totals hold matched money too.
+    # The employer matches half of every attested gift: the totals hold matched money too
+    # (the gift received, its match attested).
     matching.add_rule(company, 50, 1_000_000, "all", date(2026, 9, 1), None, admin)
     entry = factories.make_collection(team, 500_00, collected_on=date(2026, 10, 3),
                                       logged_by=member)
-    services.verify_entry(entry, staff)
+    services.receive_entry(entry, staff, "Kvitto 1")
     factories.make_collection(team, 120_00, collected_on=date(2026, 11, 2))
     factories.commit()
     return type("World", (), dict(**locals()))
