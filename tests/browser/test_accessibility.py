@@ -79,6 +79,9 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
     factories.make_collection(team, amount_ore=250_00, logged_by=member, status="received")
     colleagues = factories.make_team(company, name="Lunchlaget")
     factories.make_collection(colleagues, amount_ore=400_00, status="received")
+    # Something attested and something only reported, so the queue has both kinds of rows.
+    factories.make_collection(colleagues, amount_ore=150_00, status="attested")
+    waiting = factories.make_collection(colleagues, amount_ore=75_00)
     challenge = running(company, admin, [(neighbour, neighbour_admin)])
     factories.commit()
     goal_slug = factories.goal(3).slug
@@ -107,7 +110,8 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
     _record(page, f"{team_url} (collection form with errors)", axe_path, found)
     # Own team and colleagues' teams are marked on the boards, also on the dark TV screen.
     for url in ["/account", "/staff", "/staff/campaigns", "/leaderboards",
-                "/leaderboards/tv?boards=teams"]:
+                "/leaderboards/tv?boards=teams", "/ledger/queue",
+                f"/ledger/entries/{waiting.id}/receive"]:
         _check(page, live_server, url, axe_path, found)
 
     assert not found, "axe found serious or critical violations:\n" + "\n".join(found)

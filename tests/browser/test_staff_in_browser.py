@@ -28,6 +28,6 @@ def test_staff_upload_review_and_book_a_swish_report(app, live_server, page, tmp
     page.get_by_role("button", name="Läs in och granska").click()
     expect(page.get_by_text("Ingen lagkod i meddelandet")).to_be_visible()
     page.get_by_role("button", name="Bokför de markerade").click()
-    expect(page.get_by_text("1 rapporterade insamlingar verifierade")).to_be_visible()
+    expect(page.get_by_text("1 rapporterade insamlingar mottagna")).to_be_visible()
     with app.app_context():
         assert db.session.get(LedgerEntry, pending_id).status == "received"

@@ -27,10 +27,12 @@ PATH_HOSTILE = ["²", "٣", "99999999999", str(2**31), "-1", "1%00", "%00", "a%0
 MARKUP = [SCRIPT, "<img src=x onerror=alert(1)>"]
 # Posted to every POST route besides the fields its forms show.
 COMMON = ["amount", "collected_on", "method", "note", "idempotency_key", "email", "password",
-          "name", "display_name", "reason", "role", "month", "kind", "monthly_ore", "q"]
+          "name", "display_name", "reason", "role", "month", "kind", "monthly_ore", "q",
+          "reference", "received_on", "entry_ids"]
 QUERY = ["metric", "period", "scope", "page", "q", "status", "team", "company", "goal", "from",
          "to", "since", "v", "version", "next", "keys", "sort", "url", "text", "year", "month",
-         "limit", "prev", "seconds", "action", "employees", "received", "rule", "user", "date",
+         "limit", "prev", "seconds", "action", "employees", "received", "verified", "rule",
+         "user", "date",
          "pledge", "entry", "challenger"]
 PASSWORD = "vaggivagg2026"
 

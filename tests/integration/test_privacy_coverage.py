@@ -69,7 +69,8 @@ ALLOWED = {
     "company.created_by_id": "who registered the workplace (actor)",
     "company.checked_by_id": "the staff member who checked the workplace (actor)",
     "join_request.decided_by_id": "the admin who answered someone else's request (actor)",
-    "ledger_entry.status_changed_by_id": "who verified or rejected an entry (actor)",
+    "ledger_entry.status_changed_by_id": "who attested, received or rejected an entry (actor)",
+    "ledger_entry.attested_by_id": "who attested an entry for the workplace (actor)",
     "ledger_entry.count_confirmed_by_id": "the colleague who counted cash (actor)",
     "match_rule.created_by_id": "the admin who started a matching rule (actor)",
     "payroll_run.confirmed_by_id": "the admin who confirmed a payroll month (actor)",
@@ -122,7 +123,7 @@ def _everything_about(person, admin):
     other = f.make_company(admin=admin)
     db.session.add(JoinRequest(company_id=other.id, user_id=person.id, message="Hej, släpp in mig"))
     f.make_collection(team, amount_ore=300_00, logged_by=person, note="Fika hos Kajsa")
-    notify(person, "Din insamling är verifierad", email_subject="Verifierad")
+    notify(person, "Din insamling är mottagen", email_subject="Mottagen")
     audit.record("account.update", "user", person.id, actor=person, after={"x": 1})
     db.session.flush()
     db.session.execute(db.update(audit.AuditEvent).where(audit.AuditEvent.actor_id == person.id)

@@ -103,7 +103,7 @@ def test_addresses_in_mail_and_qr_codes_come_from_the_public_address(
     factories.commit()
     with production_app.test_request_context("/", base_url="http://intern.lokalamal"):
         assert external_url("companies.join", code="abc").startswith(PUBLIC_URL + "/")
-        notify(user, "Er insamling är verifierad.", link="/ledger/mine", email_subject="Tack")
+        notify(user, "Er insamling har kommit in till stadsmissionen.", link="/ledger/mine", email_subject="Tack")
         db.session.commit()
     assert f"{PUBLIC_URL}/ledger/mine" in _outbox()[-1].body
 
