@@ -192,6 +192,27 @@ def test_reversing_a_match_on_its_own_frees_the_cap(world):
     assert db.session.execute(db.select(MatchUsage.matched_ore)).scalar_one() == 0
 
 
+def test_a_match_is_not_rejected_on_its_own_and_its_gift_can_still_be_corrected(world):
+    """A match follows its gift (it is attested with it and reversed with it); when the
+    employer's money never comes, the match is reversed on its own, which frees the cap.
+    A rejected match would keep its cap room and block every later change of its gift."""
+    rule(world, percent=100, cap_ore=10_000, scope="all")
+    staff = factories.make_user(is_staff=True)
+    entry = factories.make_collection(world.team, amount_ore=10_000, logged_by=world.employee)
+    ledger.attest_entry(entry, world.admin)
+    factories.commit()
+    (match,) = matches()
+    with pytest.raises(ledger.Refused):
+        ledger.reject_entry(match, staff, "Arbetsgivaren betalade aldrig")
+    db.session.rollback()
+    new = ledger.correct_entry(entry.id, staff, 8_000, entry.collected_on, "swish", "",
+                               "Kvittot visar 80 kr")
+    factories.commit()
+    assert new.status == "attested"
+    assert live_match_total() == 8_000
+    assert db.session.execute(db.select(MatchUsage.matched_ore)).scalar_one() == 8_000
+
+
 def test_collections_logged_by_people_outside_the_workplace_are_not_matched(world):
     rule(world, scope="all")
     staff = factories.make_user(is_staff=True)
