@@ -123,6 +123,7 @@ def test_with_htmx_a_bad_amount_answers_422_with_the_typed_value_kept(world, log
     ("collected_on", "", "Skriv datumet"),
     ("method", "bitcoin", "Välj ett av sätten"),
     ("method", "match", "Välj ett av sätten"),
+    ("method", "payroll", "Välj ett av sätten"),  # only a workplace's payroll run books it
     ("note", "x" * 201, "högst 200 tecken"),
     ("idempotency_key", "", "Ladda om sidan"),
     ("idempotency_key", "not-a-key", "Ladda om sidan"),
