@@ -177,7 +177,7 @@ def _follow_the_ledger() -> None:
     # Ledger listeners, in the order they are added (ledger.totals.apply calls them).
     for listener in (
         challenge_figures.on_ledger_change,  # challenge figures (ChallengeTally)
-        matching.follow_the_ledger,  # employer matches of verified gifts, and their reversal
+        matching.follow_the_ledger,  # employer matches of attested gifts, and their reversal
     ):
         totals.on_change(listener)
     challenge_figures.init_events()

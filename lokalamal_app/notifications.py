@@ -1,7 +1,7 @@
 """Telling people things: in the app, and by e-mail when it matters.
 
 Everything here is written in the *recipient's* language (`User.locale`), not in the
-language of whoever caused it: an English-speaking admin who verifies a Swedish member's
+language of whoever caused it: an English-speaking admin who attests a Swedish member's
 collection sends that member a Swedish notification. So callers hand over text that is not
 translated yet: a lazy string (`lazy_gettext("...%(name)s...", name=...)`, imported as
 `_l`), or for text put together from several pieces a `LazyString(function, *args)`.

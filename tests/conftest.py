@@ -343,3 +343,24 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", _before)
 
     return _count
+
+
+@pytest.fixture
+def scratch_app(app, make_app):
+    """An app on an empty database of its own (a schema of its own on PostgreSQL), for
+    tests that move migrations up and down."""
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        url = db.engine.url.render_as_string(hide_password=False)
+    if dialect == "sqlite":
+        path = os.path.join(tempfile.mkdtemp(prefix="lokalamal-migration-"), "db.sqlite")
+        yield make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+        return
+    schema = "migration_check"
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield make_app(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={
+        "connect_args": {"options": f"-csearch_path={schema}"}})
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))

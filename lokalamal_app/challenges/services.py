@@ -277,7 +277,7 @@ def withdraw_challenge(challenge: Challenge, actor) -> Challenge:
 
 
 def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
-    """Freeze the result on verified money, if it is due. True when it settled now."""
+    """Freeze the result on received money, if it is due. True when it settled now."""
     today = today or clock.today()
     if challenge.status != "accepted" or challenge.settled_at is not None:
         return False

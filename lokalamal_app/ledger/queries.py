@@ -228,6 +228,7 @@ def export_rows(
     `company_ids` None means every workplace (staff); otherwise only those.
     """
     Logger = aliased(User)  # noqa: N806
+    Attester = aliased(User)  # noqa: N806
     stmt = (
         db.select(
             LedgerEntry.id, LedgerEntry.collected_on, LedgerEntry.created_at,
@@ -236,11 +237,14 @@ def export_rows(
             LedgerEntry.amount_ore, LedgerEntry.method, LedgerEntry.status,
             LedgerEntry.status_reason, LedgerEntry.note, Logger.display_name.label("logged_by"),
             LedgerEntry.reverses_id, LedgerEntry.corrects_id,
+            Attester.display_name.label("attested_by"), LedgerEntry.received_on,
+            LedgerEntry.received_reference,
         )
         .join(Company, Company.id == LedgerEntry.company_id)
         .join(Team, Team.id == LedgerEntry.team_id)
         .join(Goal, Goal.id == LedgerEntry.goal_id)
         .outerjoin(Logger, Logger.id == LedgerEntry.logged_by_id)
+        .outerjoin(Attester, Attester.id == LedgerEntry.attested_by_id)
         .order_by(LedgerEntry.id)
         .execution_options(yield_per=500)
     )

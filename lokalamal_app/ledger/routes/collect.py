@@ -67,8 +67,8 @@ def create_collection(team_id: int):
     if replay is not None:
         flash(_("Den här insamlingen var redan registrerad; den räknas en gång."), "info")
     elif awaiting_count:
-        flash(_("Tack! Insamlingen är registrerad. Be en kollega räkna kontanterna en gång till "
-                "innan de kan verifieras."), "success")
+        flash(_("Tack! Insamlingen är registrerad. Be en kollega räkna kontanterna med dig och "
+                "bekräfta under Mina insamlingar; då är den attesterad."), "success")
     else:
         flash(_("Tack! Insamlingen är registrerad och syns direkt som rapporterad."), "success")
     return redirect(team_url(team_id), code=303)

@@ -50,12 +50,13 @@ def export_csv():
         status_names = {key: str(label) for key, label in STATUSES.items()}
     header = ["post", "insamlat datum", "registrerad (UTC)", "arbetsplats", "lag", "mål",
               "belopp (kr)", "sätt", "status", "orsak", "anteckning", "registrerad av",
-              "återför post", "rättar post"]
+              "återför post", "rättar post", "attesterad av", "mottagen datum",
+              "mottagen referens"]
     rows = (
         [r.id, r.collected_on, r.created_at, r.company, r.team, f"#{r.goal_number} {r.goal}",
          csvexport.kronor_cell(r.amount_ore), method_names.get(r.method, r.method),
          status_names.get(r.status, r.status), r.status_reason, r.note, r.logged_by,
-         r.reverses_id, r.corrects_id]
+         r.reverses_id, r.corrects_id, r.attested_by, r.received_on, r.received_reference]
         for r in queries.export_rows(
             company_ids, form.date_from.day, form.date_to.day,
             int(form.goal.data) if form.goal.data else None,

@@ -53,8 +53,8 @@ def confirm_count(entry_id: int):
     try:
         services.confirm_count(entry, current_user)
     except services.LedgerError as exc:
-        return problem(str(exc))
+        return problem(str(exc), exc.status)
     db.session.commit()
-    flash(_("Tack! Kontanterna är kontrollräknade och posten går vidare till verifiering."),
-          "success")
+    flash(_("Tack! Ni har räknat kontanterna två och posten är attesterad. Den räknas som "
+            "mottagen när pengarna har kommit in till stadsmissionen."), "success")
     return go(url_for("ledger.mine"), code=303)
