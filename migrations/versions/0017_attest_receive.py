@@ -34,7 +34,26 @@ depends_on = None
 MIGRATED_REFERENCE = "verifierad före attest och mottagning"
 
 
-def upgrade():
+# The four new columns of ledger_entry. SQLite cannot add a foreign key to a table without
+# rebuilding it, and a rebuild of a table that other rows point at (reversals, matches,
+# Swish payments) fails the foreign key check; it can add a column with REFERENCES in place,
+# so that is what it does. It cannot drop such a column in place either, so on SQLite the
+# downgrade leaves these nullable columns where they are and the upgrade reuses them.
+NEW_COLUMNS = (
+    ("attested_by_id", 'INTEGER REFERENCES "user" (id)'),
+    ("attested_at", "DATETIME"),
+    ("received_on", "DATE"),
+    ("received_reference", "VARCHAR(120) DEFAULT '' NOT NULL"),
+)
+
+
+def _add_entry_columns():
+    if op.get_bind().dialect.name == "sqlite":
+        have = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("ledger_entry")}
+        for name, kind in NEW_COLUMNS:
+            if name not in have:
+                op.execute(f"ALTER TABLE ledger_entry ADD COLUMN {name} {kind}")
+        return
     with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
         batch_op.add_column(sa.Column("attested_by_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("attested_at", sa.DateTime(timezone=True), nullable=True))
@@ -43,6 +62,10 @@ def upgrade():
                                       nullable=False, server_default=""))
         batch_op.create_foreign_key("fk_ledger_entry_attested_by_id_user", "user",
                                     ["attested_by_id"], ["id"])
+
+
+def upgrade():
+    _add_entry_columns()
     with op.batch_alter_table("tally", schema=None) as batch_op:
         batch_op.alter_column("verified_ore", new_column_name="received_ore")
         batch_op.alter_column("match_verified_ore", new_column_name="match_received_ore")
@@ -194,6 +217,10 @@ def downgrade():
         batch_op.drop_column("attested_ore")
         batch_op.alter_column("match_received_ore", new_column_name="match_verified_ore")
         batch_op.alter_column("received_ore", new_column_name="verified_ore")
+    if conn.dialect.name == "sqlite":
+        conn.execute(sa.text("UPDATE ledger_entry SET attested_by_id = NULL, "
+                             "attested_at = NULL, received_on = NULL, received_reference = ''"))
+        return
     with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
         batch_op.drop_constraint("fk_ledger_entry_attested_by_id_user", type_="foreignkey")
         batch_op.drop_column("received_reference")
