@@ -27,12 +27,12 @@ from wtforms.validators import (
 )
 
 from .. import swish
-from ..reconciliation import references
 from ..forms import Form, KronorField, strip_filter
 from ..goals.queries import UN_GOALS
 from ..inputs import small_int
 from ..models.mission import PARTNER_LEVELS
 from ..partners.forms import PartnerChoices
+from ..reconciliation import references
 
 
 class GrantStaffForm(Form):

@@ -2,7 +2,6 @@
 images, QR codes and the team Swish partial."""
 
 import io
-import re
 
 import pytest
 from flask import render_template
