@@ -47,9 +47,17 @@ MESSAGE_MAX = swish_reports.MESSAGE_MAX
 STORED_MESSAGE_MAX = 200
 NOTE_PREFIX = "Swish till stadsmissionen: "
 
-# The file's layout, encoding and rows are read in reconciliation.swish_reports.
-CsvImportError = swish_reports.ReportError
-decode = swish_reports.decode
+
+class CsvImportError(swish_reports.ReportError):
+    """The file cannot be read; `problems` lists what is wrong, by row where it can."""
+
+
+def decode(data: bytes) -> str:
+    """The file's text (see reconciliation.swish_reports.decode)."""
+    try:
+        return swish_reports.decode(data)
+    except swish_reports.ReportError as exc:
+        raise CsvImportError(exc.problems) from exc
 
 
 @dataclass
@@ -87,7 +95,11 @@ class Proposal:
 def parse(data: bytes | str) -> list[Payment]:
     """Every payment row of the file, bad rows with their `problem`; CsvImportError when
     the file cannot be read or not one row of it can."""
-    report = swish_reports.read(data)
+    # The file's layout, encoding and rows are read in reconciliation.swish_reports.
+    try:
+        report = swish_reports.read(data)
+    except swish_reports.ReportError as exc:
+        raise CsvImportError(exc.problems) from exc
     seen: dict[str, int] = {}
     payments = [_payment(row, seen) for row in report.rows]
     problems = [p.problem for p in payments if p.problem]
