@@ -2,6 +2,8 @@
 
 Known keys (add yours here with a comment):
 - "swish_number": the mission's Swish number, digits only
+- "bankgiro_number": the mission's bankgiro number, digits only (shown as 123-4566)
+- "cash_instructions": how to hand in cash, free text shown on the team pages
 - "tax_reduction_approved": "1" when the mission is an approved recipient for the tax
   reduction on gifts (skattereduktion för gåvor)
 """

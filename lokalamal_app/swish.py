@@ -1,10 +1,15 @@
 """Swish prefilled payments: the QR payload and the app link.
 
-The payload follows Swish's QR code specification (guide 1.5), prefilled format:
+The payload follows Swish's QR code specification (section 6.1), prefilled format:
 `C<payee>;<amount>;<message>;<editmask>`. Only the payee is required; empty fields stay
 empty. The amount has two decimals and a decimal comma ("100,00"). The message is at most
-50 characters from a–ö, A–Ö, 0–9 and `!?(),.-:;`, URL-encoded. Mask bits: 1 payee,
-2 amount, 4 message; a set bit lets the payer change that field.
+50 characters from a–ö, A–Ö, 0–9 and `!?(),.-:;`, URL-encoded as UTF-8 ("å" -> "%C3%A5",
+space -> "%20"). Mask bits: 1 payee, 2 amount, 4 message; a set bit lets the payer change
+that field.
+
+The "Öppna Swish" link (app.swish.nu) has no public specification; it is written as public
+code uses it: `amt` with a decimal point, the message percent-encoded (space "%20"), and
+`src=url` since it is followed as a link, not scanned.
 """
 
 import re
@@ -13,14 +18,13 @@ from urllib.parse import quote, urlencode
 from flask_babel import gettext as _
 
 from .money import plain_kronor
+from .reconciliation.references import payment_reference
 
 EDIT_PAYEE, EDIT_AMOUNT, EDIT_MESSAGE = 1, 2, 4
 MESSAGE_MAX = 50
 
 # What a Swish message may hold (space included: people separate words with it).
 _MESSAGE_CHARS = re.compile(r"[a-zA-ZåäöÅÄÖ0-9!?(),.\-:; ]")
-# Kept as they are in the payload; everything else in the message is percent-encoded.
-_LITERAL = re.compile(r"[a-zA-ZåäöÅÄÖ0-9!?(),.\-:]")
 
 
 class SwishError(ValueError):
@@ -46,8 +50,10 @@ def clean_message(text: str) -> str:
     return " ".join(kept.split())[:MESSAGE_MAX].strip()
 
 
-def _encode_message(message: str) -> str:
-    return "".join(ch if _LITERAL.fullmatch(ch) else quote(ch, safe="") for ch in message)
+def encode_message(message: str) -> str:
+    """URL-encode as UTF-8: "Gåva 7054" -> "G%C3%A5va%207054"; ";" can never split a field."""
+    # As encodeURIComponent: "!", "(" and ")" stay; ";", ",", ":", "?" and space are encoded.
+    return quote(message, safe="!()")
 
 
 def format_amount(amount_ore: int | None) -> str:
@@ -67,7 +73,7 @@ def payload(payee: str, amount_ore: int | None = None, message: str = "",
     fields = [
         "C" + clean_number(payee),
         format_amount(amount_ore),
-        _encode_message(clean_message(message)),
+        encode_message(clean_message(message)),
         str(editable) if editable else "",
     ]
     # Trailing empty fields may be left out, but keep the mask's place when it is set.
@@ -77,8 +83,9 @@ def payload(payee: str, amount_ore: int | None = None, message: str = "",
 
 
 def team_message(team) -> str:
-    """The message that tells the mission which team a payment belongs to."""
-    return clean_message(f"{team.reference} Lokala mål")
+    """The message that tells the mission which team a payment belongs to: the team's
+    payment reference (the same one people write on a bankgiro payment)."""
+    return clean_message(f"{payment_reference(team.id)} Lokala mål")
 
 
 def team_payload(payee: str, team) -> str:
@@ -95,5 +102,5 @@ def app_link(payee: str, message: str = "", amount_ore: int | None = None) -> st
     if message:
         params["msg"] = clean_message(message)
     params["edit"] = "amt"
-    params["src"] = "qr"
-    return "https://app.swish.nu/1/p/sw/?" + urlencode(params)
+    params["src"] = "url"
+    return "https://app.swish.nu/1/p/sw/?" + urlencode(params, quote_via=quote)

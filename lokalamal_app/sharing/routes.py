@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from .. import qr, settings, swish
 from ..extensions import db
 from ..models import Team
+from ..reconciliation import references
 from ..urls import absolute, external_url
 from . import bp, previews
 
@@ -71,9 +72,21 @@ def swish_for(team) -> dict | None:
     return {
         "number": number,
         "message": message,
+        "reference": references.payment_reference(team.id),
         "link": swish.app_link(number, message),
         "qr_url": url_for("sharing.team_swish_svg", team_id=team.id),
     }
+
+
+def payment_for(team) -> dict | None:
+    """The team's payment reference with the bankgiro and cash ways to give, or None when
+    staff set neither."""
+    bankgiro = settings.get("bankgiro_number")
+    cash = settings.get("cash_instructions")
+    if not bankgiro and not cash:
+        return None
+    return {"reference": references.payment_reference(team.id),
+            "bankgiro": references.format_bankgiro(bankgiro), "cash": cash}
 
 
 def preview_url(kind: str, ident) -> str:
@@ -83,4 +96,5 @@ def preview_url(kind: str, ident) -> str:
 
 @bp.app_context_processor
 def _helpers():
-    return {"swish_for": swish_for, "share_preview_url": preview_url}
+    return {"swish_for": swish_for, "payment_for": payment_for,
+            "share_preview_url": preview_url}

@@ -7,6 +7,10 @@ from ..models import Goal, ImpactLine, Inquiry, Partner
 
 # 123 456 78 90 is clearly not a real Swish number; it only makes the QR codes show.
 DEMO_SWISH_NUMBER = "1234567890"
+# 123-4566: a made-up bankgiro number (its check digit is right, so the form takes it).
+DEMO_BANKGIRO_NUMBER = "1234566"
+DEMO_CASH_INSTRUCTIONS = ("Demo: lämna kontanterna i en förseglad bössa i receptionen på "
+                          "Exempelgatan 1 (påhittad adress), vardagar 9–16. Två personer räknar.")
 
 IMPACT = {
     # goal number: (kronor, what it does) – illustrative demo figures, staff write the real ones
@@ -29,6 +33,8 @@ def load(world) -> None:
     """Add the mission's demo content on top of the core demo world."""
     goals = {g.number: g for g in db.session.execute(db.select(Goal)).scalars()}
     settings.put("swish_number", DEMO_SWISH_NUMBER, actor=world.staff)
+    settings.put("bankgiro_number", DEMO_BANKGIRO_NUMBER, actor=world.staff)
+    settings.put("cash_instructions", DEMO_CASH_INSTRUCTIONS, actor=world.staff)
     for number, lines in IMPACT.items():
         for position, (kronor, text) in enumerate(lines):
             db.session.add(ImpactLine(goal_id=goals[number].id, amount_ore=kronor * 100,

@@ -32,6 +32,7 @@ from ..goals.queries import UN_GOALS
 from ..inputs import small_int
 from ..models.mission import PARTNER_LEVELS
 from ..partners.forms import PartnerChoices
+from ..reconciliation import references
 
 
 class GrantStaffForm(Form):
@@ -110,7 +111,23 @@ class SettingsForm(Form):
     swish_number = StringField(_l("Stadsmissionens Swishnummer"), filters=[strip_filter],
                                description=_l("Lämna tomt för att inte visa Swish på lagsidorna."),
                                validators=[Length(max=30, message=_l("Swishnumret är för långt."))])
+    bankgiro_number = StringField(
+        _l("Stadsmissionens bankgironummer"), filters=[strip_filter],
+        description=_l("Till exempel 123-4566. Lämna tomt för att inte visa bankgiro på lagsidorna."),
+        validators=[Length(max=20, message=_l("Bankgironumret är för långt."))])
+    cash_instructions = TextAreaField(
+        _l("Så lämnar man kontanter"), filters=[strip_filter],
+        description=_l("Visas på lagsidorna, till exempel var och när man lämnar en bössa."),
+        validators=[Length(max=500, message=_l("Skriv högst 500 tecken."))])
     tax_reduction_approved = BooleanField(_l("Godkänd gåvomottagare (skattereduktion för gåvor)"))
+
+    def validate_bankgiro_number(self, field):
+        self.clean_bankgiro = ""
+        if field.data:
+            try:
+                self.clean_bankgiro = references.clean_bankgiro(field.data)
+            except references.BankgiroError as exc:
+                raise ValidationError(str(exc)) from exc
 
     def validate_swish_number(self, field):
         if field.data:

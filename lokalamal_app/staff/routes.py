@@ -12,6 +12,7 @@ from ..forms import EmptyForm
 from ..inputs import int_arg
 from ..models import Goal, ImpactLine, Inquiry, LedgerEntry, Partner, User
 from ..partners import logos
+from ..reconciliation import references
 from ..security import accepts_uploads
 from . import bp, queries, services, swish_import
 from .forms import (
@@ -246,9 +247,13 @@ def settings_page():
     form = SettingsForm()
     if request.method == "GET":
         form.swish_number.data = settings.get("swish_number")
+        form.bankgiro_number.data = references.format_bankgiro(settings.get("bankgiro_number"))
+        form.cash_instructions.data = settings.get("cash_instructions")
         form.tax_reduction_approved.data = settings.get_bool("tax_reduction_approved")
     if form.validate_on_submit():
-        services.save_settings(form.clean_number, form.tax_reduction_approved.data, current_user)
+        services.save_settings(form.clean_number, form.tax_reduction_approved.data, current_user,
+                               bankgiro_number=form.clean_bankgiro,
+                               cash_instructions=form.cash_instructions.data or "")
         db.session.commit()
         flash(_("Inställningarna är sparade."), "success")
         return redirect(url_for("staff.settings_page"))

@@ -124,10 +124,15 @@ def mark_inquiry_handled(inquiry: Inquiry, actor: User) -> Inquiry:
     return inquiry
 
 
-def save_settings(swish_number: str, tax_reduction_approved: bool, actor: User) -> None:
-    """Change the Swish number and the gift-recipient setting (each change audited)."""
-    if settings.get("swish_number") != swish_number:
-        settings.put("swish_number", swish_number, actor=actor)
+def save_settings(swish_number: str, tax_reduction_approved: bool, actor: User,
+                  bankgiro_number: str | None = None, cash_instructions: str | None = None) -> None:
+    """Change the payment settings and the gift-recipient setting (each change audited);
+    a setting passed as None is left as it is."""
+    changes = {"swish_number": swish_number, "bankgiro_number": bankgiro_number,
+               "cash_instructions": cash_instructions}
+    for key, value in changes.items():
+        if value is not None and settings.get(key) != value:
+            settings.put(key, value, actor=actor)
     flag = "1" if tax_reduction_approved else ""
     if settings.get("tax_reduction_approved") != flag:
         settings.put("tax_reduction_approved", flag, actor=actor)

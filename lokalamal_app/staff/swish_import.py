@@ -1,14 +1,16 @@
 """Reconciling the mission's Swish or bank report (CSV) with the teams' collections.
 
-1. `parse(data)` reads the file: the encoding (UTF-8, UTF-16 with BOM or Windows-1252),
-   the separator and the columns are found from the file; every bad row is reported by
-   number. A file that cannot be read at all (no header, wrong encoding, no readable row)
+1. `parse(data)` reads the file (reconciliation.swish_reports: the encoding, the separator
+   and the layout are found from the file); every bad row is reported by number. A file
+   that cannot be read at all (no header, wrong encoding, no readable row)
    is refused whole; otherwise a bad row is kept as a refused row with its own reason, and
    the other rows go on.
-2. `propose(payments)` matches each payment to a team by the reference code in its
-   message (Team.reference, e.g. "LM101") and proposes to mark a matching reported or
+2. `propose(payments)` matches each payment to a team by the reference in its message:
+   the team's payment reference (e.g. "7054", see reconciliation.references) or its older
+   letter code (Team.reference, e.g. "LM101") and proposes to mark a matching reported or
    attested Swish collection received (same team and amount, collected within two weeks)
-   or else to record a new received one. Payments already booked, outgoing payments and unknown codes are shown
+   or else to record a new received one. Payments already booked, outgoing payments and
+   unknown codes are shown
    with the reason.
 3. `book(proposals, chosen, actor)` does what staff confirmed, each row in its own
    savepoint: a row that cannot be booked is listed with its reason and the rest book.
@@ -20,13 +22,11 @@ column has a limit (the stored payment, the ledger note) it is cut with an ellip
 """
 
 import base64
-import csv
 import hashlib
-import io
 import re
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -38,35 +38,28 @@ from ..extensions import db
 from ..forms import EARLIEST_DATE
 from ..ledger import services as ledger
 from ..models import LedgerEntry, SwishPayment, Team
-from ..money import MoneyError, parse_kronor
+from ..reconciliation import references, swish_reports
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_BYTES = swish_reports.MAX_BYTES
+MAX_ROWS = swish_reports.MAX_ROWS
 MATCH_DAYS = 14
 # Bank texts are short in practice; a longer cell is kept this far, never further.
-MESSAGE_MAX = 2000
+MESSAGE_MAX = swish_reports.MESSAGE_MAX
 # SwishPayment.message is String(200): the import key was always built from this much.
 STORED_MESSAGE_MAX = 200
 NOTE_PREFIX = "Swish till stadsmissionen: "
 
-COLUMNS = {
-    "date": ("datum", "bokföringsdag", "bokforingsdag", "transaktionsdag", "betalningsdag",
-             "valutadag", "date"),
-    "amount": ("belopp", "summa", "amount", "belopp (sek)", "belopp sek"),
-    "message": ("meddelande", "referens", "text", "beskrivning", "message", "meddelande/referens",
-                "rubrik"),
-    "payment_id": ("transaktions-id", "transaktionsid", "betalningsreferens", "referensnummer",
-                   "swish-id", "swishid", "id", "löpnummer", "radnr", "transaction id"),
-}
-COLUMN_LABELS = {"date": "datum", "amount": "belopp", "message": "meddelande"}
 
-
-class CsvImportError(ValueError):
+class CsvImportError(swish_reports.ReportError):
     """The file cannot be read; `problems` lists what is wrong, by row where it can."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__(problems[0] if problems else _("Filen kunde inte läsas."))
-        self.problems = problems
+
+def decode(data: bytes) -> str:
+    """The file's text (see reconciliation.swish_reports.decode)."""
+    try:
+        return swish_reports.decode(data)
+    except swish_reports.ReportError as exc:
+        raise CsvImportError(exc.problems) from exc
 
 
 @dataclass
@@ -78,6 +71,8 @@ class Payment:
     import_key: str
     # Why the row cannot be read; such a row is shown refused and never booked.
     problem: str = ""
+    payer_name: str = ""
+    payment_id: str = ""
 
 
 def cut(text: str, limit: int) -> str:
@@ -99,138 +94,48 @@ class Proposal:
         return self.action in ("receive", "create")
 
 
-def decode(data: bytes) -> str:
-    """The file's text; UTF-8 first (with or without BOM), then UTF-16 (BOM) or Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise CsvImportError([_("Filen är märkt som UTF-16 men går inte att läsa.")]) from exc
-    if b"\x00" in data:
-        raise CsvImportError([_("Filen är ingen textfil (CSV). Spara rapporten som CSV och försök igen.")])
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise CsvImportError([
-            _("Filens teckenkodning känns inte igen. Spara den som CSV i UTF-8 och försök igen.")
-        ]) from exc
-
-
-def _dialect(first_line: str) -> str:
-    counts = {sep: first_line.count(sep) for sep in (";", "\t", ",")}
-    sep = max(counts, key=counts.get)
-    return sep if counts[sep] else ";"
-
-
-def _parse_date(text: str) -> date | None:
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d", "%d.%m.%Y",
-                "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _find_columns(header: list[str]) -> dict[str, int]:
-    names = [h.strip().strip('"').casefold() for h in header]
-    found = {}
-    for key, aliases in COLUMNS.items():
-        for alias in aliases:
-            if alias in names:
-                found[key] = names.index(alias)
-                break
-    return found
-
-
 def parse(data: bytes | str) -> list[Payment]:
     """Every payment row of the file, bad rows with their `problem`; CsvImportError when
     the file cannot be read or not one row of it can."""
-    if isinstance(data, bytes):
-        if not data.strip():
-            raise CsvImportError([_("Filen är tom.")])
-        if len(data) > MAX_BYTES:
-            raise CsvImportError([_("Filen är för stor; högst %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))])
-        text = decode(data)
-    else:
-        text = data
-    lines = text.splitlines()
-    # Bank exports often start with a few lines about the account; the header is the
-    # first line that names the columns we need.
-    start = None
-    for index, line in enumerate(lines[:15]):
-        row = next(csv.reader([line], delimiter=_dialect(line)), [])
-        if {"date", "amount", "message"} <= _find_columns(row).keys():
-            start = index
-            break
-    if start is None:
-        raise CsvImportError([
-            _("Hittar inte kolumnerna. Filen behöver en rubrikrad med Datum, Belopp och "
-              "Meddelande (eller Bokföringsdag, Belopp och Referens).")
-        ])
-    sep = _dialect(lines[start])
-    reader = csv.reader(io.StringIO("\n".join(lines[start:])), delimiter=sep)
-    header = next(reader)
-    columns = _find_columns(header)
-    payments: list[Payment] = []
+    # The file's layout, encoding and rows are read in reconciliation.swish_reports.
+    try:
+        report = swish_reports.read(data)
+    except swish_reports.ReportError as exc:
+        raise CsvImportError(exc.problems) from exc
     seen: dict[str, int] = {}
-    for offset, row in enumerate(reader, start=start + 2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(payments) >= MAX_ROWS:
-            raise CsvImportError([_("Filen har fler än %(rows)s rader; dela upp den.",
-                                    rows=MAX_ROWS)])
-        payments.append(_read_row(offset, row, header, columns, seen))
+    payments = [_payment(row, seen) for row in report.rows]
     problems = [p.problem for p in payments if p.problem]
-    if not payments:
-        raise CsvImportError([_("Filen har en rubrikrad men inga betalningar.")])
     if len(problems) == len(payments):
         raise CsvImportError(problems)
     return payments
 
 
-def _read_row(offset: int, row: list[str], header: list[str], columns: dict[str, int],
-              seen: dict[str, int]) -> Payment:
-    """One row as a Payment; a row that cannot be read carries its problem instead."""
+def _payment(row: swish_reports.ReportRow, seen: dict[str, int]) -> Payment:
+    """A report row as a Payment: the days and sums a collection may have, and its import key."""
     def refused(problem: str) -> Payment:
-        text = " ".join(" ".join(row).split())
-        return Payment(offset, None, None, cut(text, MESSAGE_MAX), "", problem)
+        return Payment(row.line, None, None, cut(row.message, MESSAGE_MAX), "", problem)
 
-    if len(row) < len(header):
-        return refused(_("Rad %(row)s: har %(fields)s fält men rubrikraden har %(header)s.",
-                         row=offset, fields=len(row), header=len(header)))
-    paid_on = _parse_date(row[columns["date"]])
-    if paid_on is None:
-        return refused(_("Rad %(row)s: datumet ”%(value)s” går inte att läsa (skriv ÅÅÅÅ-MM-DD).",
-                         row=offset, value=row[columns["date"]][:20]))
-    if not EARLIEST_DATE <= paid_on <= clock.today():
+    if row.problem:
+        return refused(row.problem)
+    if not EARLIEST_DATE <= row.paid_on <= clock.today():
         # The same days the logging form takes: a payment cannot be paid in the future.
         return refused(_("Rad %(row)s: datumet %(value)s ligger utanför %(first)s – i dag.",
-                         row=offset, value=paid_on.isoformat(),
+                         row=row.line, value=row.paid_on.isoformat(),
                          first=EARLIEST_DATE.isoformat()))
-    try:
-        amount = parse_kronor(row[columns["amount"]])
-    except MoneyError:
-        return refused(_("Rad %(row)s: beloppet ”%(value)s” är inget belopp.",
-                         row=offset, value=row[columns["amount"]][:20]))
-    if amount > current_app.config["MAX_COLLECTION_ORE"]:
+    if row.amount_ore > current_app.config["MAX_COLLECTION_ORE"]:
         return refused(_("Rad %(row)s: beloppet är större än en insamling får vara; "
-                         "bokför det för hand.", row=offset))
-    message = " ".join(row[columns["message"]].split())[:MESSAGE_MAX]
-    if "payment_id" in columns and row[columns["payment_id"]].strip():
-        basis = "id:" + row[columns["payment_id"]].strip()
+                         "bokför det för hand.", row=row.line))
+    message = row.message
+    if row.payment_id:
+        basis = "id:" + row.payment_id
     else:
         # The first 200 characters, as always: a file imported before books nothing twice.
-        basis = f"row:{paid_on.isoformat()}|{amount}|{message[:STORED_MESSAGE_MAX].casefold()}"
+        basis = f"row:{row.paid_on.isoformat()}|{row.amount_ore}|{message[:STORED_MESSAGE_MAX].casefold()}"
     # Two identical payments on one day are two payments: number the repeats.
     seen[basis] = seen.get(basis, 0) + 1
     key = hashlib.sha256(f"{basis}#{seen[basis]}".encode()).hexdigest()
-    return Payment(offset, paid_on, amount, message, key)
+    return Payment(row.line, row.paid_on, row.amount_ore, message, key,
+                   payer_name=row.payer_name, payment_id=row.payment_id)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
@@ -248,6 +153,11 @@ def propose(payments: list[Payment]) -> list[Proposal]:
             db.select(Team).where(func.upper(Team.reference).in_(tokens))
         ).scalars()
     } if tokens else {}
+    # The numeric payment reference (the one in the Swish QR and on bankgiro payments).
+    team_ids = {i for p in readable for i in references.team_ids_in(p.message)}
+    if team_ids:
+        for team in db.session.execute(db.select(Team).where(Team.id.in_(team_ids))).scalars():
+            teams[references.payment_reference(team.id)] = team
     booked = set(
         db.session.execute(
             db.select(SwishPayment.import_key).where(
@@ -277,7 +187,7 @@ def propose(payments: list[Payment]) -> list[Proposal]:
         if payment.problem:
             proposals.append(Proposal(payment, "refused", payment.problem))
             continue
-        refs = [t.upper() for t in _TOKEN.findall(payment.message) if t.upper() in teams]
+        refs = _references(payment.message, teams)
         if payment.import_key in booked:
             proposals.append(Proposal(payment, "booked", _("Redan bokförd vid en tidigare import.")))
             continue
@@ -289,7 +199,7 @@ def propose(payments: list[Payment]) -> list[Proposal]:
                       else _("Ingen lagkod i meddelandet som finns hos något lag."))
             proposals.append(Proposal(payment, "unmatched", reason))
             continue
-        if len(set(refs)) > 1:
+        if len({teams[ref].id for ref in refs}) > 1:
             proposals.append(Proposal(payment, "unmatched",
                                       _("Meddelandet nämner flera lag (%(codes)s).",
                                         codes=", ".join(sorted(set(refs)))),
@@ -308,6 +218,16 @@ def propose(payments: list[Payment]) -> list[Proposal]:
                                       _("Ingen rapporterad Swishinsamling med samma belopp; blir en ny mottagen post."),
                                       team, None, refs))
     return proposals
+
+
+def _references(message: str, teams: dict[str, Team]) -> list[str]:
+    """The known team codes and payment references in a message, in order."""
+    found = [t.upper() for t in _TOKEN.findall(message) if t.upper() in teams]
+    for team_id in references.team_ids_in(message):
+        reference = references.payment_reference(team_id)
+        if reference in teams and reference not in found:
+            found.append(reference)
+    return found
 
 
 def _closest(candidates, taken, team, payment) -> LedgerEntry | None:

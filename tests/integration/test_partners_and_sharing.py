@@ -2,15 +2,15 @@
 images, QR codes and the team Swish partial."""
 
 import io
-import re
 
 import pytest
 from flask import render_template
 from PIL import Image
 
-from lokalamal_app import settings
+from lokalamal_app import qr, settings
 from lokalamal_app.extensions import db
 from lokalamal_app.models import Inquiry, OutboxMessage
+from lokalamal_app.reconciliation import references
 from tests import factories
 
 GOOD = {"company_name": "Mälarbolaget AB", "contact_name": "Eva Ek", "email": "eva@malar.example",
@@ -124,11 +124,32 @@ def test_team_swish_partial_shows_only_with_a_number(app, app_ctx, client):
     factories.commit()
     with app.test_request_context("/"):
         html = render_template("sharing/_swish.html", team=team)
-    assert "Öppna Swish" in html and "LM777" in html
-    assert re.search(r'href="https://app\.swish\.nu/1/p/sw/\?sw=1234567890&amp;msg=LM777', html)
+    reference = references.payment_reference(team.id)
+    assert "Öppna Swish" in html and f"<strong>{reference}</strong>" in html
+    assert (f'href="https://app.swish.nu/1/p/sw/?sw=1234567890&amp;msg={reference}%20Lokala%20m%C3%A5l'
+            '&amp;edit=amt&amp;src=url"') in html
     assert f"/share/swish/{team.id}.svg" in html
     svg = client.get(f"/share/swish/{team.id}.svg")
     assert svg.status_code == 200 and b"<svg" in svg.data
+    # The image is the QR of the specified payload: the team's reference, amount up to the payer.
+    payload = f"C1234567890;;{reference}%20Lokala%20m%C3%A5l;2"
+    assert svg.get_data(as_text=True) == qr.svg(payload)
+
+
+def test_team_page_shows_bankgiro_reference_and_cash_instructions_staff_set(app_ctx, client):
+    company = factories.make_company()
+    team = factories.make_team(company, name="Fikagänget")
+    factories.commit()
+    page = client.get(f"/teams/{team.id}").get_data(as_text=True)
+    assert "Ge med bankgiro eller kontanter" not in page
+    settings.put("bankgiro_number", "1234566")
+    settings.put("cash_instructions", "Lämna bössan i receptionen <b>före</b> fredag.")
+    factories.commit()
+    page = client.get(f"/teams/{team.id}").get_data(as_text=True)
+    reference = references.payment_reference(team.id)
+    assert "Betala till bankgiro <strong>123-4566</strong>" in page
+    assert f"skriv {reference} som referens (OCR)" in page
+    assert "Lämna bössan i receptionen &lt;b&gt;före&lt;/b&gt; fredag." in page
 
 
 def test_partner_listing_without_partners_invites_companies(client):

@@ -2,6 +2,7 @@
 partners and settings. Every staff action leaves an audit event."""
 
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -268,3 +269,23 @@ def test_export_is_a_csv_of_the_ledger(app_ctx, staff, login):
     assert response.headers["Content-Type"].startswith("text/csv")
     text = response.get_data(as_text=True)
     assert "1234,50" in text and "'=Formel AB" in text
+
+
+def test_staff_set_the_bankgiro_number_and_cash_instructions(app_ctx, staff, login):
+    client = login(staff)
+    response = client.post("/staff/settings", data={"bankgiro_number": "123-4567"})
+    assert response.status_code == 422
+    assert "kontrollsiffran är fel" in response.get_data(as_text=True)
+    assert settings.get("bankgiro_number") == ""
+    response = client.post("/staff/settings", data={
+        "bankgiro_number": " 123-4566 ", "cash_instructions": "Receptionen, vardagar 9–16."})
+    assert response.status_code == 302
+    assert settings.get("bankgiro_number") == "1234566"
+    assert settings.get("cash_instructions") == "Receptionen, vardagar 9–16."
+    form = client.get("/staff/settings").get_data(as_text=True)
+    assert 'value="123-4566"' in form and "Receptionen, vardagar 9–16." in form
+    response = client.post("/staff/settings", data={"cash_instructions": "x" * 501})
+    assert response.status_code == 422 and "högst 500 tecken" in response.get_data(as_text=True)
+    changes = db.session.execute(
+        db.select(AuditEvent).where(AuditEvent.action == "setting.change")).scalars().all()
+    assert {json.loads(c.after)["key"] for c in changes} == {"bankgiro_number", "cash_instructions"}

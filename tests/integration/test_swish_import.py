@@ -11,6 +11,7 @@ from lokalamal_app.extensions import db
 from lokalamal_app.ledger import services as ledger
 from lokalamal_app.ledger import totals
 from lokalamal_app.models import AuditEvent, LedgerEntry, SwishPayment
+from lokalamal_app.reconciliation import references
 from lokalamal_app.staff import swish_import
 from tests import factories
 
@@ -299,3 +300,36 @@ def test_a_row_the_ledger_would_refuse_is_refused_in_the_preview_and_the_others_
     assert totals.figures("team", world["fika"].id).received_ore == 250_00
     assert totals.figures("team", world["kod"].id).received_ore == 100_00
     assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
+
+
+def test_a_bank_swish_report_with_payment_references_books_like_the_simple_one(world, login):
+    fika, kod = world["fika"], world["kod"]
+    d = TODAY.isoformat()
+    data = (
+        "Bokföringsdag;Transaktionsdag;Tid;Betalningsreferens;Avsändare;Avsändarnummer;"
+        "Meddelande;Belopp;Valuta\r\n"
+        f"{d};{d};10:01;R1;Åsa Öberg;46701;{references.payment_reference(fika.id)} Lokala mål;"
+        "250,00;SEK\r\n"
+        f"{d};{d};10:02;R2;Bo Ek;46702;Lag {references.payment_reference(kod.id)[:2]} "
+        f"{references.payment_reference(kod.id)[2:]};1.000,00;SEK\r\n"
+        f"{d};{d};10:03;R3;=Mallory;46703;=HYPERLINK(\"http://x.test\");50,00;SEK\r\n"
+        f"{d};{d};10:04;R4;Cilla;46704;LM101 och {references.payment_reference(kod.id)};"
+        "75,00;SEK\r\n"
+        f"{d};{d};10:05;R5;Dan;46705;LM101;sju;SEK\r\n"
+    ).encode("cp1252")
+    client = login(world["staff"])
+    preview = _upload(client, data)
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert "=HYPERLINK(&#34;http://x.test&#34;)" in html  # shown as text, escaped
+    assert "Meddelandet nämner flera lag" in html
+    assert "Rad 6: beloppet ”sju” är inget belopp." in html
+    _confirm(client, html)
+    db.session.expire_all()
+    booked = {p.team_id: p for p in db.session.execute(db.select(SwishPayment)).scalars()}
+    assert set(booked) == {fika.id, kod.id}
+    assert (booked[fika.id].action, booked[fika.id].entry_id) == ("receive", world["pending"].id)
+    assert (booked[kod.id].action, booked[kod.id].amount_ore) == ("create", 1_000_00)
+    # The bank's own payment id keys the rows: the same report again books nothing.
+    again = _upload(client, data).get_data(as_text=True)
+    assert again.count("Redan bokförd") >= 2 and 'name="book"' not in again

@@ -10,8 +10,9 @@ def test_only_the_payee_is_required():
 
 
 def test_empty_fields_stay_empty_as_in_the_specification_example():
+    # "C1234567890;;Gåva;4" before encoding; the message is URL-encoded as UTF-8.
     assert swish.payload("1234567890", message="Gåva", editable=swish.EDIT_MESSAGE) == \
-        "C1234567890;;Gåva;4"
+        "C1234567890;;G%C3%A5va;4"
 
 
 def test_amount_has_two_decimals_and_a_decimal_comma():
@@ -23,6 +24,14 @@ def test_amount_has_two_decimals_and_a_decimal_comma():
 
 def test_message_is_url_encoded_and_keeps_allowed_characters():
     assert swish.payload("1234567890", message="LM101 Fika!") == "C1234567890;;LM101%20Fika!"
+    assert swish.payload("1234567890", message="Å ä ö") == "C1234567890;;%C3%85%20%C3%A4%20%C3%B6"
+    assert swish.payload("1234567890", message="Tack, (igen): ok?") == \
+        "C1234567890;;Tack%2C%20(igen)%3A%20ok%3F"
+
+
+def test_the_50_character_limit_counts_characters_not_encoded_bytes():
+    payload = swish.payload("1234567890", message="å" * 60)
+    assert payload == "C1234567890;;" + "%C3%A5" * 50
 
 
 def test_message_drops_disallowed_characters_and_is_cut_to_50():
@@ -39,9 +48,12 @@ def test_separator_in_message_cannot_break_the_fields():
 
 def test_team_payload_fixes_the_reference_and_lets_the_payer_pick_the_amount():
     class Team:
+        id = 5
         reference = "LM101"
 
-    assert swish.team_payload("123 456 78 90", Team()) == "C1234567890;;LM101%20Lokala%20mål;2"
+    # Team 5's payment reference is 7054; mask 2: only the amount may be changed.
+    assert swish.team_payload("123 456 78 90", Team()) == \
+        "C1234567890;;7054%20Lokala%20m%C3%A5l;2"
 
 
 @pytest.mark.parametrize("number", ["", "12345abc", "12", "1" * 16, "+46701234567"])
@@ -55,6 +67,11 @@ def test_a_90_account_number_need_not_have_ten_digits():
 
 
 def test_app_link_opens_swish_with_number_and_message():
-    link = swish.app_link("1234567890", "LM101 Lokala mål")
-    assert link.startswith("https://app.swish.nu/1/p/sw/?sw=1234567890")
-    assert "msg=LM101+Lokala+m%C3%A5l" in link
+    link = swish.app_link("1234567890", "7054 Lokala mål")
+    assert link == ("https://app.swish.nu/1/p/sw/?sw=1234567890&msg=7054%20Lokala%20m%C3%A5l"
+                    "&edit=amt&src=url")
+
+
+def test_app_link_amount_has_a_decimal_point_and_currency():
+    link = swish.app_link("1234567890", "Gåva", amount_ore=250_50)
+    assert "amt=250.50&cur=SEK" in link and "+" not in link

@@ -1,0 +1,81 @@
+"""Payment references: the number a payer writes (bankgiro OCR field, Swish message) so the
+mission can tell which team a payment is for; and the mission's bankgiro number.
+
+A team's reference is PREFIX, the team id (at least two digits) and a Luhn check digit:
+team 5 is "7054", team 123 "71233" (the check digit makes a mistyped digit show). It is
+computed from the id, so it never changes and needs no column. `team_ids_in` finds
+references in a free text (a Swish message, a bank row's text), spaces and hyphens inside
+the number allowed ("705 4", "70-54").
+"""
+
+import re
+
+from flask_babel import gettext as _
+from stdnum import luhn
+
+PREFIX = "7"
+# A digit, then digits each after at most one space or hyphen: how people write a number.
+_NUMBER_RUN = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9])*(?![0-9])")
+# Longest reference looked at when joining groups of a run (prefix, a 12-digit id, check).
+_MAX_DIGITS = 14
+
+
+class BankgiroError(ValueError):
+    """Not a bankgiro number; the message is Swedish."""
+
+
+def payment_reference(team_id: int) -> str:
+    """The team's payment reference, e.g. 5 -> "7054"."""
+    if team_id < 1:
+        raise ValueError("team ids start at 1")
+    body = PREFIX + str(team_id).zfill(2)
+    return body + luhn.calc_check_digit(body)
+
+
+def team_id_for(reference: str) -> int | None:
+    """The team id a reference stands for ("7054", "705 4" -> 5), or None when it is none."""
+    digits = re.sub(r"[\s\-]", "", reference or "")
+    if not digits.isascii() or not digits.isdigit() or len(digits) < 4:
+        return None
+    if not digits.startswith(PREFIX) or not luhn.is_valid(digits):
+        return None
+    middle = digits[len(PREFIX):-1]
+    team_id = int(middle)
+    # Only the one way of writing it: "70054" is not team 5 with a stray zero.
+    if team_id < 1 or str(team_id).zfill(2) != middle:
+        return None
+    return team_id
+
+
+def team_ids_in(text: str) -> list[int]:
+    """Team ids of every reference in a free text, in order of appearance, each once."""
+    found: list[int] = []
+    for run in _NUMBER_RUN.finditer(text or ""):
+        groups = re.split(r"[ \-]", run.group())
+        # A reference may be one group or several written apart; try each stretch of groups.
+        for first in range(len(groups)):
+            joined = ""
+            for last in range(first, len(groups)):
+                joined += groups[last]
+                if len(joined) > _MAX_DIGITS:
+                    break
+                team_id = team_id_for(joined)
+                if team_id is not None and team_id not in found:
+                    found.append(team_id)
+    return found
+
+
+def clean_bankgiro(text: str) -> str:
+    """"123-4566" -> "1234566"; raises BankgiroError when it is not a bankgiro number."""
+    digits = re.sub(r"[\s\-]", "", text or "")
+    if not digits.isascii() or not digits.isdigit() or not 7 <= len(digits) <= 8:
+        raise BankgiroError(_("Ett bankgironummer har 7 eller 8 siffror, till exempel 123-4566."))
+    if not luhn.is_valid(digits):
+        raise BankgiroError(_("Bankgironumret stämmer inte (kontrollsiffran är fel). "
+                                "Titta efter skrivfel."))
+    return digits
+
+
+def format_bankgiro(digits: str) -> str:
+    """"1234566" -> "123-4566", "12345674" -> "1234-5674"."""
+    return f"{digits[:-4]}-{digits[-4:]}" if digits else ""
