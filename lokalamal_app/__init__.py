@@ -135,9 +135,9 @@ def _nav_goals(goal_model):
     """
     if "nav_goals" not in g:
         try:
-            g.nav_goals = db.session.execute(
-                db.select(goal_model).order_by(goal_model.number)
-            ).scalars().all()
+            from .goals.queries import all_goals
+
+            g.nav_goals = all_goals()  # shared with a page that lists the goals too
         except SQLAlchemyError:
             db.session.rollback()
             g.nav_goals = []
