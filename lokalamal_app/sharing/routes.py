@@ -26,12 +26,15 @@ def qr_response(parts: tuple[str, ...], draw, mimetype: str, filename: str | Non
     drawing it again), kept a year when the address carries its content key (`k`)."""
     etag = qr.key(*parts)
     cache = YEAR if request.args.get("k") == etag else f"public, max-age={max_age}"
-    if request.if_none_match.contains(etag):
+    # The compression step sends a compressed copy's tag as "<key>:gzip" (or ":br").
+    seen = next((tag for tag in request.if_none_match if tag.split(":")[0] == etag), None)
+    if seen is not None:
         response = Response(status=304)
+        response.set_etag(seen)
     else:
         response = _image(draw(), mimetype, filename)
+        response.set_etag(etag)
     response.headers["Cache-Control"] = cache
-    response.set_etag(etag)
     return response
 
 

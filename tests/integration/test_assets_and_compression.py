@@ -136,6 +136,12 @@ def test_a_page_qr_code_is_kept_a_year_under_its_content_keyed_address(client, a
     assert first.status_code == 200 and first.data.startswith(b"<svg")
     assert first.headers["Cache-Control"] == YEAR
     assert client.get(svg_url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    packed = client.get(svg_url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == first.data
+    again = client.get(svg_url, headers={"Accept-Encoding": "gzip",
+                                         "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Cache-Control"] == YEAR
     png = client.get(png_url)
     assert png.data.startswith(b"\x89PNG") and png.headers["Cache-Control"] == YEAR
     # Without the key (an address typed by hand) the code still comes, briefly cached.
