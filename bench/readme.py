@@ -50,6 +50,9 @@ def table(document: dict) -> str:
             f"{_number(step.get('p50_ms'), 2)} | {_number(step.get('p99_ms'), 2)} | "
             f"{_number(step.get('ratio'), 3)} |"
         )
+    if meta.get("load_average"):
+        lines += ["", "Load average at the end (1, 5, 15 minutes): "
+                  + ", ".join(str(x) for x in meta["load_average"]) + "."]
     rss = steps.get("healthz", {}).get("worker_rss_mb")
     if rss:
         lines += ["", "Gunicorn workers' resident memory at the end: "
