@@ -13,7 +13,7 @@ SAMPLE = {
         "measured_at": "2026-11-30T19:00:00+00:00", "scale": 0.05,
         "sizes": {"companies": 5, "teams": 100, "people": 1000, "entries": 50000},
         "duration_s": 5, "connections": 16, "wrk_threads": 2, "gunicorn_workers": 2,
-        "worker_class": "sync", "server_threads": 1,
+        "worker_class": "sync", "server_threads": 1, "load_average": [3.5, 2.25, 1.0],
     },
     "steps": {
         "healthz": {"request": "GET /healthz", "about": "the baseline", "rps": 3500.04,
@@ -54,6 +54,7 @@ def test_the_table_says_what_was_measured_on_which_commit_and_cores():
     assert "on 2 cores" in text
     assert "scale 0.05: 5 workplaces, 100 teams, 1000 people, 50000 ledger entries" in text
     assert "98.5 MB, 101.0 MB" in text
+    assert "Load average at the end (1, 5, 15 minutes): 3.5, 2.25, 1.0." in text
     unknown = {**SAMPLE, "meta": {**SAMPLE["meta"], "commit": "unknown",
                                   "uncommitted_changes": True}}
     assert "commit `unknown` with uncommitted changes" in readme.table(unknown)
