@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HTMX_VERSION := 2.0.11
 
-.PHONY: run test install install-dev bench lint vendor translations clean
+.PHONY: run test install install-dev bench bench-readme lint vendor translations clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,12 @@ test: install-dev
 	  || echo "npm is missing: the accessibility checks will be skipped"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Writes bench/latest.json (or BENCH_OUT); `make bench-readme` puts it in the README's table.
 bench: install-dev
 	$(BIN)/python -m bench.run
+
+bench-readme: install-dev
+	$(BIN)/python -m bench.readme $(BENCH_OUT)
 
 # Extract the Swedish strings, update the English catalog and compile it.
 translations: install-dev

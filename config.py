@@ -134,6 +134,22 @@ class Config:
     # Logins and refusals as JSON lines; stderr when unset.
     SECURITY_LOG_FILE = os.environ.get("SECURITY_LOG_FILE")
 
+    # Responses compressed by the app (Flask-Compress): pages, styles and scripts of 1 KB or
+    # more, brotli when the browser takes it, else gzip. Streamed answers (the CSV exports)
+    # go out as they are, a line at a time.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 1024
+    COMPRESS_STREAMS = False
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/javascript", "application/javascript",
+        "application/json", "image/svg+xml",
+    ]
+    # Static files under a plain name (not the content-hashed one templates link to).
+    STATIC_PLAIN_MAX_AGE = _int("STATIC_PLAIN_MAX_AGE", 300)
+    # Read the static files again when they change on disk (development, tests); production
+    # reads each once per process.
+    STATIC_WATCH = True
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -168,6 +184,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     ALLOW_DEMO_DATA = False
+    STATIC_WATCH = False
 
     @classmethod
     def check(cls) -> None:

@@ -94,6 +94,24 @@ def build(session, companies: int, teams: int, people: int, entries: int,
         connection.exec_driver_sql("VACUUM ANALYZE")
 
 
+def add_challenge(session) -> int:
+    """A running challenge between workplaces 1 and 2 (their first people are their admins),
+    made through the app's own services so that its figures are the app's; commits."""
+    from datetime import timedelta
+
+    from lokalamal_app import clock
+    from lokalamal_app.challenges import services
+    from lokalamal_app.models import Company, User
+
+    first, second = session.get(Company, 1), session.get(Company, 2)
+    today = clock.today()
+    challenge = services.propose_challenge(first, [second], today, today + timedelta(days=29),
+                                           "total", None, "", actor=session.get(User, 1))
+    services.answer_challenge(challenge, second, True, "", session.get(User, 2))
+    session.commit()
+    return challenge.id
+
+
 def check(session) -> tuple[int, int]:
     """The ledger's sum of counted money and the stored grand total: they must agree."""
     ledger = session.execute(text(

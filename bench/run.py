@@ -3,17 +3,20 @@ with wrk from a separate process.
 
     make bench                       # full size: 100 workplaces ... 1 000 000 entries
     BENCH_SCALE=0.05 make bench      # a twentieth of it, to check that it works
-    BENCH_OUT=bench.json make bench  # also write the figures as JSON
+    BENCH_OUT=bench.json make bench  # write the figures as JSON elsewhere
+    make bench-readme                # the README's figures table from that JSON
 
 Environment: BENCH_DATABASE_URL (an empty PostgreSQL database; without it a throw-away
 PostgreSQL is started with scripts/pg-test-server), BENCH_SCALE, BENCH_DURATION (seconds
 per step, default 10), BENCH_CONNECTIONS (default 16), BENCH_THREADS (wrk, default 2),
 BENCH_WORKER_CLASS (gunicorn, default sync), BENCH_SERVER_THREADS (per worker, default 1),
-BENCH_OUT.
+BENCH_OUT (default bench/latest.json; the README's table is made from it by
+scripts/bench_readme.py).
 """
 
 import json
 import os
+import platform
 import re
 import secrets
 import shutil
@@ -26,7 +29,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import date
+from datetime import UTC, date, datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -146,6 +149,8 @@ def build_dataset(env: dict) -> None:
             f"stored total {stored} öre: {'consistent' if ledger_sum == stored else 'DIFFERENT'}")
         if ledger_sum != stored:
             raise SystemExit("Stored totals disagree with the ledger.")
+        challenge_id = dataset.add_challenge(db.session)
+        log(f"  challenge {challenge_id} between workplaces 1 and 2")
         db.session.remove()
         db.engine.dispose()
 
@@ -190,6 +195,13 @@ class Server:
     def __exit__(self, *exc):
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
+
+
+GET_WITH_COOKIE_LUA = """
+wrk.headers["Cookie"] = "%(cookie)s"
+"""
+
+MEMBER = ("person1@bench.lokalamal.se", "bänk och bord 2026")
 
 
 def wrk(wrk_path: str, url: str, script: str) -> dict:
@@ -267,11 +279,69 @@ def main() -> int:
                        cwd=ROOT, env={**os.environ, "BENCH_ENV": json.dumps(env)}, check=True)
         results = run_load(env, wrk_path)
     print_table(results)
-    out = os.environ.get("BENCH_OUT")
-    if out:
-        Path(out).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-        log(f"Wrote {out}")
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "latest.json")
+    document = {"meta": run_facts(), "steps": results}
+    out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    log(f"Wrote {out}")
     return 0
+
+
+def run_facts() -> dict:
+    """What the figures were measured on: the code (commit), the machine, the settings."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, check=True,
+                                capture_output=True, text=True).stdout.strip() or "unknown"
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                    cwd=ROOT, capture_output=True, text=True).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        commit, dirty = "unknown", False
+    return {
+        "commit": commit,
+        "uncommitted_changes": dirty,
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        # Other work on the machine moves every figure; the 1, 5 and 15 minute load averages.
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "scale": SCALE,
+        "sizes": SIZES,
+        "duration_s": DURATION,
+        "connections": CONNECTIONS,
+        "wrk_threads": WRK_THREADS,
+        "gunicorn_workers": 2,
+        "worker_class": WORKER_CLASS,
+        "server_threads": SERVER_THREADS,
+    }
+
+
+# (name, path, what it is, logged in as a member): the boards' steps, then whole pages a
+# visitor opens, each compared with /healthz in the same run.
+STEPS = [
+    ("healthz", "/healthz", "the baseline", False),
+    ("company_teams_board", "/leaderboards/companies/bankforetag-1-ab/teams?fragment=1",
+     "a workplace's team board fragment", False),
+    ("all_companies_board", "/leaderboards/companies?fragment=1",
+     "the all-workplaces board fragment", False),
+    ("goal_board", "/leaderboards/goals/ingen-ensamhet/teams?fragment=1",
+     "a goal's team board fragment", False),
+    ("unchanged_poll", "/leaderboards/teams?fragment=1&v={version}",
+     "a live poll with the current version (204)", False),
+    ("all_companies_page", "/leaderboards/companies", "the whole all-workplaces board page",
+     False),
+    ("home_page", "/", "the home page", False),
+    ("goal_page", "/goals/ingen-ensamhet", "a goal's page", False),
+    ("team_page", "/teams/laget-1", "a team's page", False),
+    ("team_page_member", "/teams/laget-1", "the same team page, logged in as its member",
+     True),
+    ("workplace_page", "/companies/bankforetag-1-ab", "a workplace's page", False),
+    ("board_page", "/leaderboards/companies/bankforetag-1-ab/teams",
+     "a workplace's whole team board page", False),
+    ("challenge_page", "/challenges/1", "a running challenge's page", False),
+    ("tv_page", "/leaderboards/tv", "the boards' TV page", False),
+]
+LOG_STEP = ("log_collection", "/teams/1/collections",
+            "the real form, logged in, with CSRF")
 
 
 def run_load(env: dict, wrk_path: str) -> dict:
@@ -279,20 +349,18 @@ def run_load(env: dict, wrk_path: str) -> dict:
     with Server(env) as server:
         version = json.loads(urllib.request.urlopen(
             server.url("/api/leaderboards/companies?limit=1")).read())["version"]
-        steps = [
-            ("healthz", "/healthz"),
-            ("company_teams_board", "/leaderboards/companies/bankforetag-1-ab/teams?fragment=1"),
-            ("all_companies_board", "/leaderboards/companies?fragment=1"),
-            ("goal_board", "/leaderboards/goals/ingen-ensamhet/teams?fragment=1"),
-            ("unchanged_poll", f"/leaderboards/teams?fragment=1&v={version}"),
-            # Not one of the required steps: the whole page around a board, for comparison.
-            ("all_companies_page", "/leaderboards/companies"),
-        ]
-        for name, path in steps:
-            status = urllib.request.urlopen(server.url(path)).status
+        cookie, token = login(server, *MEMBER)
+        for name, path, about, as_member in STEPS:
+            path = path.format(version=version)
+            headers = {"Cookie": cookie} if as_member else {}
+            status = urllib.request.urlopen(urllib.request.Request(
+                server.url(path), headers=headers)).status
             log(f"{name}: GET {path} ({status}), {DURATION} s at {CONNECTIONS} connections")
-            results[name] = wrk(wrk_path, server.url(path), "")
-        results["log_collection"] = log_collections(server, wrk_path)
+            script = GET_WITH_COOKIE_LUA % {"cookie": cookie} if as_member else ""
+            results[name] = {"request": f"GET {path}", "about": about,
+                             **wrk(wrk_path, server.url(path), script)}
+        results["log_collection"] = {"request": f"POST {LOG_STEP[1]}", "about": LOG_STEP[2],
+                                     **log_collections(server, wrk_path, cookie, token)}
         rss = server.worker_rss_mb()
         log(f"gunicorn workers' resident memory: {', '.join(f'{r} MB' for r in rss)}")
     base = results["healthz"]["rps"] or 1
@@ -302,10 +370,9 @@ def run_load(env: dict, wrk_path: str) -> dict:
     return results
 
 
-def log_collections(server: Server, wrk_path: str) -> dict:
+def log_collections(server: Server, wrk_path: str, cookie: str, token: str) -> dict:
     """(f) logging a collection through the real form post, as a member of team 1."""
-    path = "/teams/1/collections"
-    cookie, token = login(server, "person1@bench.lokalamal.se", "bänk och bord 2026")
+    path = LOG_STEP[1]
     status = post_collection_once(server, path, cookie, token)
     log(f"log_collection: POST {path} ({status})")
     if status not in (200, 201, 204, 302, 303):
@@ -319,12 +386,12 @@ def log_collections(server: Server, wrk_path: str) -> dict:
 
 def print_table(results: dict) -> None:
     log("")
-    log(f"{'step':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}")
+    log(f"{'step':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio to healthz':>17}")
     for name, r in results.items():
         p50 = "-" if r.get("p50_ms") is None else f"{r['p50_ms']:.2f}"
         p99 = "-" if r.get("p99_ms") is None else f"{r['p99_ms']:.2f}"
         note = f"  {r['failed']}" if r.get("failed") else ""
-        log(f"{name:<22} {r['rps']:>9.1f} {p50:>8} {p99:>8} {r['ratio']:>7.3f}{note}")
+        log(f"{name:<22} {r['rps']:>9.1f} {p50:>8} {p99:>8} {r['ratio']:>17.3f}{note}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import clock, formatting, inputs, names, security, shared_state
+from . import assets, clock, formatting, inputs, names, security, shared_state
 from .auth import passwords
 from .database import configure_sqlite
 from .extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -60,6 +60,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
         app.config["TRUSTED_HOSTS"] = config_class.trusted_hosts()
     logging.basicConfig(level=logging.INFO)
 
+    assets.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -134,9 +135,9 @@ def _nav_goals(goal_model):
     """
     if "nav_goals" not in g:
         try:
-            g.nav_goals = db.session.execute(
-                db.select(goal_model).order_by(goal_model.number)
-            ).scalars().all()
+            from .goals.queries import all_goals
+
+            g.nav_goals = all_goals()  # shared with a page that lists the goals too
         except SQLAlchemyError:
             db.session.rollback()
             g.nav_goals = []

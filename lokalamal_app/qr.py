@@ -1,12 +1,25 @@
 """QR codes from the `qrcode` package: SVG for pages, PNG at print size for posters."""
 
+import functools
+import hashlib
 import io
 
 import qrcode
 import qrcode.image.svg
 from PIL import Image, ImageDraw, ImageFont
 
+# Bump when the images' drawing changes: every QR address with a content key changes too.
+RENDER_VERSION = "1"
 
+
+def key(*parts: str) -> str:
+    """A short hash of everything a QR image is drawn from: the image's address carries it,
+    so the address changes whenever the image would, and browsers may keep it for a year."""
+    return hashlib.sha256("\x1f".join((RENDER_VERSION, *parts)).encode()).hexdigest()[:16]
+
+
+# Pages draw the same few codes over and over (a challenge's, an invite's): drawn once each.
+@functools.lru_cache(maxsize=512)
 def svg(data: str) -> str:
     """An inline-safe SVG (path based, scales with CSS) that encodes `data`."""
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)

@@ -74,6 +74,9 @@ def init_app(app: Flask) -> None:
             )
         # Logged in: the session names a user. Asking `current_user` instead would load the
         # user row again after a commit has expired it.
-        if "_user_id" in session and not request.path.startswith("/static/"):
+        # Content-keyed answers (static files, QR images: the same for everyone, marked
+        # immutable) keep their year.
+        if "_user_id" in session and not request.path.startswith("/static/") \
+                and "immutable" not in response.headers.get("Cache-Control", ""):
             response.headers["Cache-Control"] = "no-store"
         return response

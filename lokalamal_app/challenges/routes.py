@@ -21,6 +21,7 @@ from ..ledger import totals
 from ..models import Goal
 from ..models.base import utcnow
 from ..redirects import go
+from ..sharing.routes import qr_response
 from ..urls import external_url
 from . import bp, queries, services
 from .forms import AnswerForm, ChallengeForm
@@ -170,6 +171,9 @@ def _page_context(challenge, answer_form=None):
         can_rematch=board.phase == "settled" and bool(admin_of),
         share_url=share_url,
         qr_svg=qr.svg(share_url) if queries.is_public(challenge) else "",
+        qr_png_url=url_for("challenges.qr_png", challenge_id=challenge.id,
+                           k=qr.key("challenge.png", *_qr_png_parts(challenge)))
+        if queries.is_public(challenge) else "",
     )
 
 
@@ -215,12 +219,19 @@ def qr_png(challenge_id: int):
     challenge = _visible_or_404(challenge_id)
     if not queries.is_public(challenge):
         abort(404)
+    url, title = _qr_png_parts(challenge)
+    response = qr_response(("challenge.png", url, title),
+                           lambda: qr.png(url, caption=url, title=title), "image/png")
+    response.headers["Content-Disposition"] = f'inline; filename="utmaning-{challenge.id}.png"'
+    return response
+
+
+def _qr_png_parts(challenge) -> tuple[str, str]:
+    """What the printable QR is drawn from: the page's address and who meets whom."""
     url = external_url("challenges.show", challenge_id=challenge.id)
     names = (" " + _("mot") + " ").join(p.company.name for p in challenge.participants
-                         if p.status == "accepted")
-    data = qr.png(url, caption=url, title=names[:60])
-    return Response(data, mimetype="image/png",
-                    headers={"Content-Disposition": f'inline; filename="utmaning-{challenge.id}.png"'})
+                                        if p.status == "accepted")
+    return url, names[:60]
 
 
 def _answer(challenge_id: int, accept: bool):

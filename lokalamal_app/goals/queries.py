@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -30,8 +31,13 @@ class GoalSummary:
 
 
 def all_goals() -> list[Goal]:
-    """The five goals in order."""
-    return list(db.session.execute(db.select(Goal).order_by(Goal.number)).scalars())
+    """The five goals in order; in a request, read once and shared with the footer's list."""
+    if has_request_context() and g.get("nav_goals"):
+        return list(g.nav_goals)
+    goals = list(db.session.execute(db.select(Goal).order_by(Goal.number)).scalars())
+    if has_request_context():
+        g.nav_goals = goals
+    return goals
 
 
 def goals_with_totals() -> list[GoalSummary]:
@@ -49,4 +55,5 @@ def goals_with_totals() -> list[GoalSummary]:
 
 
 def goal_by_slug(slug: str) -> Goal | None:
-    return db.session.execute(db.select(Goal).where(Goal.slug == slug)).scalar_one_or_none()
+    """The goal at /goals/<slug>: from the five already read for the footer."""
+    return next((goal for goal in all_goals() if goal.slug == slug), None)

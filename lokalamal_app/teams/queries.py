@@ -1,5 +1,7 @@
 """Reads for team pages; a fixed number of queries each."""
 
+from sqlalchemy import func
+
 from ..extensions import db
 from ..inputs import small_int
 from ..models import LedgerEntry, Team, TeamMember, User
@@ -33,7 +35,11 @@ def recent_collections(team: Team, limit: int = 15) -> list[LedgerEntry]:
     return db.session.execute(
         db.select(LedgerEntry).where(LedgerEntry.team_id == team.id)
         .options(db.joinedload(LedgerEntry.logged_by))
-        .order_by(LedgerEntry.collected_on.desc(), LedgerEntry.created_at.desc(),
-                  LedgerEntry.id.desc())
+        # Sorted on an expression, not the bare column: on PostgreSQL a plain `collected_on`
+        # made the planner walk the whole ledger's date index backwards, filtering out every
+        # other team's rows (tens of thousands); this way it reads the team's rows by
+        # `team_id` and sorts those few.
+        .order_by(func.coalesce(LedgerEntry.collected_on, LedgerEntry.collected_on).desc(),
+                  LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
         .limit(limit)
     ).scalars().all()
