@@ -4,12 +4,15 @@ ledger entries, and the stored totals computed from that ledger so that they agr
 from sqlalchemy import text
 
 SUBJECT_TOTALS = """
-INSERT INTO tally (subject, subject_id, period, reported_ore, received_ore,
-                   match_reported_ore, match_received_ore, entry_count, changed_at)
+INSERT INTO tally (subject, subject_id, period, reported_ore, attested_ore, received_ore,
+                   match_reported_ore, match_attested_ore, match_received_ore, entry_count,
+                   changed_at)
 SELECT s.subject, s.subject_id, p.period,
-       coalesce(sum(e.amount_ore) FILTER (WHERE e.status IN ('pending', 'received')), 0),
+       coalesce(sum(e.amount_ore)
+                FILTER (WHERE e.status IN ('pending', 'attested', 'received')), 0),
+       coalesce(sum(e.amount_ore) FILTER (WHERE e.status IN ('attested', 'received')), 0),
        coalesce(sum(e.amount_ore) FILTER (WHERE e.status = 'received'), 0),
-       0, 0, count(*), max(e.created_at)
+       0, 0, 0, count(*), max(e.created_at)
 FROM ledger_entry e
 CROSS JOIN LATERAL (VALUES ('team', e.team_id), ('company', e.company_id),
                            ('goal', e.goal_id), ('cg:' || e.goal_id, e.company_id),
@@ -71,11 +74,14 @@ def build(session, companies: int, teams: int, people: int, entries: int,
     run("""
         INSERT INTO ledger_entry (team_id, company_id, goal_id, amount_ore, collected_on,
                                   method, note, status, status_reason, logged_by_id,
-                                  created_at)
+                                  received_on, received_reference, created_at)
         SELECT t.id, t.company_id, t.goal_id, (20 + (j::bigint * 7919) % 1500) * 100,
                current_date - ((j * 31) % 120), 'swish', '',
-               CASE WHEN j % 10 < 6 THEN 'received' ELSE 'pending' END, '',
-               t.id, now() - make_interval(secs => (:n - j))
+               CASE WHEN j % 10 < 4 THEN 'received' WHEN j % 10 < 6 THEN 'attested'
+                    ELSE 'pending' END, '',
+               t.id, CASE WHEN j % 10 < 4 THEN current_date - ((j * 31) % 120) END,
+               CASE WHEN j % 10 < 4 THEN 'Bänkdata' ELSE '' END,
+               now() - make_interval(secs => (:n - j))
         FROM generate_series(1, :n) AS j
         JOIN team t ON t.id = (j - 1) % :teams + 1
     """, n=entries, teams=teams)
@@ -116,7 +122,7 @@ def check(session) -> tuple[int, int]:
     """The ledger's sum of counted money and the stored grand total: they must agree."""
     ledger = session.execute(text(
         "SELECT coalesce(sum(amount_ore), 0) FROM ledger_entry "
-        "WHERE status IN ('pending', 'received')"
+        "WHERE status IN ('pending', 'attested', 'received')"
     )).scalar_one()
     stored = session.execute(text(
         "SELECT reported_ore FROM tally WHERE subject = 'all' AND subject_id = 0 "
