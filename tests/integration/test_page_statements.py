@@ -25,7 +25,7 @@ def _grow(company, rival, team, captain, teams: int, members: int, entries: int)
         factories.make_collection(team, amount_ore=25_00, logged_by=person)
     for n in range(entries):
         factories.make_collection(team, amount_ore=(n + 1) * 100, logged_by=captain,
-                                  status="verified" if n % 2 else "pending")
+                                  status=("received", "attested", "pending")[n % 3])
     factories.commit()
 
 
