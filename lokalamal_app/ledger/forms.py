@@ -149,7 +149,7 @@ class CorrectionForm(CollectionFields):
             self.method.choices = [*self.method.choices, *choices([(method, METHODS[method])])]
 
     def validate_method(self, field):
-        if field.data not in {choice[0] for choice in self.method.choices}:
+        if field.data not in {choice.value for choice in self.method.choices}:
             raise ValidationError(_("Välj ett av sätten i listan."))
 
 

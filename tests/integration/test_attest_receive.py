@@ -117,7 +117,7 @@ def test_staff_receive_with_a_reference_and_the_team_page_says_the_mission_has_i
         "received", day, "Insättning 4711")
     assert figures_of(world.team) == (10_499_00, 500_00, 500_00)
     page = client.get(f"/teams/{world.team.id}").get_data(as_text=True)
-    assert "varav bekräftat av stadsmissionen" in page and "500,00" in page
+    assert "varav bekräftat av stadsmissionen" in page and "500\u00a0kr" in page
 
 
 def test_receiving_without_a_reference_keeps_what_was_typed_and_says_why(world, login):

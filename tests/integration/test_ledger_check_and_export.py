@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import update
 
+from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import services, totals
 from lokalamal_app.models import Tally
@@ -154,6 +155,9 @@ def test_staff_export_everything_and_filter(world, login):
     received = csv_lines(client.get("/ledger/export.csv?status=received"))
     assert len(received) == 2 and "Mottagen av stadsmissionen" in received[1]
     assert "Swish på mötet" in received[1]
+    # Who attested it for the workplace, and the receipt the mission has for it.
+    assert received[0].endswith("attesterad av;mottagen datum;mottagen referens")
+    assert received[1].endswith(f";Admin Adminsson;{clock.today().isoformat()};Kvitto 1")
     assert len(csv_lines(client.get("/ledger/export.csv?status=attested"))) == 1
     november = csv_lines(client.get("/ledger/export.csv?date_from=2026-11-01&date_to=2026-11-30"))
     assert len(november) == 3

@@ -115,8 +115,8 @@ def test_the_mission_may_receive_money_the_workplace_has_not_attested(world, log
 
 @pytest.mark.parametrize("reference, received_on, message", [
     ("", None, "Skriv en referens"),
-    ("Kvitto 1", "2999-01-01", ""),
-    ("Kvitto 1", "igår", ""),
+    ("Kvitto 1", "2999-01-01", "framtiden"),
+    ("Kvitto 1", "igår", "ÅÅÅÅ-MM-DD"),
 ])
 def test_receiving_without_a_reference_or_a_good_date_is_422(world, login, reference,
                                                               received_on, message):
