@@ -33,6 +33,21 @@
   window.addEventListener("resize", function () { scrollableTables(document); });
   document.addEventListener("htmx:afterSettle", function () { scrollableTables(document); });
 
+  // A form's answer (a "Tack!" message, the error summary, a flash after a redirect) may land
+  // below the fold on a phone: bring the first such element into view and move focus to it,
+  // so it is seen and read out. Each element is handled once, on arrival.
+  function focusArrival() {
+    var target = document.querySelector("[data-focus-on-arrival]:not([data-arrived])");
+    if (!target) return;
+    Array.prototype.forEach.call(
+      document.querySelectorAll("[data-focus-on-arrival]"),
+      function (el) { el.setAttribute("data-arrived", ""); });
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "center" });
+  }
+  document.addEventListener("DOMContentLoaded", focusArrival);
+  document.addEventListener("htmx:afterSettle", focusArrival);
+
   // htmx swaps no 4xx answer but 422 (the htmx-config meta in base.html). An element that
   // answers some refusal with a fragment of its own, e.g. a queue row saying the entry was
   // handled by someone else, lists those codes: data-swap-status="409".
