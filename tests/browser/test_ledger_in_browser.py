@@ -94,7 +94,7 @@ def test_without_htmx_a_refused_amount_brings_the_error_summary_into_view(
     page.goto(live_server + f"/teams/{team.id}")
     # form.submit() posts past htmx, as a browser without JavaScript does: the page answers.
     page.get_by_label("Belopp i kronor").fill("tolv")
-    page.evaluate("document.querySelector('#team-%d-log form').submit()" % team.id)
+    page.evaluate(f"document.querySelector('#team-{team.id}-log form').submit()")
     page.wait_for_load_state()
     summary = ".error-summary"
     page.wait_for_function(f"document.activeElement === document.querySelector('{summary}')")

@@ -63,8 +63,8 @@ def test_demo_accounts_prints_the_port_make_run_was_given(runner):
 
 
 def test_make_run_passes_its_port_to_the_server():
-    from pathlib import Path
     import subprocess
+    from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
     dry = subprocess.run(["make", "-n", "run", "PORT=5001"], cwd=root, capture_output=True,

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ... import notifications
 from ...extensions import db, htmx
+from ...formatting import day_text
 from ...forms import EmptyForm
 from ...inputs import small_int
 from ...models import LedgerEntry
@@ -142,7 +143,7 @@ def reject(entry_id: int):
         notifications.notify(
             entry.logged_by,
             _l("Er insamling på %(amount)s (%(day)s, %(team)s) avvisades. Orsak: %(reason)s",
-               amount=kr(entry.amount_ore), day=entry.collected_on.isoformat(),
+               amount=kr(entry.amount_ore), day=day_text(entry.collected_on),
                team=entry.team.name, reason=entry.status_reason),
             link=url_for("ledger.mine"),
             email_subject=_l("En insamling avvisades"),
@@ -157,7 +158,7 @@ def _tell_verified(entry: LedgerEntry) -> None:
         notifications.notify(
             entry.logged_by,
             _l("Er insamling på %(amount)s (%(day)s) är verifierad. Tack!",
-               amount=kr(entry.amount_ore), day=entry.collected_on.isoformat()),
+               amount=kr(entry.amount_ore), day=day_text(entry.collected_on)),
             link=url_for("ledger.mine"),
         )
 
