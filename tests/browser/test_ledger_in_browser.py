@@ -66,7 +66,7 @@ def test_on_a_phone_the_answer_to_logging_is_brought_into_view_and_focused(
     page.get_by_role("button", name="Registrera").click()
     summary = f"#team-{team.id}-log .error-summary"
     expect(page.locator(summary)).to_contain_text("Menar du 1\u00a0250\u00a0kr eller 1,25\u00a0kr?")
-    page.wait_for_function(f"document.activeElement === document.querySelector('{summary}')")
+    expect(page.locator(summary)).to_be_focused()
     assert page.evaluate(_IN_VIEW_AND_FOCUSED, summary) == [True, True]
     expect(amount).to_have_value("1,250")
 
@@ -75,7 +75,7 @@ def test_on_a_phone_the_answer_to_logging_is_brought_into_view_and_focused(
     page.get_by_role("button", name="Registrera").click()
     message = f"#team-{team.id}-log .flash-success"
     expect(page.locator(message)).to_have_text("Tack! 1\u00a0250\u00a0kr är registrerat.")
-    page.wait_for_function(f"document.activeElement === document.querySelector('{message}')")
+    expect(page.locator(message)).to_be_focused()
     assert page.evaluate(_IN_VIEW_AND_FOCUSED, message) == [True, True]
     assert page.locator(message).get_attribute("role") == "status"
 
@@ -97,5 +97,5 @@ def test_without_htmx_a_refused_amount_brings_the_error_summary_into_view(
     page.evaluate(f"document.querySelector('#team-{team.id}-log form').submit()")
     page.wait_for_load_state()
     summary = ".error-summary"
-    page.wait_for_function(f"document.activeElement === document.querySelector('{summary}')")
+    expect(page.locator(summary)).to_be_focused()
     assert page.evaluate(_IN_VIEW_AND_FOCUSED, summary) == [True, True]
