@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HTMX_VERSION := 2.0.11
+# `make run PORT=5001` when 5000 is taken (on a Mac, AirPlay holds it).
+PORT ?= 5000
 
 .PHONY: run test install install-dev bench bench-readme lint vendor translations clean
 
@@ -25,8 +27,8 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --if-empty
-	@$(FLASK) demo-accounts
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@$(FLASK) demo-accounts --port $(PORT)
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # axe-core (package.json, devDependency) is only for the browser tests' accessibility checks.
 node_modules/axe-core: package.json package-lock.json

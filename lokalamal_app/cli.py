@@ -28,12 +28,14 @@ def init_app(app: Flask) -> None:
         )
 
     @app.cli.command("demo-accounts")
-    def demo_accounts():
+    @click.option("--port", default=5000, type=click.IntRange(1, 65535),
+                  help="The port `make run` serves on (PORT=).")
+    def demo_accounts(port: int):
         """Print the address and the demo accounts."""
         from .demo import DEMO_ACCOUNTS
 
         password = current_app.config["DEMO_PASSWORD"]
-        click.echo("\nLokala mål körs på http://127.0.0.1:5000\n")
+        click.echo(f"\nLokala mål körs på http://127.0.0.1:{port}\n")
         click.echo(f"Demokonton (lösenord för alla: {password}):")
         for account in DEMO_ACCOUNTS:
             click.echo(f"  {account.role:<26} {account.email}")

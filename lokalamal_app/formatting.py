@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import LazyString, format_date, format_datetime, get_locale
 
 from . import clock
 from .money import format_ore
@@ -31,6 +31,23 @@ def swedish_datetime(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> s
     if value is None:
         return ""
     return format_datetime(clock.local(value), fmt, rebase=False)
+
+
+def _day(value: date) -> str:
+    fmt = "d MMMM" if value.year == clock.today().year else "d MMMM y"
+    return format_date(value, fmt, rebase=False)
+
+
+def day_text(value: date) -> LazyString:
+    """A date as people write it in a sentence, in the language the sentence is finally
+    rendered in (a notification: its recipient's): "30 november", "30 November",
+    with the year when it is not this year ("30 november 2025"). Never ISO."""
+    return LazyString(_day, value)
+
+
+def period_text(first: date, last: date) -> LazyString:
+    """Two dates as a period in a sentence: "30 november – 9 december"."""
+    return LazyString(lambda: f"{_day(first)} – {_day(last)}")
 
 
 def init_app(app: Flask) -> None:

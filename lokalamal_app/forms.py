@@ -60,7 +60,7 @@ class KronorField(StringField):
         if len(str(self.data)) > 40:
             raise ValidationError(_("Beloppet är för långt."))
         try:
-            self.ore = parse_kronor(self.data)
+            self.ore = parse_kronor(self.data, locale=str(get_locale() or "sv"))
         except MoneyError as exc:
             raise ValidationError(str(exc)) from exc
 

@@ -1,7 +1,7 @@
 """Money as whole öre in integers: parsing what people type and showing it Swedish style."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
@@ -16,37 +16,132 @@ class MoneyError(ValueError):
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _SUFFIX = re.compile(r"(kr|kronor|sek|:-)$", re.IGNORECASE)
+_NUMBER = re.compile(r"[0-9.,]+")  # ASCII digits only: "٣" is a \d too
+_LEADING_GROUP = re.compile(r"[1-9][0-9]{0,2}")
 
 
-def parse_kronor(text: str) -> int:
-    """Parse "1 250,50", "1250.50", "1 250 kr" or "1250:-" into öre (125050).
+class AmbiguousAmount(MoneyError):
+    """One separator followed by exactly three digits: "1,250" may be 1 250 kr or 1,25 kr.
 
-    Never goes through float. Allows at most two decimals; a single comma or dot is the
-    decimal separator, spaces group thousands.
+    The form asks instead of guessing; `readings` holds the possible amounts in öre.
+    """
+
+    def __init__(self, message: str, readings: tuple[int, ...]):
+        super().__init__(message)
+        self.readings = readings
+
+
+def _is_english(locale: str | None) -> bool:
+    return str(locale or "sv").lower().startswith("en")
+
+
+def _grouped(integer: str, separator: str) -> str:
+    """Digits grouped in thousands by `separator` ("1.250.000") -> "1250000", else an error."""
+    head, *rest = integer.split(separator)
+    if not _LEADING_GROUP.fullmatch(head) or any(
+        len(group) != 3 or not group.isdigit() for group in rest
+    ):
+        raise MoneyError(
+            _("Skriv beloppet med högst ett decimaltecken, till exempel 1 250,50.")
+        )
+    return head + "".join(rest)
+
+
+def _ambiguous(before: str, after: str, sign: str, locale: str | None) -> AmbiguousAmount:
+    """The question to ask about "1,250": thousands, or kronor and öre."""
+    babel_locale = "en" if _is_english(locale) else "sv_SE"
+
+    def typed(ore: int, *, always_decimals: bool = False) -> str:
+        written = plain_kronor(ore, always_decimals=always_decimals)
+        return written.replace(",", ".") if _is_english(locale) else written
+
+    thousands = int(sign + before + after) * 100
+    as_decimal = Decimal(f"{sign}{before}.{after}")
+    if as_decimal == as_decimal.quantize(Decimal("0.01")):
+        decimal_ore = int(as_decimal * 100)
+        return AmbiguousAmount(
+            _("Menar du %(thousands)s eller %(decimal)s? Skriv %(thousands_input)s eller "
+              "%(decimal_input)s.",
+              thousands=format_ore(thousands, locale=babel_locale),
+              decimal=format_ore(decimal_ore, decimals=True, locale=babel_locale),
+              thousands_input=typed(thousands),
+              decimal_input=typed(decimal_ore, always_decimals=True)),
+            (thousands, decimal_ore),
+        )
+    # "1,234" as kronor and öre would have three decimals: only the thousands make sense,
+    # but it may as well be a slip of the finger, so still ask.
+    return AmbiguousAmount(
+        _("Menar du %(thousands)s? Skriv då %(thousands_input)s (ett belopp har högst två "
+          "decimaler).",
+          thousands=format_ore(thousands, locale=babel_locale),
+          thousands_input=typed(thousands)),
+        (thousands,),
+    )
+
+
+def parse_kronor(text: str, *, locale: str | None = None) -> int:
+    """Parse what people type ("1 250,50", "1250.50", "1 250 kr", "1250:-") into öre.
+
+    Never goes through float. Spaces group thousands. A comma or dot followed by one or
+    two digits is the decimal separator. With both kinds ("1.250,50", "1,250.50") the
+    last one is the decimal separator and the other groups thousands; one kind written
+    more than once ("1.250.000") groups thousands. A single comma or dot followed by
+    exactly three digits ("1,250", "1.250") is ambiguous and raises AmbiguousAmount, which
+    asks the person which they meant; in English (`locale` "en") a comma followed by three
+    digits groups thousands, as English readers expect ("1,250" is 1 250 kr), while
+    "1.250" is still asked about. Files and commands parse with the default, Swedish.
     """
     if text is None:
         raise MoneyError(_("Skriv ett belopp."))
     cleaned = _SPACES.sub("", str(text))
     cleaned = _SUFFIX.sub("", cleaned.strip())
-    cleaned = _SPACES.sub("", cleaned)
+    cleaned = _SPACES.sub("", cleaned).replace("\u2212", "-")  # Babel writes a real minus
     if not cleaned:
         raise MoneyError(_("Skriv ett belopp."))
-    if cleaned.count(",") + cleaned.count(".") > 1:
-        raise MoneyError(
-            _("Skriv beloppet med högst ett decimaltecken, till exempel 1 250,50.")
-        )
-    cleaned = cleaned.replace(",", ".")
-    if not re.fullmatch(r"-?[0-9]+(\.[0-9]*)?|-?\.[0-9]+", cleaned):  # ASCII: "٣" is a \d too
+    sign = ""
+    if cleaned.startswith("-"):
+        sign, cleaned = "-", cleaned[1:]
+    if not _NUMBER.fullmatch(cleaned) or not any(ch.isdigit() for ch in cleaned):
         raise MoneyError(
             _("Beloppet ska vara ett tal i kronor, till exempel 250 eller 1 250,50.")
         )
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:  # pragma: no cover - the regex above already guards
-        raise MoneyError(_("Beloppet ska vara ett tal i kronor.")) from exc
+    integer, fraction = _split(cleaned, locale)
+    if not integer and not fraction:
+        raise MoneyError(
+            _("Beloppet ska vara ett tal i kronor, till exempel 250 eller 1 250,50.")
+        )
+    single_separator = cleaned.count(",") + cleaned.count(".") == 1
+    if (single_separator and fraction is not None and len(fraction) == 3
+            and _LEADING_GROUP.fullmatch(integer)):
+        raise _ambiguous(integer, fraction, sign, locale)
+    value = Decimal(f"{sign}{integer or 0}.{fraction or 0}")
     if value != value.quantize(Decimal("0.01")):
         raise MoneyError(_("Beloppet kan ha högst två decimaler (hela ören)."))
     return int(value * 100)
+
+
+def _split(cleaned: str, locale: str | None) -> tuple[str, str | None]:
+    """Digits with separators -> (integer digits, decimal digits or None)."""
+    commas, dots = cleaned.count(","), cleaned.count(".")
+    if not commas and not dots:
+        return cleaned, None
+    if commas and dots:
+        decimal_sep = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        group_sep = "." if decimal_sep == "," else ","
+        integer, _sep, fraction = cleaned.rpartition(decimal_sep)
+        if decimal_sep in integer:
+            raise MoneyError(
+                _("Skriv beloppet med högst ett decimaltecken, till exempel 1 250,50.")
+            )
+        return _grouped(integer, group_sep), fraction
+    separator = "," if commas else "."
+    if commas + dots > 1:
+        return _grouped(cleaned, separator), None
+    integer, _sep, fraction = cleaned.partition(separator)
+    if (_is_english(locale) and separator == "," and len(fraction) == 3
+            and _LEADING_GROUP.fullmatch(integer)):
+        return integer + fraction, None  # English: "1,250" is one thousand two hundred fifty
+    return integer, fraction
 
 
 def format_ore(ore: int | None, *, decimals: bool | None = None, locale: str = "sv_SE") -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, clock
 from ..extensions import db
+from ..formatting import period_text
 from ..i18n_request import _
 from ..ledger import totals
 from ..models import Company, Membership
@@ -188,8 +189,8 @@ def propose_challenge(
     return challenge
 
 
-def _period_text(challenge: Challenge) -> str:
-    return f"{challenge.starts_on.isoformat()} – {challenge.ends_on.isoformat()}"
+def _period_text(challenge: Challenge):
+    return period_text(challenge.starts_on, challenge.ends_on)
 
 
 def _participant(challenge: Challenge, company: Company) -> ChallengeParticipant | None:

@@ -104,14 +104,15 @@ def pending_request_of(company: Company, user) -> JoinRequest | None:
 
 
 def search(text: str, limit: int = 20) -> list[Company]:
-    """Workplaces whose name contains `text` (case and spacing do not count), by name."""
-    from ..models.company import name_key
+    """Workplaces whose name contains `text`; case, spacing and accents do not count
+    ("malarhamnen" finds "Mälarhamnen"), by name."""
+    from ..models.company import search_key
 
-    key = name_key(text)
+    key = search_key(text)
     if not key:
         return []
     pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return db.session.execute(
-        db.select(Company).where(Company.name_key.like(pattern, escape="\\"))
+        db.select(Company).where(Company.search_key.like(pattern, escape="\\"))
         .order_by(Company.name_key).limit(limit)
     ).scalars().all()

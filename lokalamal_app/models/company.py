@@ -1,10 +1,11 @@
 """Workplaces and who belongs to them."""
 
 import secrets
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .base import TimestampMixin
@@ -17,6 +18,13 @@ def new_join_code() -> str:
 def name_key(name: str) -> str:
     """What makes two names the same: letter case and spacing do not count."""
     return " ".join(name.split()).casefold()
+
+
+def search_key(text: str) -> str:
+    """What a search matches: name_key without accents ("Mälarhamnen" -> "malarhamnen"),
+    the same on SQLite and PostgreSQL because it is made here, not by the database."""
+    decomposed = unicodedata.normalize("NFKD", name_key(text or ""))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))[:120]
 
 
 class Company(TimestampMixin, db.Model):
@@ -33,6 +41,8 @@ class Company(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     name_key: Mapped[str] = mapped_column(String(120), unique=True)
+    # Kept by `_fold_name` whenever the name is set; searched by companies.queries.search.
+    search_key: Mapped[str] = mapped_column(String(120), default="", server_default="")
     slug: Mapped[str] = mapped_column(String(140), unique=True)
     org_number: Mapped[str | None] = mapped_column(String(10))  # ten digits, no dash; confirmed
     # A number another workplace already holds, waiting for the mission's staff ("review");
@@ -50,6 +60,11 @@ class Company(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="company")
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.search_key = search_key(name)
+        return name
 
     @property
     def in_review(self) -> bool:

@@ -4,8 +4,8 @@
 from datetime import date
 
 from flask import abort, flash, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from .. import clock, csvexport, permissions, settings
@@ -164,7 +164,7 @@ def month(slug: str, month: str):
         text = (request.form.get(f"amount-{pledge.id}") or "").strip()[:40]
         texts[pledge.id] = text
         try:
-            amounts[pledge.id] = parse_kronor(text)
+            amounts[pledge.id] = parse_kronor(text, locale=str(get_locale() or "sv"))
         except MoneyError as exc:
             errors[pledge.id] = str(exc)
             continue
@@ -302,7 +302,8 @@ def tax_preview(slug: str):
     company = _member_company(slug)
     advice = None
     try:
-        amount = parse_kronor(request.args.get("amount", "")[:40])
+        amount = parse_kronor(request.args.get("amount", "")[:40],
+                              locale=str(get_locale() or "sv"))
         if 0 < amount <= services.MAX_MONTHLY_ORE:
             advice = tax.for_monthly_gift(amount)
     except MoneyError:

@@ -33,6 +33,49 @@
   window.addEventListener("resize", function () { scrollableTables(document); });
   document.addEventListener("htmx:afterSettle", function () { scrollableTables(document); });
 
+  // On a phone a table's rows are cards (app.css): each cell carries its column's name.
+  // Cells a template labelled itself keep theirs; a colspan moves the column along.
+  function labelCells(root) {
+    var tables = (root || document).querySelectorAll("main table");
+    Array.prototype.forEach.call(tables, function (table) {
+      var head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+      if (!head) return;
+      var names = [];
+      Array.prototype.forEach.call(head.cells, function (cell) {
+        var name = cell.textContent.replace(/\s+/g, " ").trim();
+        for (var i = 0; i < (cell.colSpan || 1); i++) names.push(name);
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (!cell.hasAttribute("data-label") && names[column] && cell.colSpan === 1) {
+              cell.setAttribute("data-label", names[column]);
+            }
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:afterSettle", function () { labelCells(document); });
+
+  // A form's answer (a "Tack!" message, the error summary, a flash after a redirect) may land
+  // below the fold on a phone: bring the first such element into view and move focus to it,
+  // so it is seen and read out. Each element is handled once, on arrival.
+  function focusArrival() {
+    var target = document.querySelector("[data-focus-on-arrival]:not([data-arrived])");
+    if (!target) return;
+    Array.prototype.forEach.call(
+      document.querySelectorAll("[data-focus-on-arrival]"),
+      function (el) { el.setAttribute("data-arrived", ""); });
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "center" });
+  }
+  document.addEventListener("DOMContentLoaded", focusArrival);
+  document.addEventListener("htmx:afterSettle", focusArrival);
+
   // htmx swaps no 4xx answer but 422 (the htmx-config meta in base.html). An element that
   // answers some refusal with a fragment of its own, e.g. a queue row saying the entry was
   // handled by someone else, lists those codes: data-swap-status="409".

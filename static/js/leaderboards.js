@@ -50,6 +50,7 @@
     if (offlineBanner) {
       offlineBanner.hidden = !document.querySelector("[data-board].is-stale");
     }
+    if (tv) paginate();  // the offline note takes room from the rows
   }
 
   function inHiddenSlide(board) {
@@ -121,22 +122,97 @@
   });
   window.addEventListener("online", refreshVisible);
 
-  // TV mode: show one slide at a time; only the shown board polls.
+  // TV mode: one slide (board) at a time, and of a long board as many rows as fit the
+  // screen, the rest in pages shown in turn; every page of every board gets `seconds`.
+  // The viewer's own row (their workplace or team, .is-mine) is on every page. Only the
+  // shown board polls. window.lokalamalTv.next() turns the page now (tests, a remote).
+  var tv = null;
+
+  function shownSlide() {
+    return tv && tv.slides()[tv.slide];
+  }
+
+  // Split the shown board's rows into pages that fit between the table head and the
+  // bottom of the rotator, and show the current page (kept when a poll replaced the board).
+  function paginate() {
+    var slide = shownSlide();
+    var body = slide && slide.querySelector("[data-board] tbody");
+    tv.pages = 1;
+    if (!body) return;
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.forEach(function (row) { row.hidden = false; });
+    var bottom = tv.rotator.getBoundingClientRect().bottom;
+    var room = bottom - body.getBoundingClientRect().top - 2;
+    var pinned = rows.filter(function (row) { return row.classList.contains("is-mine"); });
+    var pinnedHeight = pinned.reduce(function (sum, row) { return sum + row.offsetHeight; }, 0);
+    var pages = [[]];
+    var used = pinnedHeight;
+    rows.forEach(function (row) {
+      if (pinned.indexOf(row) !== -1) return;
+      var height = row.offsetHeight;
+      if (used + height > room && pages[pages.length - 1].length) {
+        pages.push([]);
+        used = pinnedHeight;
+      }
+      pages[pages.length - 1].push(row);
+      used += height;
+    });
+    tv.pages = pages.length;
+    if (tv.page >= pages.length) tv.page = 0;
+    rows.forEach(function (row) {
+      row.hidden = pinned.indexOf(row) === -1 && pages[tv.page].indexOf(row) === -1;
+    });
+    var label = document.querySelector("[data-tv-page]");
+    if (label) {
+      label.hidden = pages.length < 2;
+      label.textContent = (tv.rotator.getAttribute("data-text-page") || "{page}/{pages}")
+        .replace("{page}", tv.page + 1).replace("{pages}", pages.length);
+    }
+  }
+
+  function next() {
+    var slides = tv.slides();
+    if (tv.page + 1 < tv.pages) {
+      tv.page += 1;
+    } else if (slides.length > 1) {
+      slides[tv.slide].hidden = true;
+      tv.slide = (tv.slide + 1) % slides.length;
+      tv.page = 0;
+      slides[tv.slide].hidden = false;
+      var board = slides[tv.slide].querySelector("[data-board]");
+      if (board) window.htmx.trigger(board, "lbRefresh");
+    } else {
+      tv.page = 0;
+    }
+    paginate();
+    return {slide: tv.slide, page: tv.page, pages: tv.pages, slides: slides.length};
+  }
+
   function startRotation() {
     offlineBanner = document.querySelector("[data-tv-offline]");
     var rotator = document.querySelector("[data-tv-rotate]");
     if (!rotator) return;
+    tv = {
+      rotator: rotator, slide: 0, page: 0, pages: 1,
+      slides: function () { return rotator.querySelectorAll("[data-tv-slide]"); }
+    };
     var seconds = parseInt(rotator.getAttribute("data-seconds"), 10) || 20;
-    var index = 0;
-    window.setInterval(function () {
-      var slides = rotator.querySelectorAll("[data-tv-slide]");
-      if (slides.length < 2) return;
-      slides[index].hidden = true;
-      index = (index + 1) % slides.length;
-      slides[index].hidden = false;
-      var board = slides[index].querySelector("[data-board]");
-      if (board) window.htmx.trigger(board, "lbRefresh");
-    }, seconds * 1000);
+    paginate();
+    var timer = window.setInterval(next, seconds * 1000);
+    window.lokalamalTv = {
+      next: function () {
+        window.clearInterval(timer);  // the page just turned: a full turn before the next
+        timer = window.setInterval(next, seconds * 1000);
+        return next();
+      },
+      state: function () {
+        return {slide: tv.slide, page: tv.page, pages: tv.pages, slides: tv.slides().length};
+      }
+    };
+    // A poll replaced the shown board, the offline note came or went, or the screen
+    // changed size: pages are measured again.
+    document.addEventListener("htmx:afterSettle", paginate);
+    window.addEventListener("resize", paginate);
   }
 
   if (window.htmx) window.htmx.config.timeout = 10000;

@@ -62,3 +62,28 @@ def test_pledge_and_monthly_run_in_the_browser(app_ctx, live_server, new_page):
     page.goto(f"{live_server}/companies/{slug}/payroll")
     expect(page.get_by_text("som arbetsplatsen har lagt till")).to_be_visible(timeout=WAIT_MS)
     expect(page.locator("#matchning")).to_contain_text("150\u00a0kr", timeout=WAIT_MS)
+
+
+def test_the_ways_to_give_are_buttons_beside_their_labels_without_bullets(
+        app_ctx, live_server, page):
+    company = factories.make_company(name="Kvarnen AB")
+    employee = factories.make_user(email="erik@example.se")
+    factories.make_team(company, captain=employee)
+    services.save_scheme(company, enabled=True, allow_fixed=True, allow_permille=True,
+                         min_monthly_ore=5_000, closing_day=25, uses_employee_numbers=False,
+                         actor=factories.make_user(is_staff=True))
+    factories.commit()
+    db.session.rollback()
+
+    _log_in(page, live_server, "erik@example.se")
+    page.goto(live_server + "/account/payroll")
+    group = page.get_by_role("group", name="Hur vill du ge?")
+    expect(group.get_by_role("radio")).to_have_count(2)
+    for item in group.locator("li").all():
+        assert item.evaluate("li => getComputedStyle(li).listStyleType") == "none"
+        radio, label = item.locator("input").bounding_box(), item.locator("label").bounding_box()
+        # The label starts to the right of its button, on the same line.
+        assert label["x"] >= radio["x"] + radio["width"]
+        assert abs((label["y"] + label["height"] / 2) - (radio["y"] + radio["height"] / 2)) < 8
+    group.get_by_label("Promille av lönen").check()
+    expect(group.get_by_label("Promille av lönen")).to_be_checked()

@@ -311,6 +311,26 @@ def test_company_page_query_count_does_not_grow_with_teams(client, app_ctx, coun
     assert many.count == few.count
 
 
+@pytest.mark.parametrize("typed", ["malarhamnen", "Mälarhamnen", "MALARHAMNENS redovisning",
+                                   "malarhämnen", "Ö"])
+def test_finding_a_workplace_ignores_accents(client, app_ctx, typed):
+    factories.make_company(name="Mälarhamnens Redovisning Öst AB")
+    factories.make_company(name="Lundby Design AB")
+    factories.commit()
+    html = client.get("/companies", query_string={"q": typed}).get_data(as_text=True)
+    assert "Mälarhamnens Redovisning Öst AB" in html
+    assert "Lundby Design AB" not in html
+
+
+def test_a_renamed_workplace_is_found_by_its_new_name_without_accents(client, app_ctx):
+    company = factories.make_company(name="Gamla Namnet AB")
+    factories.commit()
+    company.name = "Sjöhagens Bygg AB"
+    factories.commit()
+    assert "Sjöhagens Bygg AB" in client.get("/companies?q=sjohagens").get_data(as_text=True)
+    assert "Sjöhagens" not in client.get("/companies?q=gamla").get_data(as_text=True)
+
+
 def test_finding_a_workplace_by_name_ignores_case_and_spacing(client, app_ctx):
     factories.make_company(name="Kopparlunden Teknik AB")
     factories.make_company(name="Lundby Design AB")
@@ -324,3 +344,32 @@ def test_finding_a_workplace_by_name_ignores_case_and_spacing(client, app_ctx):
     nothing = client.get("/companies?q=finns+inte")
     assert nothing.status_code == 200
     assert "Vi hittar ingen arbetsplats" in nothing.get_data(as_text=True)
+
+
+def test_the_search_key_migration_fills_existing_workplaces_and_downgrades(app, make_app):
+    import os
+    import tempfile
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect, text
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the migration's own SQL is dialect-free; one scratch database suffices")
+    path = os.path.join(tempfile.mkdtemp(prefix="lokalamal-migration-"), "db.sqlite")
+    scratch = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    with scratch.app_context():
+        upgrade(revision="0016_orgnr_review")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO company (name, name_key, slug, street, postcode, city, headcount, "
+                "join_code, orgnr_status, created_at) VALUES ('Mälarhamnen  AB', "
+                "'mälarhamnen ab', 'malarhamnen-ab', '', '', 'Västerås', 1, 'kod', '', "
+                "CURRENT_TIMESTAMP)"))
+        upgrade(revision="0020_phone")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT search_key FROM company")).scalar_one() == \
+                "malarhamnen ab"
+        downgrade(revision="0016_orgnr_review")
+        assert "search_key" not in {c["name"] for c in inspect(db.engine).get_columns("company")}
+        db.session.remove()

@@ -57,6 +57,21 @@ def test_demo_accounts_prints_address_and_accounts(runner):
     assert "admin@demo.lokalamal.se" in result.output
 
 
+def test_demo_accounts_prints_the_port_make_run_was_given(runner):
+    result = runner.invoke(args=["demo-accounts", "--port", "5001"])
+    assert "http://127.0.0.1:5001" in result.output
+
+
+def test_make_run_passes_its_port_to_the_server():
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    dry = subprocess.run(["make", "-n", "run", "PORT=5001"], cwd=root, capture_output=True,
+                         text=True, check=True).stdout
+    assert "--port 5001" in dry and "5000" not in dry
+
+
 def test_make_staff_promotes_an_existing_account(runner, app_ctx):
     user = factories.make_user(email="sara@example.se")
     factories.commit()

@@ -108,11 +108,43 @@ def test_with_htmx_a_bad_amount_answers_422_with_the_typed_value_kept(world, log
     assert entry_count() == 0
 
 
+@pytest.mark.parametrize("typed", ["1,250", "1.250"])
+def test_an_ambiguous_amount_is_asked_about_at_the_field_and_kept(world, login, typed):
+    response = login(world.member).post(f"/teams/{world.team.id}/collections",
+                                        data=form(amount=typed))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'value="{typed}"' in html
+    assert "Menar du 1\u00a0250\u00a0kr eller 1,25\u00a0kr?" in html
+    assert entry_count() == 0
+
+
+@pytest.mark.parametrize("typed, ore", [("1,250", 125_000), ("1,250.50", 125_050),
+                                        ("1.25", 125)])
+def test_in_english_amounts_are_read_the_english_way(world, login, typed, ore):
+    client = login(world.member)
+    client.set_cookie("lang", "en")
+    response = client.post(f"/teams/{world.team.id}/collections", data=form(amount=typed))
+    assert response.status_code == 303
+    assert db.session.execute(db.select(LedgerEntry.amount_ore)).scalar_one() == ore
+
+
+def test_in_english_a_dot_and_three_digits_is_asked_about(world, login):
+    client = login(world.member)
+    client.set_cookie("lang", "en")
+    response = client.post(f"/teams/{world.team.id}/collections", data=form(amount="1.250"))
+    assert response.status_code == 422
+    assert "Do you mean 1,250\u00a0kr or 1.25\u00a0kr?" in response.get_data(as_text=True)
+    assert entry_count() == 0
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("amount", "0", "större än noll"),
     ("amount", "-50", "större än noll"),
     ("amount", "femtio", "ska vara ett tal"),
-    ("amount", "12,505", "högst två decimaler"),
+    ("amount", "12,5055", "högst två decimaler"),
+    ("amount", "1,250", "Menar du 1\u00a0250\u00a0kr eller 1,25\u00a0kr?"),
+    ("amount", "1.250", "Menar du 1\u00a0250\u00a0kr eller 1,25\u00a0kr?"),
     ("amount", "1 000 000,01", "högst 1\u00a0000\u00a0000\u00a0kr"),
     ("amount", "", "Skriv ett belopp"),
     ("collected_on", (clock.today() + timedelta(days=1)).isoformat(), "framtiden"),

@@ -3,17 +3,20 @@ caused them; how a person's language is chosen and stored; the migration that st
 
 import json
 import os
+import re
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
-from flask_babel import LazyString
+from babel.dates import format_date
+from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from lokalamal_app import clock
 from lokalamal_app.extensions import db
+from lokalamal_app.formatting import day_text
 from lokalamal_app.models import JoinRequest, Notification, OutboxMessage, User
 from lokalamal_app.notifications import notify
 from tests import factories
@@ -362,3 +365,52 @@ def test_pages_follow_the_stored_language_when_no_switch_cookie_says_otherwise(a
     client.set_cookie("lang", "sv")
     html = client.get("/", headers=swedish_browser).get_data(as_text=True)
     assert '<html lang="sv"' in html
+
+
+# --- Dates in notifications ----------------------------------------------------------
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def test_a_date_in_a_sentence_is_written_the_swedish_way_and_never_iso(app_ctx):
+    year = clock.today().year
+    with force_locale("sv"):
+        assert str(day_text(date(year, 11, 30))) == "30 november"
+        assert str(day_text(date(year - 1, 3, 1))) == f"1 mars {year - 1}"
+    with force_locale("en"):
+        assert str(day_text(date(year, 11, 30))) == "30 November"
+
+
+def test_the_verified_note_says_the_day_in_swedish_words(logged, login):
+    client = in_english(login(logged.admin))
+    client.post(f"/ledger/entries/{logged.swedish_entry.id}/verify")
+    [note] = notes_of(logged.swede)
+    day = format_date(logged.swedish_entry.collected_on, "d MMMM", locale="sv_SE")
+    assert f"({day})" in note and not ISO_DATE.search(note)
+
+
+def test_the_rejected_note_says_the_day_in_the_recipients_words(logged, login):
+    login(logged.admin).post(f"/ledger/entries/{logged.english_entry.id}/reject",
+                             data={"reason": "Fel belopp."})
+    [note] = notes_of(logged.briton)
+    day = format_date(logged.english_entry.collected_on, "d MMMM", locale="en_GB")
+    assert f"({day}, Fikagänget)" in note and not ISO_DATE.search(note)
+
+
+def test_a_challenge_note_gives_its_period_in_words(login, app_ctx):
+    challenger, admin = workplace(name="Kopparlunden Teknik AB")
+    _, other_admin = workplace(name="Lundby Design AB")
+    factories.commit()
+    start, end = clock.today(), clock.today() + timedelta(days=14)
+    login(admin).post("/challenges/new", data={
+        "challenger": str(challenger.id), "opponent": "Lundby Design AB",
+        "starts_on": start.isoformat(), "ends_on": end.isoformat(),
+        "measure": "total", "goal": "0", "greeting": "Hej!",
+    })
+    [note] = notes_of(other_admin)
+    first = format_date(start, "d MMMM" if start.year == clock.today().year else "d MMMM y",
+                        locale="sv_SE")
+    last = format_date(end, "d MMMM" if end.year == clock.today().year else "d MMMM y",
+                       locale="sv_SE")
+    assert f"({first} – {last})" in note and not ISO_DATE.search(note)
+    assert not ISO_DATE.search(mail_to(other_admin).body)

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from ... import notifications
 from ...extensions import db, htmx
+from ...formatting import day_text
 from ...forms import EmptyForm
 from ...inputs import small_int
 from ...models import LedgerEntry
@@ -86,7 +87,7 @@ def attest(entry_id: int):
         _tell(entry, _l("Er insamling på %(amount)s (%(day)s) är attesterad av arbetsplatsen. "
                         "Den räknas som mottagen när pengarna har kommit in till "
                         "stadsmissionen.", amount=kr(entry.amount_ore),
-                        day=entry.collected_on.isoformat()))
+                        day=day_text(entry.collected_on)))
     except services.LedgerError as exc:
         return _refused(entry_id, exc)
     amount_ore, team_name = entry.amount_ore, entry.team.name
@@ -214,7 +215,7 @@ def reject(entry_id: int):
         notifications.notify(
             entry.logged_by,
             _l("Er insamling på %(amount)s (%(day)s, %(team)s) avvisades. Orsak: %(reason)s",
-               amount=kr(entry.amount_ore), day=entry.collected_on.isoformat(),
+               amount=kr(entry.amount_ore), day=day_text(entry.collected_on),
                team=entry.team.name, reason=entry.status_reason),
             link=url_for("ledger.mine"),
             email_subject=_l("En insamling avvisades"),
@@ -234,7 +235,7 @@ def _tell(entry: LedgerEntry, message) -> None:
 def _tell_received(entry: LedgerEntry) -> None:
     _tell(entry, _l("Er insamling på %(amount)s (%(day)s) har kommit in till "
                     "stadsmissionen. Tack!", amount=kr(entry.amount_ore),
-                    day=entry.collected_on.isoformat()))
+                    day=day_text(entry.collected_on)))
 
 
 def _back_to_queue() -> str:
