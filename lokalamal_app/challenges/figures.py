@@ -25,10 +25,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, object_session
 
 from ..extensions import db
-from ..models import Company, LedgerEntry
 from ..ledger.totals import counted
-from ..models.ledger import REPORTED
+from ..models import Company, LedgerEntry
 from ..models.challenge import Challenge, ChallengeParticipant, ChallengeTally
+from ..models.ledger import REPORTED
 
 LIVE = ("proposed", "accepted")  # challenges whose figures are still kept
 FIELDS = ("reported_ore", "attested_ore", "received_ore",

@@ -102,7 +102,7 @@ def expected_totals() -> dict[tuple[str, int, str], dict[str, int]]:
     periods_by_day: dict = {}
     for row in db.session.execute(stmt):
         money = dict(zip(("reported_ore", "attested_ore", "received_ore"),
-                         totals.counted(row.status, row.amount_ore)))
+                         totals.counted(row.status, row.amount_ore), strict=True))
         is_match = row.method == "match"
         count = 1 if row.reverses_id is None else 0
         periods = periods_by_day.get(row.collected_on)

@@ -14,8 +14,8 @@ from sqlalchemy.dialects import sqlite
 from .. import campaigns, shared_state
 from ..extensions import db
 from ..models import BoardVersion, LedgerEntry, Tally
-from ..models.ledger import ATTESTED, RECEIVED, REPORTED
 from ..models.base import utcnow
+from ..models.ledger import ATTESTED, RECEIVED, REPORTED
 
 PERIOD_ALL = "all"
 
@@ -93,7 +93,7 @@ def moved(entry: LedgerEntry, old_status: str) -> None:
     """Move the figures of an entry whose status just changed from `old_status`."""
     before = counted(old_status, entry.amount_ore)
     after = counted(entry.status, entry.amount_ore)
-    apply(entry, *(a - b for a, b in zip(after, before)))
+    apply(entry, *(a - b for a, b in zip(after, before, strict=True)))
 
 
 def apply(entry: LedgerEntry, reported_delta: int = 0, attested_delta: int = 0,

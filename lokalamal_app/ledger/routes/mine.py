@@ -55,6 +55,6 @@ def confirm_count(entry_id: int):
     except services.LedgerError as exc:
         return problem(str(exc), exc.status)
     db.session.commit()
-    flash(_("Tack! Ni har räknat kontanterna två och posten är attesterad. Den räknas som "
+    flash(_("Tack! Ni har räknat kontanterna tillsammans och posten är attesterad. Den räknas som "
             "mottagen när pengarna har kommit in till stadsmissionen."), "success")
     return go(url_for("ledger.mine"), code=303)

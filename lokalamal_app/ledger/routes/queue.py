@@ -5,9 +5,9 @@ received (one entry, or many with one reference) and reject what never came. The
 who may do what live in the ledger's services; these views only ask them."""
 
 from flask import abort, flash, render_template, request, url_for
-from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ... import notifications
