@@ -2,9 +2,7 @@
 caused them; how a person's language is chosen and stored; the migration that stores it."""
 
 import json
-import os
 import re
-import tempfile
 from datetime import date, timedelta
 
 import pytest
@@ -292,26 +290,6 @@ def test_the_data_download_includes_the_language(app_ctx, login):
 
 
 # --- The migration -------------------------------------------------------------------
-
-
-@pytest.fixture
-def scratch_app(app, make_app):
-    """An app on an empty database of its own (a schema of its own on PostgreSQL)."""
-    with app.app_context():
-        dialect = db.engine.dialect.name
-        url = db.engine.url.render_as_string(hide_password=False)
-    if dialect == "sqlite":
-        path = os.path.join(tempfile.mkdtemp(prefix="lokalamal-migration-"), "db.sqlite")
-        yield make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
-        return
-    schema = "locale_migration_check"
-    with app.app_context(), db.engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield make_app(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={
-        "connect_args": {"options": f"-csearch_path={schema}"}})
-    with app.app_context(), db.engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
 
 
 def _user_columns() -> set[str]:
