@@ -1,7 +1,7 @@
 """Writing to the ledger. Each function enforces its rule, writes the entry, moves the
 totals and writes an audit event in the caller's transaction: flush, never commit."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from . import totals
 
 NOTE_MAX = 200
 REASON_MAX = 500
+RECEIPT_LEEWAY = timedelta(days=14)
 # Free text in ledger audit events that is also the note of an entry the actor logged (the
 # reason of a withdrawal or correction, the Swish message of an imported payment).
 FREE_TEXT_KEYS = frozenset({"note", "reason", "message"})
@@ -312,6 +313,11 @@ def receive_entry(entry: LedgerEntry | int, actor, reference: str,
         raise LedgerError(_("En återföring kan inte hanteras; hantera den ursprungliga posten."))
     if entry.status not in ("pending", "attested") or is_reversed(entry):
         raise Conflict(_("Posten är redan hanterad och kan inte tas emot igen."))
+    # A payment may come in a little before the day a team wrote down (a bank report is
+    # matched two weeks either way), never long before the money was collected.
+    if received_on < entry.collected_on - RECEIPT_LEEWAY:
+        raise LedgerError(_("Pengarna kan inte ha kommit in så långt före insamlingen "
+                            "(%(day)s). Kontrollera datumet.", day=entry.collected_on.isoformat()))
     before = _snapshot(entry)
     old = entry.status
     _move_status(entry, "received", actor)
@@ -464,10 +470,13 @@ def correct_entry(
         raise LedgerError(_("En matchning följer gåvan den matchar; rätta gåvan i stället."))
     if method == "payroll" and entry.method != "payroll":
         raise LedgerError(_("Löneavdrag kommer bara från arbetsplatsens lönekörningar."))
-    before = _snapshot(entry)
-    reverse_entry(entry, actor, reason, action="collection.correct.reverse")
     from ..permissions import is_staff  # noqa: PLC0415 (import cycle)
 
+    if entry.status == "received" and not is_staff(actor):
+        raise Refused(_("Pengarna är mottagna av stadsmissionen. Be stadsmissionen rätta "
+                        "posten."))
+    before = _snapshot(entry)
+    reverse_entry(entry, actor, reason, action="collection.correct.reverse")
     status = entry.status if is_staff(actor) else "pending"
     new = record_collection(
         entry.team, amount_ore, collected_on, method, note, logged_by=actor,
@@ -489,6 +498,9 @@ def confirm_count(entry: LedgerEntry | int, actor) -> LedgerEntry:
         raise Refused(_("En annan kollega än den som registrerade posten måste räkna."))
     if entry.giver_id is not None and entry.giver_id == getattr(actor, "id", None):
         raise Refused(_("Pengarna räknas för dig; en annan kollega måste räkna."))
+    if not _counts_with(entry, actor):
+        raise Refused(_("Bara någon i laget eller en administratör på arbetsplatsen kan "
+                        "räkna kontanterna en gång till."))
     if entry.count_confirmed_by_id is not None:
         raise Conflict(_("Kontanterna är redan kontrollräknade."))
     entry = _locked_pending(entry, _("Posten är redan hanterad."))
@@ -498,6 +510,19 @@ def confirm_count(entry: LedgerEntry | int, actor) -> LedgerEntry:
     audit.record("collection.count_confirm", "ledger_entry", entry.id, actor=actor,
                  after={**_snapshot(entry), "count_confirmed_by": actor.id})
     return entry
+
+
+def _counts_with(entry: LedgerEntry, actor) -> bool:
+    """Whether `actor` may be the second to count the entry's cash: someone in its team
+    (who was there when it was counted) or an admin of its workplace, not anyone who just
+    joined the workplace by its link."""
+    from ..models import TeamMember  # noqa: PLC0415
+    from ..permissions import is_company_admin  # noqa: PLC0415 (import cycle)
+
+    in_team = db.session.execute(db.select(TeamMember.id).where(
+        TeamMember.team_id == entry.team_id, TeamMember.user_id == getattr(actor, "id", None),
+    )).first() is not None
+    return in_team or is_company_admin(actor, entry.company)
 
 
 @on_anonymise

@@ -201,14 +201,68 @@ def test_the_queue_says_what_each_entry_waits_for_and_who_may_do_it(world, login
 
 
 def test_a_correction_by_the_workplace_goes_back_to_reported(world, login):
-    login(world.eva).post(f"/ledger/entries/{world.by_cia.id}/receive", data=receive_form())
-    entry = db.session.get(LedgerEntry, world.by_cia.id)
-    new = services.correct_entry(entry, world.anna, 5_000_00, entry.collected_on, "swish", "",
+    login(world.bo).post(f"/ledger/entries/{world.by_anna.id}/attest")
+    entry = db.session.get(LedgerEntry, world.by_anna.id)
+    new = services.correct_entry(entry, world.bo, 19_999_00, entry.collected_on, "swish", "",
                                  "Fel belopp")
     factories.commit()
 
     assert new.status == "pending"
-    assert figures_of(world.team) == (14_999_00, 0, 0)
+    assert figures_of(world.team) == (20_499_00, 0, 0)
+
+
+def test_money_the_mission_received_is_corrected_by_the_mission_only(world, login):
+    login(world.eva).post(f"/ledger/entries/{world.by_cia.id}/receive", data=receive_form())
+    day = db.session.get(LedgerEntry, world.by_cia.id).collected_on.isoformat()
+    correction = {"amount": "5000", "collected_on": day, "method": "swish", "note": "",
+                  "reason": "Fel belopp"}
+
+    refused = login(world.anna).post(f"/ledger/entries/{world.by_cia.id}/correct",
+                                     data=correction)
+
+    assert refused.status_code == 403
+    assert "Be stadsmissionen rätta posten" in refused.get_data(as_text=True)
+    assert figures_of(world.team) == (10_499_00, 500_00, 500_00)
+    assert login(world.fia).post(f"/ledger/entries/{world.by_cia.id}/correct",
+                                 data=correction).status_code == 303
+    assert figures_of(world.team) == (14_999_00, 5_000_00, 5_000_00)
+
+
+def test_money_cannot_have_come_in_long_before_it_was_collected(world, login):
+    long_before = world.by_cia.collected_on - timedelta(days=30)
+    response = login(world.eva).post(f"/ledger/entries/{world.by_cia.id}/receive",
+                                     data=receive_form(day=long_before))
+
+    assert response.status_code == 422
+    assert "så långt före insamlingen" in response.get_data(as_text=True)
+    assert figures_of(world.team)[2] == 0
+
+
+def test_only_a_teammate_or_an_admin_is_the_second_to_count_cash(world, login):
+    big = services.log_collection(world.team, 9_000_00, clock.today(), "cash", "Bössan",
+                                  logged_by=world.cia)
+    newcomer = factories.make_user()
+    factories.add_member(world.company, newcomer)  # joined the workplace by its link
+    factories.commit()
+    assert big.awaiting_count
+
+    refused = login(newcomer).post(f"/ledger/entries/{big.id}/confirm-count")
+    assert refused.status_code == 403
+    assert figures_of(world.team)[1] == 0
+
+    assert login(world.anna).post(f"/ledger/entries/{big.id}/confirm-count").status_code == 303
+    assert db.session.get(LedgerEntry, big.id).status == "attested"
+
+
+def test_a_corrected_entry_waits_for_nothing(world, login):
+    entry = db.session.get(LedgerEntry, world.by_cia.id)
+    services.correct_entry(entry, world.anna, 600_00, entry.collected_on, "swish", "", "Fel")
+    factories.commit()
+
+    page = login(world.anna).get(f"/ledger/entries/{world.by_cia.id}").get_data(as_text=True)
+
+    assert "Återtagen eller rättad" in page
+    assert "Väntar på:" not in page
 
 
 def test_payroll_money_cannot_be_typed_into_the_logging_form(world, login):
