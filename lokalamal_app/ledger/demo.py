@@ -1,5 +1,6 @@
-"""Demo step for the ledger: a rejection with a reason, a correction, a withdrawal and a
-large cash sum waiting for a second colleague's count."""
+"""Demo step for the ledger: a rejection with a reason, a correction of an attested sum
+(reported again, to be attested anew), a withdrawal and a large cash sum waiting for a
+second colleague's count."""
 
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ def load(world) -> None:
 
     wrong = services.log_collection(fika, 1_200_00, day, "event", "Tårtbak till kundmötet",
                                     logged_by=world.captain)
-    services.receive_entry(wrong, world.staff, "Kvitto 4711", day)
+    services.attest_entry(wrong, world.admin)
     services.correct_entry(wrong, world.admin, 1_250_00, day, "event",
                            "Tårtbak till kundmötet", "Kvittot visar 1 250 kr, inte 1 200 kr.")
 

@@ -359,9 +359,9 @@ def test_a_date_in_a_sentence_is_written_the_swedish_way_and_never_iso(app_ctx):
         assert str(day_text(date(year, 11, 30))) == "30 November"
 
 
-def test_the_verified_note_says_the_day_in_swedish_words(logged, login):
+def test_the_attested_note_says_the_day_in_swedish_words(logged, login):
     client = in_english(login(logged.admin))
-    client.post(f"/ledger/entries/{logged.swedish_entry.id}/verify")
+    client.post(f"/ledger/entries/{logged.swedish_entry.id}/attest")
     [note] = notes_of(logged.swede)
     day = format_date(logged.swedish_entry.collected_on, "d MMMM", locale="sv_SE")
     assert f"({day})" in note and not ISO_DATE.search(note)
