@@ -135,9 +135,17 @@ class Row:
 
     @property
     def progress_pct(self) -> int | None:
+        """Share of the target reached, in whole per cent; past 100 when the team has
+        collected more than its target (the team page says the same)."""
         if not self.target_ore:
             return None
-        return max(0, min(100, self.reported_ore * 100 // self.target_ore))
+        return max(0, self.reported_ore * 100 // self.target_ore)
+
+    @property
+    def progress_bar(self) -> int | None:
+        """The bar's fill: full at the target."""
+        pct = self.progress_pct
+        return None if pct is None else min(100, pct)
 
 
 @dataclass

@@ -284,3 +284,18 @@ def test_with_a_version_ttl_repeated_polls_and_visitor_boards_need_no_database(m
     assert again.get_data() == first.get_data()
     assert poll.status_code == 204
     assert statements == []
+
+
+def test_a_team_past_its_target_says_so_on_the_board_as_on_its_page(app_ctx, client):
+    company = factories.make_company(name="Överskott AB")
+    team = factories.make_team(company, captain=factories.make_user(), name="Överlaget",
+                               target_ore=1_000_00)
+    factories.make_collection(team, 1_240_00)
+    factories.commit()
+
+    board = client.get(f"/leaderboards/companies/{company.slug}/teams").get_data(as_text=True)
+    page = client.get(f"/teams/{team.slug}").get_data(as_text=True)
+
+    assert "124\u00a0% av" in board or "124 % av" in board
+    assert 'value="100"' in board  # the bar is full, the figure goes on
+    assert "124 % av målet" in page or "124\u00a0% av målet" in page
