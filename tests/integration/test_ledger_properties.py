@@ -622,12 +622,15 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(target=entries, entry=entries, counter=person)
     def confirm_count(self, entry, counter):
         """A second colleague counts large cash with the one who logged it, and so attests
-        it (never the logger or the giver)."""
+        it (never the logger or the giver; someone in the team or an admin)."""
         counter = self.people[counter]
         if not entry.needs_count:
             expected = "refused"
         elif self.own(entry, counter):
             expected = "forbidden"
+        elif not (counter in entry.team.members or counter is entry.firm.admin
+                  or self.is_staff(counter)):
+            expected = "forbidden"  # only the team or an admin counts a second time
         elif entry.counted or entry.status != "pending" or entry.reversed:
             expected = "conflict"
         else:
