@@ -171,7 +171,7 @@ def test_the_readme_production_steps_start_a_server_one_can_log_in_to(
             "csrf_token": token, "email": make_staff[-1], "password": STAFF_PASSWORD,
         })
         assert status == 302, page[:2000]
-        assert location in ("/", env["PUBLIC_URL"] + "/")
+        assert location in ("/staff", env["PUBLIC_URL"] + "/staff")  # staff land on theirs
         assert all("Secure" in cookie and "HttpOnly" in cookie for cookie in client.set_cookies)
         status, _, page = client.request("GET", "/staff")
         assert status == 200, page[:2000]
