@@ -328,3 +328,20 @@ def test_money_received_by_the_mission_shows_on_the_box(world, login):
     assert response.status_code == 303
     assert "Mottagen av stadsmissionen" in \
         login(world.maja).get(f"/boxes/{box.id}").get_data(as_text=True)
+
+
+def test_demo_data_has_a_confirmed_box_and_one_waiting_for_its_second_count(app, runner,
+                                                                            app_ctx):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    boxes = db.session.execute(db.select(CashBox).order_by(CashBox.number)).scalars().all()
+    assert [b.number for b in boxes] == ["1", "2"]
+    assert len({b.company_id for b in boxes}) == 1
+    statuses = {c.box.number: (c.entry.status, c.entry.awaiting_count) for c in
+                db.session.execute(db.select(CashBoxCount)).scalars()}
+    assert statuses == {"1": ("attested", False), "2": ("pending", True)}
+    client = app.test_client()
+    client.post("/login", data={"email": "medarbetare@demo.lokalamal.se",
+                                "password": app.config["DEMO_PASSWORD"]})
+    mine = client.get("/ledger/mine").get_data(as_text=True)
+    assert "Bössor att räkna tillsammans" in mine and "Bössa 2" in mine
