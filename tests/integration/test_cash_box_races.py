@@ -45,7 +45,7 @@ def test_two_colleagues_confirming_one_count_at_once_attest_it_once(world, login
         barrier = threading.Barrier(2)
         answers: list = [None, None]
 
-        def run(side: int, count_id=count_id) -> None:
+        def run(side: int, count_id=count_id, barrier=barrier, answers=answers) -> None:
             barrier.wait()
             answers[side] = clients[side].post(
                 f"/boxes/{box_id}/counts/{count_id}/confirm").status_code
