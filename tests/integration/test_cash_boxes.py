@@ -345,3 +345,36 @@ def test_demo_data_has_a_confirmed_box_and_one_waiting_for_its_second_count(app,
                                 "password": app.config["DEMO_PASSWORD"]})
     mine = client.get("/ledger/mine").get_data(as_text=True)
     assert "Bössor att räkna tillsammans" in mine and "Bössa 2" in mine
+
+
+def test_merging_a_duplicate_workplace_moves_its_boxes(login, app_ctx):
+    from lokalamal_app.cashboxes import services
+
+    admin = factories.make_user()
+    one = factories.make_company(admin=admin, name="Ett AB", slug="ett-ab")
+    two = factories.make_company(admin=admin, name="Två AB", slug="tva-ab")
+    team = factories.make_team(two, captain=admin, name="Bösslaget")
+    services.register_box(two, team, "5", "P-5", admin, admin)
+    staff = factories.make_user(is_staff=True)
+    factories.commit()
+    response = login(staff).post("/staff/workplaces/tva-ab",
+                                 data={"target": "ett-ab", "confirm": "y"})
+    assert response.status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.execute(db.select(CashBox.company_id)).scalar_one() == one.id
+
+
+def test_a_merge_with_two_boxes_of_one_number_is_refused_with_a_message(login, app_ctx):
+    from lokalamal_app.cashboxes import services
+
+    admin = factories.make_user()
+    one = factories.make_company(admin=admin, name="Ett AB", slug="ett-ab")
+    two = factories.make_company(admin=admin, name="Två AB", slug="tva-ab")
+    services.register_box(one, factories.make_team(one, name="A"), "5", "P-1", admin, admin)
+    services.register_box(two, factories.make_team(two, name="B"), "5", "P-2", admin, admin)
+    staff = factories.make_user(is_staff=True)
+    factories.commit()
+    response = login(staff).post("/staff/workplaces/tva-ab",
+                                 data={"target": "ett-ab", "confirm": "y"})
+    assert response.status_code == 422
+    assert "insamlingsbössa med nummer 5" in response.get_data(as_text=True)
