@@ -188,6 +188,7 @@ def _follow_the_ledger() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .account import bp as account_bp
     from .auth import bp as auth_bp
+    from .cashboxes import bp as cashboxes_bp
     from .challenges import bp as challenges_bp
     from .companies import bp as companies_bp
     from .goals import bp as goals_bp
@@ -216,4 +217,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(challenges_bp)
     app.register_blueprint(payroll_bp)
     app.register_blueprint(ledger_bp)
+    app.register_blueprint(cashboxes_bp)
     app.register_blueprint(leaderboards_bp)

@@ -238,10 +238,11 @@ def feature_steps():
     A feature adds `from .<feature>.demo import load as <feature>` here and returns it in
     the list; imports stay inside so that demo data never loads at app start.
     """
+    from .cashboxes.demo import load as cashboxes
     from .challenges.demo import load as challenges
     from .companies.demo import load as companies
     from .ledger.demo import load as ledger
     from .payroll.demo import load as payroll
     from .staff.demo import load as staff
 
-    return [companies, ledger, challenges, payroll, staff]
+    return [companies, ledger, cashboxes, challenges, payroll, staff]

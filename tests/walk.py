@@ -9,6 +9,7 @@ from lokalamal_app import clock, demo
 from lokalamal_app.auth.services import reset_token
 from lokalamal_app.extensions import db
 from lokalamal_app.models import (
+    CashBoxCount,
     Challenge,
     Company,
     Goal,
@@ -51,6 +52,7 @@ def build_world() -> dict:
         db.session.add(JoinRequest(company_id=company.id, user_id=outsider.id))
         db.session.flush()
     goal = first(Goal)
+    box_count = first(CashBoxCount)
     world = {
         "staff": staff.email, "admin": admin.email, "member": member.email,
         "challenge_id": (first(Challenge) or _none()).id,
@@ -62,6 +64,7 @@ def build_world() -> dict:
         "inquiry_id": first(Inquiry).id, "request_id": first(JoinRequest).id,
         "rule_id": (first(MatchRule) or _none()).id, "join_code": company.join_code,
         "token": reset_token(outsider),
+        "box_id": box_count.box_id, "count_id": box_count.id,
     }
     db.session.commit()
     return world

@@ -17,6 +17,7 @@ from .. import audit
 from ..extensions import db
 from ..ledger import check
 from ..models import (
+    CashBox,
     Challenge,
     ChallengeParticipant,
     ChallengeTally,
@@ -71,6 +72,14 @@ def merge_problems(source: Company, target: Company) -> list[str]:
         if key in target_names:
             problems.append(_("Båda arbetsplatserna har ett lag som heter %(name)s. Byt namn "
                               "på det ena först.", name=name))
+    target_boxes = set(db.session.execute(
+        db.select(CashBox.number).where(CashBox.company_id == target.id)).scalars())
+    for number in db.session.execute(
+        db.select(CashBox.number).where(CashBox.company_id == source.id).order_by(CashBox.id)
+    ).scalars():
+        if number in target_boxes:
+            problems.append(_("Båda arbetsplatserna har en insamlingsbössa med nummer "
+                              "%(number)s. Byt nummer på den ena först.", number=number))
     # Payroll giving has its own figures per workplace (months run, match caps): a duplicate
     # that uses it is merged by hand. Settings that were never switched on are not in the way.
     for query in [db.select(model.id).where(model.company_id == source.id)
@@ -125,6 +134,9 @@ def merge_companies(source: Company, target: Company, actor: User) -> Company:
             place.company_id = target.id
     db.session.flush()
     db.session.execute(db.update(Team).where(Team.company_id == source.id)
+                       .values(company_id=target.id))
+    # Collection boxes go with their teams (their keepers are the target's people now).
+    db.session.execute(db.update(CashBox).where(CashBox.company_id == source.id)
                        .values(company_id=target.id))
 
     # Join requests: a person now in the target has nothing left to ask; a second open

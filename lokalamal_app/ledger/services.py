@@ -100,6 +100,7 @@ def record_collection(
     giver_id: int | None | object = LOGGER,
     received_on: date | None = None,
     received_reference: str = "",
+    second_count: bool = False,
 ) -> LedgerEntry:
     """Record money a team reports it collected; it counts as reported at once.
 
@@ -115,6 +116,9 @@ def record_collection(
     Unlike `log_collection`, the idempotency key is not looked up first: a used key makes
     the flush fail on the unique index (IntegrityError), and the caller looks it up then.
     The logging form does this, which saves a query on every post.
+
+    Cash over CASH_SECOND_CONFIRM_ORE waits for a second colleague's count; `second_count`
+    makes any cash sum wait for it (a collection box is always counted by two).
     """
     _check_amount(amount_ore)
     if method not in METHODS:
@@ -143,7 +147,8 @@ def record_collection(
         idempotency_key=idempotency_key,
         corrects_id=corrects.id if corrects else None,
         needs_count_confirm=(
-            method == "cash" and status == "pending" and corrects is None and amount_ore > limit
+            method == "cash" and status == "pending" and corrects is None
+            and (second_count or amount_ore > limit)
         ),
         status_changed_at=now,
         status_changed_by_id=actor_id if now else None,

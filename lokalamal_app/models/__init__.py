@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .campaign import Campaign
+from .cashbox import CashBox, CashBoxCount, CashBoxEvent
 from .challenge import Challenge, ChallengeParticipant, ChallengeTally
 from .company import Company, JoinRequest, Membership
 from .goal import Goal
@@ -18,6 +19,9 @@ __all__ = [
     "AuditEvent",
     "BoardVersion",
     "Campaign",
+    "CashBox",
+    "CashBoxCount",
+    "CashBoxEvent",
     "Challenge",
     "ChallengeParticipant",
     "ChallengeTally",

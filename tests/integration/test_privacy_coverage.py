@@ -76,6 +76,12 @@ ALLOWED = {
     "payroll_run.confirmed_by_id": "the admin who confirmed a payroll month (actor)",
     "swish_payment.imported_by_id": "the staff member who booked a bank row (actor)",
     "inquiry.handled_by_id": "the staff member who handled a partner inquiry (actor)",
+    # Who had a collection box when: a custody record of the workplace's cash, which
+    # keeps pointing at the person's row, naming nobody after anonymising.
+    "cash_box.keeper_id": "the colleague who keeps a workplace's box (custody)",
+    "cash_box_event.from_user_id": "who had a box before a handover (custody)",
+    "cash_box_event.to_user_id": "who had a box after a handover (custody)",
+    "cash_box_event.by_id": "who registered, handed over or sealed a box (actor)",
     # Names of things, not of people.
     "company.name": "a workplace's name", "company.name_key": "a workplace's name, folded",
     "team.name": "a team's name", "team.name_key": "a team's name, folded",

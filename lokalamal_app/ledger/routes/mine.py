@@ -15,10 +15,17 @@ from .common import entry_or_404, problem
 @bp.get("/ledger/mine")
 @login_required
 def mine():
-    """What I logged, with status and any reason; cash waiting for my second count."""
+    """What I logged, with status and any reason; cash and box counts waiting for my
+    second count."""
+    from ...cashboxes.queries import awaiting_second_count  # noqa: PLC0415 (import cycle)
+
     entries = queries.entries_logged_by(current_user)
+    box_counts = awaiting_second_count(current_user)
+    # A box count is listed with its box, not twice.
+    in_boxes = {c.entry_id for c in box_counts}
+    to_count = [e for e in queries.awaiting_count(current_user) if e.id not in in_boxes]
     return render_template(
-        "ledger/mine.html", entries=entries, to_count=queries.awaiting_count(current_user),
+        "ledger/mine.html", entries=entries, to_count=to_count, box_counts=box_counts,
         reversed_ids=queries.reversed_ids([e.id for e in entries]), form=EmptyForm(),
     )
 
