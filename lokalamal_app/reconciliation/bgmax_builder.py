@@ -75,13 +75,14 @@ class Section:
     paid_on: str = "20261130"
 
 
-def file(*sections: Section, marker="P", stamp="20261130120000123456", first_serial=0) -> str:
+def file(*sections: Section, marker="P", stamp="20261130120000123456", first_serial=0,
+         payee_bankgiro="9912346") -> str:
     """A sound file: the deposit and end records agree with the payments. Bankgirot's
     serial numbers are unique; `first_serial` keeps two built files apart."""
     records = [start(stamp=stamp, marker=marker)]
     count = deductions = 0
     for number, section in enumerate(sections):
-        records.append(opening())
+        records.append(opening(payee_bankgiro))
         for index, (amount, reference, extra) in enumerate(section.payments):
             serial = f"{number:04d}{first_serial + index:08d}"
             if amount < 0:  # a deduction (TK21) carries its amount unsigned

@@ -310,3 +310,12 @@ def test_a_rejected_gift_leaves_the_run_and_its_transfer_sum(world, payroll_run,
     _import(client, _payroll_file(payroll_run.run, rest))
     db.session.expire_all()
     assert sorted(g.status for g in _gifts(payroll_run.run)) == ["received", "rejected"]
+
+
+def test_the_demo_has_an_imported_file_with_booked_and_waiting_payments(app_ctx, runner, login):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    statuses = [p.status for p in _payments()]
+    assert statuses.count("booked") >= 2 and statuses.count("waiting") == 2
+    assert any(p.payroll_run_id for p in _payments() if p.status == "booked")
+    assert file_summaries()[0].adds_up
