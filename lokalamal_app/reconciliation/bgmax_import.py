@@ -254,7 +254,8 @@ def _create(team: Team, row: BankPayment, actor, reference: str) -> LedgerEntry:
 def _receive_run(run: PayrollRun, row: BankPayment, actor, reference: str) -> None:
     """The employer's transfer for a run: every gift of it still attested is received."""
     run = db.session.execute(
-        db.select(PayrollRun).where(PayrollRun.id == run.id).with_for_update()).scalar_one()
+        db.select(PayrollRun).where(PayrollRun.id == run.id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
     # Checked again under the run's lock: the preview may be old.
     if run.id in payroll_queries.paid_runs([run.id]):
         raise ledger.Conflict(_("Löneavdragen för månaden är redan betalda."))
@@ -277,6 +278,8 @@ def lock_waiting(payment_id: int) -> BankPayment:
     """The payment, locked; a 409 when it no longer waits (someone handled it meanwhile)."""
     row = db.session.execute(
         db.select(BankPayment).where(BankPayment.id == payment_id).with_for_update()
+        # The request may have read the row before the lock: take the locked row's values.
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if row is None:
         raise LookupError(payment_id)

@@ -319,3 +319,40 @@ def test_the_demo_has_an_imported_file_with_booked_and_waiting_payments(app_ctx,
     assert statuses.count("booked") >= 2 and statuses.count("waiting") == 2
     assert any(p.payroll_run_id for p in _payments() if p.status == "booked")
     assert file_summaries()[0].adds_up
+
+
+def test_two_people_handling_one_waiting_payment_at_once_book_it_once(world, login):
+    import threading
+
+    other = factories.make_user(is_staff=True)
+    factories.commit()
+    clients = [login(world.staff), login(other)]
+    rows = [(amount, "", [b.information("Tack")]) for amount in (110_00, 120_00, 130_00)]
+    _import(clients[0], b.encode(b.file(b.Section(payments=rows, paid_on=DAY), stamp=STAMP,
+                                        first_serial=700)))
+    for payment in _payments():
+        barrier, answers = threading.Barrier(2), [None, None]
+
+        def run(side, payment_id=payment.id):
+            data = ({f"match-{payment_id}-team": "LM101"} if side == 0
+                    else {f"refuse-{payment_id}-reason": "Inte vår"})
+            action = "match" if side == 0 else "refuse"
+            barrier.wait()
+            answers[side] = clients[side].post(
+                f"/staff/reconciliation/payments/{payment_id}/{action}", data=data).status_code
+
+        threads = [threading.Thread(target=run, args=(side,)) for side in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(answers) == [302, 409]
+        db.session.rollback()  # end the test's own read, which would see the old rows
+        row = db.session.get(BankPayment, payment.id)
+        booked = row.status == "booked"
+        assert (row.entry_id is not None) == booked
+        assert answers[0 if booked else 1] == 302
+    booked = sum(p.status == "booked" for p in _payments())
+    assert db.session.execute(db.select(db.func.count(LedgerEntry.id)).where(
+        LedgerEntry.team_id == world.fika.id, LedgerEntry.amount_ore > 250_00 - 150_00,
+        LedgerEntry.amount_ore < 200_00)).scalar() == booked
