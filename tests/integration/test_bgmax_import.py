@@ -333,7 +333,7 @@ def test_two_people_handling_one_waiting_payment_at_once_book_it_once(world, log
     for payment in _payments():
         barrier, answers = threading.Barrier(2), [None, None]
 
-        def run(side, payment_id=payment.id):
+        def run(side, payment_id=payment.id, barrier=barrier, answers=answers):
             data = ({f"match-{payment_id}-team": "LM101"} if side == 0
                     else {f"refuse-{payment_id}-reason": "Inte vår"})
             action = "match" if side == 0 else "refuse"
