@@ -23,6 +23,10 @@ class BankFile(TimestampMixin, db.Model):
     deposit_serials: Mapped[str] = mapped_column(String(200), default="")
     payment_count: Mapped[int] = mapped_column()
     total_ore: Mapped[int] = mapped_column(BigInteger)
+    # Payments of this file that an earlier file had already recorded (Bankgirot sent them
+    # again): they stay with that file, and these figures make this file's sums add up.
+    earlier_count: Mapped[int] = mapped_column(default=0)
+    earlier_ore: Mapped[int] = mapped_column(BigInteger, default=0)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     imported_by: Mapped["User | None"] = relationship()  # noqa: F821

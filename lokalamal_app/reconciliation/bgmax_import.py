@@ -142,11 +142,13 @@ def book(parsed: bgmax.BgMaxFile, proposals: list[matching.Proposal], chosen: se
     handled meanwhile, the sum no longer fits) is recorded as waiting with the reason, and
     a row another import recorded meanwhile is skipped."""
     done = Booked()
-    record = _record_file(parsed, actor)
+    record, created = _record_file(parsed, actor)
+    earlier: list[int] = []
     for proposal in proposals:
         payment = proposal.payment
         if proposal.action == "booked":
             done.skipped += 1
+            earlier.append(payment.amount_ore)
             continue
         book_it = proposal.can_book and payment.serial in chosen
         try:
@@ -160,6 +162,7 @@ def book(parsed: bgmax.BgMaxFile, proposals: list[matching.Proposal], chosen: se
                 _audit_import(row, actor)
         except IntegrityError:
             done.skipped += 1
+            earlier.append(payment.amount_ore)
             continue
         except (ledger.LedgerError, DataError) as exc:
             reason = str(exc) if isinstance(exc, ledger.LedgerError) else _(
@@ -173,15 +176,20 @@ def book(parsed: bgmax.BgMaxFile, proposals: list[matching.Proposal], chosen: se
                     _audit_import(row, actor)
             except IntegrityError:
                 done.skipped += 1
+                earlier.append(payment.amount_ore)
                 continue
         setattr(done, row.status, getattr(done, row.status) + 1)
+    if created and earlier:
+        record.earlier_count, record.earlier_ore = len(earlier), sum(earlier)
+        db.session.flush()
     return done
 
 
-def _record_file(parsed: bgmax.BgMaxFile, actor) -> BankFile:
+def _record_file(parsed: bgmax.BgMaxFile, actor) -> tuple[BankFile, bool]:
+    """The file's record, and whether this import created it."""
     existing = file_record(parsed)
     if existing is not None:
-        return existing
+        return existing, False
     record = BankFile(
         bgc_timestamp=_stamp(parsed), file_date=parsed.created_at.date(), test_file=parsed.test,
         payee_bankgiro=_payee(parsed),
@@ -197,12 +205,12 @@ def _record_file(parsed: bgmax.BgMaxFile, actor) -> BankFile:
         existing = file_record(parsed)
         if existing is None:
             raise
-        return existing
+        return existing, False
     audit.record("bgmax.file", "bank_file", record.id, actor=actor,
                  after={"bgc_timestamp": record.bgc_timestamp, "payee": record.payee_bankgiro,
                         "deposits": record.deposit_serials, "payments": record.payment_count,
                         "total_ore": record.total_ore})
-    return record
+    return record, True
 
 
 def _payment_row(record: BankFile, proposal: matching.Proposal) -> BankPayment:

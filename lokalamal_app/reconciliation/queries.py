@@ -28,10 +28,16 @@ class FileSummary:
     by_status: dict[str, Figure] = field(default_factory=lambda: {s: Figure() for s in STATUSES})
 
     @property
+    def earlier(self) -> Figure:
+        """Payments of the file that an earlier file had recorded."""
+        return Figure(self.file.earlier_count, self.file.earlier_ore)
+
+    @property
     def adds_up(self) -> bool:
-        """The statuses account for every krona and every payment of the file."""
-        return (sum(f.total_ore for f in self.by_status.values()) == self.file.total_ore
-                and sum(f.count for f in self.by_status.values()) == self.file.payment_count)
+        """The statuses (and payments an earlier file holds) account for the whole file."""
+        figures = [*self.by_status.values(), self.earlier]
+        return (sum(f.total_ore for f in figures) == self.file.total_ore
+                and sum(f.count for f in figures) == self.file.payment_count)
 
 
 def file_summaries(limit: int = 50) -> list[FileSummary]:

@@ -27,6 +27,8 @@ def upgrade():
         sa.Column("deposit_serials", sa.String(length=200), nullable=False),
         sa.Column("payment_count", sa.Integer(), nullable=False),
         sa.Column("total_ore", sa.BigInteger(), nullable=False),
+        sa.Column("earlier_count", sa.Integer(), nullable=False),
+        sa.Column("earlier_ore", sa.BigInteger(), nullable=False),
         sa.Column("imported_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["imported_by_id"], ["user.id"],

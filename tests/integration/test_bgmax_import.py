@@ -120,6 +120,11 @@ def test_a_payment_in_another_file_with_a_known_serial_is_not_booked_again(world
     _import(client, _file(world, stamp=DAY + "130000000000"))
     assert len(_payments()) == 4
     assert db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar() == 2
+    second, first = file_summaries()
+    assert first.adds_up and second.adds_up
+    assert (second.earlier.count, second.earlier.total_ore) == (4, 485_00)
+    page = client.get("/staff/reconciliation").get_data(as_text=True)
+    assert "fanns redan från en tidigare fil" in page
 
 
 def test_unticked_rows_wait_for_a_person(world, login):
