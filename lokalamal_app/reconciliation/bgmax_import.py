@@ -304,9 +304,8 @@ def match_by_hand(payment_id: int, team: Team, actor) -> BankPayment:
         raise ledger.LedgerError(_("Ett avdrag eller noll kronor kan inte bli en gåva."))
     before = {"status": row.status, "reason": row.reason, "team_id": row.team_id}
     reference = reference_for(row.file.file_date, row.bgc_serial)
-    taken = set(db.session.execute(
-        db.select(BankPayment.entry_id).where(BankPayment.entry_id.is_not(None))).scalars())
-    entry = matching.closest(candidates([team.id]), taken, team.id, row.amount_ore, row.paid_on)
+    # Candidates wait (reported or attested), so no other payment has received them.
+    entry = matching.closest(candidates([team.id]), set(), team.id, row.amount_ore, row.paid_on)
     if entry is not None:
         entry = ledger.receive_entry(entry, actor, reference, row.paid_on)
     else:

@@ -361,3 +361,17 @@ def test_two_people_handling_one_waiting_payment_at_once_book_it_once(world, log
     assert db.session.execute(db.select(db.func.count(LedgerEntry.id)).where(
         LedgerEntry.team_id == world.fika.id, LedgerEntry.amount_ore > 250_00 - 150_00,
         LedgerEntry.amount_ore < 200_00)).scalar() == booked
+
+
+def test_a_waiting_payment_matched_by_hand_receives_the_teams_reported_entry(world, login):
+    client = login(world.staff)
+    rows = [(250_00, "", [b.information("Bössan från fikat")])]
+    _import(client, b.encode(b.file(b.Section(payments=rows, paid_on=DAY), stamp=STAMP,
+                                    first_serial=800)))
+    waiting = _payments()[0]
+    assert waiting.status == "waiting"
+    client.post(f"/staff/reconciliation/payments/{waiting.id}/match",
+                data={f"match-{waiting.id}-team": references.payment_reference(world.fika.id)})
+    db.session.expire_all()
+    assert db.session.get(BankPayment, waiting.id).entry_id == world.cash.id
+    assert db.session.get(LedgerEntry, world.cash.id).status == "received"
