@@ -32,6 +32,9 @@ def test_verified_money_becomes_received_or_attested_by_who_confirmed_it(scratch
         services.reverse_entry(corrected, staff, "Dubbelt")
         factories.commit()
         ids = {"by_staff": by_staff.id, "by_admin": by_admin.id, "corrected": corrected.id}
+        # Reading the ids began a transaction; end it, or PostgreSQL's DROP and ALTER in the
+        # downgrade wait for its locks forever.
+        db.session.remove()
 
         # Back to before: one state, "verified", and one stored figure for it.
         downgrade(revision="0016_orgnr_review")
