@@ -243,6 +243,7 @@ def feature_steps():
     from .companies.demo import load as companies
     from .ledger.demo import load as ledger
     from .payroll.demo import load as payroll
+    from .reconciliation.demo import load as reconciliation
     from .staff.demo import load as staff
 
-    return [companies, ledger, cashboxes, challenges, payroll, staff]
+    return [companies, ledger, cashboxes, challenges, payroll, staff, reconciliation]

@@ -9,6 +9,7 @@ from lokalamal_app import clock, demo
 from lokalamal_app.auth.services import reset_token
 from lokalamal_app.extensions import db
 from lokalamal_app.models import (
+    BankPayment,
     CashBoxCount,
     Challenge,
     Company,
@@ -61,6 +62,7 @@ def build_world() -> dict:
         "year": clock.today().year, "month": months.month_of(clock.today()),
         "entry_id": first(LedgerEntry, LedgerEntry.team_id == team.id).id,
         "partner_id": first(Partner).id, "line_id": first(ImpactLine).id,
+        "payment_id": (first(BankPayment, BankPayment.status == "waiting") or _none()).id,
         "inquiry_id": first(Inquiry).id, "request_id": first(JoinRequest).id,
         "rule_id": (first(MatchRule) or _none()).id, "join_code": company.join_code,
         "token": reset_token(outsider),

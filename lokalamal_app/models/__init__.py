@@ -10,6 +10,7 @@ from .ledger import BoardVersion, LedgerEntry, Tally
 from .mission import ImpactLine, Inquiry, Partner, SwishPayment
 from .notification import Notification
 from .payroll import MatchRule, MatchUsage, PayrollDeduction, PayrollRun, PayrollScheme, Pledge
+from .reconciliation import BankFile, BankPayment
 from .setting import Setting
 from .system import LoginThrottle, OutboxMessage
 from .team import Team, TeamMember
@@ -17,6 +18,8 @@ from .user import User
 
 __all__ = [
     "AuditEvent",
+    "BankFile",
+    "BankPayment",
     "BoardVersion",
     "Campaign",
     "CashBox",

@@ -9,6 +9,7 @@ from ..goals.queries import all_goals as goals  # noqa: F401  (used by the route
 from ..ledger import totals
 from ..models import (
     AuditEvent,
+    BankPayment,
     Company,
     LedgerEntry,
     Membership,
@@ -29,6 +30,38 @@ def runs(company: Company) -> list[tuple[PayrollRun, int, int]]:
         .group_by(PayrollRun.id).order_by(PayrollRun.month.desc())
     ).all()
     return [(run, count, total) for run, count, total in rows]
+
+
+def transfer_totals(run_ids) -> dict[int, int]:
+    """What the employer transfers for each run: its payroll gifts still standing (attested
+    or received; rejected and reversed gifts are not paid)."""
+    run_ids = list(run_ids)
+    if not run_ids:
+        return {}
+    reversed_ids = db.select(LedgerEntry.reverses_id).where(LedgerEntry.reverses_id.is_not(None))
+    rows = db.session.execute(
+        db.select(PayrollDeduction.run_id, db.func.coalesce(db.func.sum(LedgerEntry.amount_ore), 0))
+        .join(LedgerEntry, LedgerEntry.id == PayrollDeduction.entry_id)
+        .where(PayrollDeduction.run_id.in_(run_ids),
+               LedgerEntry.status.in_(("attested", "received")),
+               LedgerEntry.id.not_in(reversed_ids))
+        .group_by(PayrollDeduction.run_id)
+    ).all()
+    totals = dict.fromkeys(run_ids, 0)
+    totals.update({run_id: int(total) for run_id, total in rows})
+    return totals
+
+
+def paid_runs(run_ids) -> dict[int, BankPayment]:
+    """The runs whose transfer a booked bank payment received, with that payment."""
+    run_ids = list(run_ids)
+    if not run_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(BankPayment).where(BankPayment.payroll_run_id.in_(run_ids),
+                                     BankPayment.status == "booked")
+    ).scalars()
+    return {p.payroll_run_id: p for p in rows}
 
 
 def run_for(company: Company, month: str) -> PayrollRun | None:

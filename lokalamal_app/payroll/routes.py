@@ -14,6 +14,7 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..models import MatchRule
 from ..money import MoneyError, ore_to_input, parse_kronor
+from ..reconciliation import references
 from ..redirects import go
 from ..security import accepts_uploads
 from . import bp, csvfiles, matching, months, queries, services, tax
@@ -47,9 +48,13 @@ def _admin_page(company, scheme_form=None, rule_form=None, status=200):
     today = _today()
     from_month = services.next_payroll_month(company, scheme, today) if scheme else None
     this_month = months.month_of(today)
+    runs = queries.runs(company)
+    run_ids = [run.id for run, _count, _total in runs]
     return render_template(
         "payroll/admin.html", company=company, scheme=scheme, scheme_form=scheme_form,
-        rule_form=rule_form, rules=matching.rules(company.id), runs=queries.runs(company),
+        rule_form=rule_form, rules=matching.rules(company.id), runs=runs,
+        transfers=queries.transfer_totals(run_ids), paid=queries.paid_runs(run_ids),
+        payroll_reference=references.payroll_reference,
         pledges=queries.current_pledges(company, months.month_of(today)),
         from_month=from_month, this_month=this_month,
         open_months=[m for m in (months.previous_month(this_month), this_month)
@@ -133,6 +138,8 @@ def _month_page(company, month, amounts_text=None, errors=None, problems=None, s
     not_booked = queries.not_booked(company, month) if run else set()
     if amounts_text is None:
         amounts_text = {p.id: "" for p in pledges}
+    transfer_total = queries.transfer_totals([run.id])[run.id] if run else 0
+    paid = queries.paid_runs([run.id]).get(run.id) if run else None
     return render_template(
         "payroll/month.html", company=company, scheme=scheme, month=month, run=run,
         label=months.display(month), pledges=pledges, deductions=deductions,
@@ -141,7 +148,9 @@ def _month_page(company, month, amounts_text=None, errors=None, problems=None, s
         form=EmptyForm(), import_form=import_form or ImportForm(),
         is_future=month > months.month_of(_today()),
         fixed_total=sum(p.amount_ore or 0 for p in pledges if p.kind == "fixed"),
-        permille_text=csvfiles.permille_text,
+        permille_text=csvfiles.permille_text, transfer_total=transfer_total, paid=paid,
+        transfer_reference=references.payroll_reference(run.id) if run else "",
+        bankgiro=references.format_bankgiro(settings.get("bankgiro_number")),
     ), status
 
 

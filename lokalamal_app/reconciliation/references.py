@@ -14,6 +14,9 @@ from flask_babel import gettext as _
 from stdnum import luhn
 
 PREFIX = "7"
+# A payroll run's transfer: "8", the run id (at least two digits) and a check digit. The
+# prefix differs from a team's, so neither is ever read as the other.
+PAYROLL_PREFIX = "8"
 # A digit, then digits each after at most one space or hyphen: how people write a number.
 _NUMBER_RUN = re.compile(r"(?<![0-9])[0-9](?:[ \-]?[0-9])*(?![0-9])")
 # Longest reference looked at when joining groups of a run (prefix, a 12-digit id, check).
@@ -47,8 +50,39 @@ def team_id_for(reference: str) -> int | None:
     return team_id
 
 
+def payroll_reference(run_id: int) -> str:
+    """The OCR reference an employer pays a payroll run's gifts with, e.g. 5 -> "8053"."""
+    if run_id < 1:
+        raise ValueError("run ids start at 1")
+    body = PAYROLL_PREFIX + str(run_id).zfill(2)
+    return body + luhn.calc_check_digit(body)
+
+
+def payroll_run_id_for(reference: str) -> int | None:
+    """The payroll run id a reference stands for ("8053" -> 5), or None when it is none."""
+    digits = re.sub(r"[\s\-]", "", reference or "")
+    if not digits.isascii() or not digits.isdigit() or len(digits) < 4:
+        return None
+    if not digits.startswith(PAYROLL_PREFIX) or not luhn.is_valid(digits):
+        return None
+    middle = digits[len(PAYROLL_PREFIX):-1]
+    run_id = int(middle)
+    if run_id < 1 or str(run_id).zfill(2) != middle:
+        return None
+    return run_id
+
+
 def team_ids_in(text: str) -> list[int]:
     """Team ids of every reference in a free text, in order of appearance, each once."""
+    return _ids_in(text, team_id_for)
+
+
+def payroll_run_ids_in(text: str) -> list[int]:
+    """Payroll run ids of every payroll reference in a free text, each once."""
+    return _ids_in(text, payroll_run_id_for)
+
+
+def _ids_in(text: str, id_for) -> list[int]:
     found: list[int] = []
     for run in _NUMBER_RUN.finditer(text or ""):
         groups = re.split(r"[ \-]", run.group())
@@ -59,9 +93,9 @@ def team_ids_in(text: str) -> list[int]:
                 joined += groups[last]
                 if len(joined) > _MAX_DIGITS:
                     break
-                team_id = team_id_for(joined)
-                if team_id is not None and team_id not in found:
-                    found.append(team_id)
+                ident = id_for(joined)
+                if ident is not None and ident not in found:
+                    found.append(ident)
     return found
 
 

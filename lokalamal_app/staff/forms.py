@@ -27,6 +27,7 @@ from wtforms.validators import (
 )
 
 from .. import swish
+from ..extensions import db
 from ..forms import Form, KronorField, strip_filter
 from ..goals.queries import UN_GOALS
 from ..inputs import small_int
@@ -145,6 +146,40 @@ class ImportUploadForm(Form):
 
 class ImportConfirmForm(Form):
     content = HiddenField()
+
+
+class BgMaxUploadForm(Form):
+    report = FileField(_l("BgMax-fil från Bankgirot"))
+
+
+class MatchPaymentForm(Form):
+    """Which team a waiting bank payment is for: its payment reference (7054) or code."""
+
+    team = StringField(_l("Lagets referens eller kod"), filters=[strip_filter],
+                       validators=[DataRequired(_l("Skriv lagets referens, till exempel 7054.")),
+                                   Length(max=30, message=_l("Referensen är för lång."))])
+
+    def validate_team(self, field):
+        from ..models import Team  # noqa: PLC0415
+
+        team_id = references.team_id_for(field.data)
+        team = None
+        if team_id is not None and team_id < 2**31:
+            team = db.session.get(Team, team_id)
+        if team is None:
+            team = db.session.execute(db.select(Team).where(
+                db.func.upper(Team.reference) == field.data.upper())).scalar_one_or_none()
+        if team is None:
+            raise ValidationError(_("Inget lag har referensen %(ref)s.", ref=field.data))
+        self.found_team = team
+
+
+class RefusePaymentForm(Form):
+    """Why a waiting bank payment is not for the campaign."""
+
+    reason = StringField(_l("Varför hör betalningen inte hit?"), filters=[strip_filter],
+                         validators=[DataRequired(_l("Skriv en kort anledning.")),
+                                     Length(max=500, message=_l("Högst 500 tecken."))])
 
 
 class _DateField(DateField):

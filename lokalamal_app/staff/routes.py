@@ -10,20 +10,25 @@ from .. import campaigns, clock, csvexport, settings
 from ..extensions import db
 from ..forms import EmptyForm
 from ..inputs import int_arg
-from ..models import Goal, ImpactLine, Inquiry, LedgerEntry, Partner, User
+from ..ledger import services as ledger_services
+from ..models import BankPayment, Goal, ImpactLine, Inquiry, LedgerEntry, Partner, User
 from ..partners import logos
-from ..reconciliation import references
+from ..reconciliation import bgmax, bgmax_import, references
+from ..reconciliation import queries as reconciliation_queries
 from ..security import accepts_uploads
 from . import bp, queries, services, swish_import
 from .forms import (
+    BgMaxUploadForm,
     CampaignForm,
     GoalForm,
     GrantStaffForm,
     ImpactLineForm,
     ImportConfirmForm,
     ImportUploadForm,
+    MatchPaymentForm,
     MergeForm,
     PartnerForm,
+    RefusePaymentForm,
     SettingsForm,
 )
 
@@ -311,6 +316,120 @@ def swish_confirm():
     for line, reason in done.failed:
         flash(_("Rad %(line)s bokfördes inte: %(reason)s", line=line, reason=reason), "error")
     return redirect(url_for("staff.swish_upload"))
+
+
+# --- BgMax import and reconciliation --------------------------------------------------
+
+@bp.route("/bgmax-import", methods=["GET", "POST"])
+@accepts_uploads
+def bgmax_upload():
+    """Upload a BgMax file; answers with what each payment would become (nothing written)."""
+    form = BgMaxUploadForm()
+    if request.method == "GET":
+        return render_template("staff/bgmax_upload.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("staff/bgmax_upload.html", form=form), 400
+    upload = form.report.data
+    if not upload or not upload.filename:
+        form.report.errors = [_("Välj en BgMax-fil att läsa in.")]
+        return render_template("staff/bgmax_upload.html", form=form), 422
+    data = upload.read(bgmax.MAX_BYTES + 1)
+    try:
+        parsed = bgmax.parse(data)
+    except bgmax.BgMaxError as exc:
+        return render_template("staff/bgmax_upload.html", form=form, problem=str(exc)), 422
+    text = "\n".join(bgmax.decode(data))
+    return render_template(
+        "staff/bgmax_preview.html", parsed=parsed, proposals=bgmax_import.propose(parsed),
+        previous=bgmax_import.file_record(parsed), filename=upload.filename,
+        confirm=ImportConfirmForm(formdata=None, content=swish_import.pack(text)))
+
+
+@bp.post("/bgmax-import/confirm")
+@accepts_uploads  # the uploaded file comes back, packed, in a hidden field
+def bgmax_confirm():
+    """Record the file and book the payments staff ticked; a repeat books nothing twice."""
+    confirm = ImportConfirmForm()
+    if not confirm.validate_on_submit():
+        abort(400)
+    try:
+        parsed = bgmax.parse(swish_import.unpack(confirm.content.data or ""))
+    except (bgmax.BgMaxError, swish_import.CsvImportError) as exc:
+        problem = str(exc) if isinstance(exc, bgmax.BgMaxError) else exc.problems[0]
+        return render_template("staff/bgmax_upload.html", form=BgMaxUploadForm(),
+                               problem=problem), 422
+    proposals = bgmax_import.propose(parsed)
+    done = bgmax_import.book(parsed, proposals, set(request.form.getlist("book")), current_user)
+    db.session.commit()
+    if done.skipped and not (done.booked or done.waiting or done.refused):
+        flash(_("Filen är redan inläst. Ingenting bokfördes igen."), "info")
+    else:
+        flash(_("Klart: %(booked)s betalningar bokförda, %(waiting)s väntar på en person och "
+                "%(refused)s avvisade.", booked=done.booked, waiting=done.waiting,
+                refused=done.refused), "success")
+        if done.skipped:
+            flash(_("%(count)s betalningar var redan inlästa och bokfördes inte igen.",
+                    count=done.skipped), "info")
+    for line, reason in done.failed:
+        flash(_("Rad %(line)s bokfördes inte: %(reason)s", line=line, reason=reason), "error")
+    return redirect(url_for("staff.reconciliation"))
+
+
+def _reconciliation_page(failed=None, status=200):
+    """The page; `failed` is the one form (by payment id) that comes back with its errors."""
+    waiting = reconciliation_queries.waiting_payments()
+    forms = {p.id: (MatchPaymentForm(formdata=None, prefix=f"match-{p.id}"),
+                    RefusePaymentForm(formdata=None, prefix=f"refuse-{p.id}")) for p in waiting}
+    if failed is not None:
+        payment_id, form = failed
+        pair = forms.get(payment_id)
+        if pair is not None:
+            forms[payment_id] = ((form, pair[1]) if isinstance(form, MatchPaymentForm)
+                                 else (pair[0], form))
+    return render_template(
+        "staff/reconciliation.html", files=reconciliation_queries.file_summaries(),
+        waiting=waiting, forms=forms, refused=reconciliation_queries.refused_payments(),
+        swish=reconciliation_queries.swish_imports(),
+    ), status
+
+
+@bp.get("/reconciliation")
+def reconciliation():
+    """Imported files and what became of their payments; payments that wait for a person."""
+    return _reconciliation_page()
+
+
+@bp.post("/reconciliation/payments/<int:payment_id>/match")
+def match_payment(payment_id: int):
+    """Book a waiting payment for the team a person names."""
+    _get(BankPayment, payment_id)
+    form = MatchPaymentForm(prefix=f"match-{payment_id}")
+    if not form.validate_on_submit():
+        return _reconciliation_page((payment_id, form), status=422)
+    try:
+        bgmax_import.match_by_hand(payment_id, form.found_team, current_user)
+    except ledger_services.Conflict:
+        raise  # someone handled it meanwhile: the app's 409 page says so
+    except ledger_services.LedgerError as exc:
+        db.session.rollback()
+        form.team.errors = [str(exc)]
+        return _reconciliation_page((payment_id, form), status=422)
+    db.session.commit()
+    flash(_("Betalningen är bokförd för %(team)s.", team=form.found_team.name), "success")
+    return redirect(url_for("staff.reconciliation"))
+
+
+@bp.post("/reconciliation/payments/<int:payment_id>/refuse")
+def refuse_payment(payment_id: int):
+    """Mark a waiting payment as not for the campaign, with a reason."""
+    _get(BankPayment, payment_id)
+    form = RefusePaymentForm(prefix=f"refuse-{payment_id}")
+    if not form.validate_on_submit():
+        return _reconciliation_page((payment_id, form), status=422)
+    bgmax_import.refuse_payment(payment_id, form.reason.data, current_user)
+    db.session.commit()
+    flash(_("Betalningen är markerad som inte vår."), "success")
+    return redirect(url_for("staff.reconciliation"))
 
 
 # --- Export ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 
 from lokalamal_app.reconciliation import bgmax
-from tests import bgmax_builder as b
+from lokalamal_app.reconciliation import bgmax_builder as b
 
 
 def _refused(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Build BgMax files record by record for the tests (positions as in Bankgirot's manual)."""
+"""Build BgMax files record by record (positions as in Bankgirot's manual): for the tests
+and for the demo's imported file."""
 
 from dataclasses import dataclass, field
 
@@ -74,19 +75,27 @@ class Section:
     paid_on: str = "20261130"
 
 
-def file(*sections: Section, marker="P") -> str:
-    """A sound file: the deposit and end records agree with the payments."""
-    records = [start(marker=marker)]
-    count = 0
+def file(*sections: Section, marker="P", stamp="20261130120000123456", first_serial=0,
+         payee_bankgiro="9912346") -> str:
+    """A sound file: the deposit and end records agree with the payments. Bankgirot's
+    serial numbers are unique; `first_serial` keeps two built files apart."""
+    records = [start(stamp=stamp, marker=marker)]
+    count = deductions = 0
     for number, section in enumerate(sections):
-        records.append(opening())
+        records.append(opening(payee_bankgiro))
         for index, (amount, reference, extra) in enumerate(section.payments):
-            records.append(payment(amount, reference, serial=f"{number:04d}{index:08d}"))
+            serial = f"{number:04d}{first_serial + index:08d}"
+            if amount < 0:  # a deduction (TK21) carries its amount unsigned
+                records.append(payment(-amount, reference, serial=serial, code="21",
+                                       deduction_code="0"))
+                deductions += 1
+            else:
+                records.append(payment(amount, reference, serial=serial))
+                count += 1
             records.extend(extra)
         records.append(deposit(sum(p[0] for p in section.payments), len(section.payments),
                                paid_on=section.paid_on, serial=f"{number + 1:05d}"))
-        count += len(section.payments)
-    records.append(end(count, deposits=len(sections)))
+    records.append(end(count, deductions=deductions, deposits=len(sections)))
     return "\n".join(records) + "\n"
 
 
