@@ -86,7 +86,10 @@ def _ids_in(text: str, id_for) -> list[int]:
     found: list[int] = []
     for run in _NUMBER_RUN.finditer(text or ""):
         groups = re.split(r"[ \-]", run.group())
-        # A reference may be one group or several written apart; try each stretch of groups.
+        # A reference may be one group or several written apart: try each stretch of groups,
+        # and where stretches overlap keep the longest ("76 7100c" is team 67100, even if
+        # "7100c" alone would read as team 100).
+        candidates = []
         for first in range(len(groups)):
             joined = ""
             for last in range(first, len(groups)):
@@ -94,8 +97,18 @@ def _ids_in(text: str, id_for) -> list[int]:
                 if len(joined) > _MAX_DIGITS:
                     break
                 ident = id_for(joined)
-                if ident is not None and ident not in found:
-                    found.append(ident)
+                if ident is not None:
+                    candidates.append((first, last, ident))
+        taken: set[int] = set()
+        chosen = []
+        for first, last, ident in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
+            span = set(range(first, last + 1))
+            if not span & taken:
+                taken |= span
+                chosen.append((first, ident))
+        for _, ident in sorted(chosen):
+            if ident not in found:
+                found.append(ident)
     return found
 
 
