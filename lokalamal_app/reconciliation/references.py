@@ -106,7 +106,7 @@ def _ids_in(text: str, id_for) -> list[int]:
             if not span & taken:
                 taken |= span
                 chosen.append((first, ident))
-        for _, ident in sorted(chosen):
+        for _start, ident in sorted(chosen):
             if ident not in found:
                 found.append(ident)
     return found
