@@ -39,5 +39,10 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        # In place: rebuilding the company table fails the foreign key check once other
+        # rows point at it (teams, members, entries).
+        op.execute("ALTER TABLE company DROP COLUMN search_key")
+        return
     with op.batch_alter_table("company", schema=None) as batch_op:
         batch_op.drop_column("search_key")
