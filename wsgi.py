@@ -3,7 +3,15 @@
 import sys
 
 from config import ConfigurationError
-from lokalamal_app import create_app
+
+try:
+    from lokalamal_app import create_app
+except ModuleNotFoundError as exc:
+    # A dependency added by an upgrade is not installed yet. Without this, Flask's CLI hides
+    # the cause behind "No such command 'db'".
+    print(f"Lokala mål cannot start: the Python package {exc.name!r} is missing. Install the "
+          "dependencies again after every upgrade: .venv/bin/pip install .", file=sys.stderr)
+    raise SystemExit(3) from None
 
 try:
     app = create_app()

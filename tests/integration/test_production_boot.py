@@ -205,3 +205,17 @@ def test_gunicorn_stops_with_the_reason_when_the_secret_is_too_short(fresh_datab
     done = _run(commands[-1], env)
     assert done.returncode != 0
     assert "SECRET_KEY must be set" in done.stderr, done.stderr[-3000:]
+
+
+def test_a_package_missing_after_an_upgrade_is_named_not_hidden(fresh_database, tmp_path):
+    # As if an upgrade added a dependency and `pip install .` was not run again.
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "flask_compress.py").write_text(
+        'raise ModuleNotFoundError("No module named \'flask_compress\'", name="flask_compress")\n')
+    exports, commands = _readme_steps()
+    env = _environment(exports, tmp_path, DATABASE_URL=fresh_database, PYTHONPATH=str(shadow))
+    done = _run(commands[0], env)  # flask --app wsgi db upgrade
+    assert done.returncode != 0
+    assert "'flask_compress' is missing" in done.stderr, done.stderr[-3000:]
+    assert "pip install ." in done.stderr and "Traceback" not in done.stderr
