@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from .. import audit, clock
 from ..extensions import db
-from ..models import AuditEvent, LedgerEntry, Team
+from ..models import AuditEvent, LedgerEntry, Team, TeamMember
 from ..models.base import utcnow
 from ..models.ledger import ATTESTED, METHODS, REFERENCE_MAX
 from ..money import format_ore
@@ -521,7 +521,6 @@ def _counts_with(entry: LedgerEntry, actor) -> bool:
     """Whether `actor` may be the second to count the entry's cash: someone in its team
     (who was there when it was counted) or an admin of its workplace, not anyone who just
     joined the workplace by its link."""
-    from ..models import TeamMember  # noqa: PLC0415
     from ..permissions import is_company_admin  # noqa: PLC0415 (import cycle)
 
     in_team = db.session.execute(db.select(TeamMember.id).where(

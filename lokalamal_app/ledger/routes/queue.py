@@ -56,7 +56,7 @@ def queue():
         "ledger/queue.html", page=page, entries=page.entries,
         companies=queries.companies_for_filter(current_user), company_id=company_id,
         staff=is_staff(current_user), here=_queue_url(company_id, page.page),
-        receive_form=ReceiveForm.fresh(), missing=services.missing_steps,
+        missing=services.missing_steps,
         attest_refusal=_attest_refusal_for(current_user), receive_refusal=services.receive_refusal,
     )
 
