@@ -16,7 +16,7 @@ SELECT s.subject, s.subject_id, p.period,
 FROM ledger_entry e
 CROSS JOIN LATERAL (VALUES ('team', e.team_id), ('company', e.company_id),
                            ('goal', e.goal_id), ('cg:' || e.goal_id, e.company_id),
-                           ('tg:' || e.goal_id, e.team_id), ('all', 0))
+                           ('tg:' || e.goal_id, e.team_id))
                    AS s(subject, subject_id)
 CROSS JOIN LATERAL (SELECT 'all' UNION ALL SELECT to_char(e.collected_on, 'YYYY-MM')
                     UNION ALL SELECT 'c' || c.id FROM campaign c

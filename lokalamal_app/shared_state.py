@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 _EXTENSION = "lokalamal_shared_state"
 _PENDING_BUMP = "lokalamal_board_bump"
+_PENDING_ACTIONS = "lokalamal_after_commit"
 
 
 def init_app(app: Flask) -> None:
@@ -66,6 +67,12 @@ def incr_after_commit(session: Session, client, name: str) -> None:
     pending[(client, name)] = pending.get((client, name), 0) + 1
 
 
+def after_commit(session: Session, name: str, action) -> None:
+    """Call `action()` once the session's current transaction commits (once per `name`,
+    however often it is asked for), never if it rolls back."""
+    session.info.setdefault(_PENDING_ACTIONS, {})[name] = action
+
+
 @event.listens_for(Session, "after_commit")
 def _bump_after_commit(session: Session) -> None:
     for (client, name), count in session.info.pop(_PENDING_BUMP, {}).items():
@@ -73,6 +80,11 @@ def _bump_after_commit(session: Session) -> None:
             add_to_counter(client, name, count)
         except Exception:  # the change is committed: a lost bump only delays live boards
             log.exception("Could not bump %s in Redis", name)
+    for name, action in session.info.pop(_PENDING_ACTIONS, {}).items():
+        try:
+            action()
+        except Exception:  # the change is committed: a lost bump only delays live boards
+            log.exception("Could not run %s after commit", name)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -80,3 +92,4 @@ def _forget_when_not_committed(session: Session, transaction) -> None:
     """The outermost transaction ended without commit (rollback, close): no bump."""
     if transaction.parent is None:
         session.info.pop(_PENDING_BUMP, None)
+        session.info.pop(_PENDING_ACTIONS, None)

@@ -225,10 +225,13 @@ def _clean_database(app, request):
         found = _ledger_differences(app)
     _empty_database(app)
     forget_shared_state(app)
-    # Emptying the database sends the board version back to its seed: forget cached boards.
+    # Emptying the database sends the board version back to its seed: forget cached boards
+    # and pages.
+    from lokalamal_app import page_cache
     from lokalamal_app.leaderboards.queries import board_cache
 
     board_cache.clear()
+    page_cache.pages.clear()
     _read_campaigns(app)
     assert not found, f"ledger-check after {request.node.nodeid}: {found[:5]}"
 

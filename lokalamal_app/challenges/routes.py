@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from .. import clock, permissions, qr
+from .. import clock, page_cache, permissions, qr
 from ..extensions import db
 from ..forms import EmptyForm
 from ..inputs import int_arg, small_int
@@ -178,6 +178,7 @@ def _page_context(challenge, answer_form=None):
 
 
 @bp.get("/challenges/<int:challenge_id>")
+@page_cache.for_visitors
 def show(challenge_id: int):
     """The head-to-head page (public once accepted; before that only for its admins)."""
     challenge = _visible_or_404(challenge_id)
@@ -205,6 +206,7 @@ def tv_live(challenge_id: int):
 
 
 @bp.get("/challenges/<int:challenge_id>/tv")
+@page_cache.for_visitors
 def tv(challenge_id: int):
     """Full screen, dark, large type, for a screen in the lunch room."""
     challenge = _visible_or_404(challenge_id)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from .. import permissions, qr
+from .. import page_cache, permissions, qr
 from ..extensions import db
 from ..forms import EmptyForm
 from ..ledger import totals
@@ -68,6 +68,7 @@ def new():
 
 
 @bp.get("/companies/<slug>")
+@page_cache.for_visitors
 def show(slug: str):
     """The workplace's public page: teams with totals, company total, per employee, goals."""
     company = company_or_404(slug)

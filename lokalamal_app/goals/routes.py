@@ -2,6 +2,7 @@
 
 from flask import abort, render_template
 
+from .. import page_cache
 from ..ledger import totals
 from ..partners import queries as partner_queries
 from ..urls import external_url
@@ -9,6 +10,7 @@ from . import bp, queries
 
 
 @bp.get("/goals/<slug>")
+@page_cache.for_visitors
 def show(slug: str):
     goal = queries.goal_by_slug(slug)
     if goal is None:

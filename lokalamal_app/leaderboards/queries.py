@@ -370,8 +370,9 @@ def board_key(scope: str, subject=None) -> str:
 class _BoardCache:
     """Computed rows by board, parameters and board version, in this process.
 
-    The version moves in the same transaction as every change to the totals, so an entry
-    can never be stale: a new version simply misses. Small and bounded (least recently
+    The version moves with every change to the totals, never before the change is visible
+    (in its transaction on SQLite, just after its commit elsewhere), so an entry can never
+    be stale: a new version simply misses. Small and bounded (least recently
     used out), it saves the board query while nothing changes, which is most of the time.
     """
 

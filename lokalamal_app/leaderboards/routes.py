@@ -11,7 +11,7 @@ from flask import abort, current_app, jsonify, make_response, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import clock
+from .. import clock, page_cache
 from ..extensions import csrf
 from ..formatting import _locale_code
 from ..models.base import utcnow
@@ -114,6 +114,7 @@ def _board_settings():
 
 
 @bp.get("/leaderboards")
+@page_cache.for_visitors
 def index():
     """All the boards, with the all-workplaces and all-teams boards shown at once."""
     version = queries.current_version()
@@ -129,6 +130,7 @@ def index():
 
 
 @bp.get("/leaderboards/<path:key>")
+@page_cache.for_visitors
 def page(key: str):
     """One board as a page, or (for htmx and `fragment=1`) only the board, or 204."""
     fragment = _is_fragment()
@@ -196,6 +198,7 @@ def _tv_keys(default: list[str]) -> list[str]:
 
 
 @bp.get("/leaderboards/tv")
+@page_cache.for_visitors
 def tv():
     """The office-screen mode: full screen, rotating boards (`boards=`, `seconds=`)."""
     try:
@@ -205,6 +208,7 @@ def tv():
 
 
 @bp.get("/leaderboards/<path:key>/tv")
+@page_cache.for_visitors
 def board_tv(key: str):
     """TV mode for one board, or for a goal (`goals/<slug>`): its teams and workplaces."""
     parts = key.strip("/").split("/")

@@ -5,10 +5,11 @@ that adds to the stored figures (`reported_ore = tally.reported_ore + :delta`): 
 read-modify-write in Python, so concurrent workers cannot lose an increment.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import text, update
+from sqlalchemy import func, text, update
 from sqlalchemy.dialects import sqlite
 
 from .. import campaigns, shared_state
@@ -49,13 +50,14 @@ def team_goal_subject(goal_id: int) -> str:
 
 
 def subjects_for(entry: LedgerEntry) -> list[tuple[str, int]]:
+    """The stored totals an entry counts in. There is no overall row: every change would
+    wait for it (see `overall`), so the whole is the sum of the five goals' rows."""
     return [
         ("team", entry.team_id),
-        ("company", entry.company_id),
-        ("goal", entry.goal_id),
-        (company_goal_subject(entry.goal_id), entry.company_id),
         (team_goal_subject(entry.goal_id), entry.team_id),
-        ("all", 0),
+        ("company", entry.company_id),
+        (company_goal_subject(entry.goal_id), entry.company_id),
+        ("goal", entry.goal_id),
     ]
 
 
@@ -114,8 +116,8 @@ def apply(entry: LedgerEntry, reported_delta: int = 0, attested_delta: int = 0,
         "entry_count": count_delta,
         "changed_at": utcnow(),
     }
-    # Listeners first: the upsert and the version bump lock rows that every ledger change
-    # shares, and those locks are held until commit, so they come last.
+    # Listeners first: the upsert locks rows that many changes share (a goal's, a
+    # workplace's), held until commit, so it comes last.
     for listener in _listeners:
         listener(entry, reported_delta, attested_delta, received_delta)
     if db.session.get_bind().dialect.name == "postgresql":
@@ -177,16 +179,28 @@ BOARD_VERSION_KEY = "board_version"
 
 
 def bump_board_version() -> None:
-    """Tell live boards that something changed.
+    """Tell live boards that something changed, without a row every change must wait for.
 
-    In the database: one row, incremented in SQL in the caller's transaction. With Redis
-    (REDIS_URL): INCR once that transaction commits, so a rolled-back change never bumps.
+    With Redis (REDIS_URL): INCR once the caller's transaction commits. On PostgreSQL: the
+    sequence `board_version_seq`, advanced once the transaction commits (never inside it: a
+    poller that saw the new number before the money was visible would keep the old board
+    under it). Either way a rolled-back change never bumps. On SQLite, where writers take
+    turns anyway, one row incremented in the caller's transaction.
     """
     client = shared_state.redis_client()
     if client is not None:
         shared_state.incr_after_commit(db.session(), client, shared_state.key(BOARD_VERSION_KEY))
         return
+    if db.session.get_bind().dialect.name == "postgresql":
+        shared_state.after_commit(db.session(), "board_version_seq", _advance_sequence)
+        return
     db.session.execute(_BUMP)
+
+
+def _advance_sequence() -> None:
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT nextval('board_version_seq')"))
+        connection.commit()
 
 
 # Built once, on the table rather than the model: it runs with every change to the ledger,
@@ -196,12 +210,50 @@ _BUMP = update(_versions).where(_versions.c.id == 1).values(version=_versions.c.
 
 
 def board_version() -> int:
+    """The live boards' version: changes whenever a committed change moved a figure."""
     client = shared_state.redis_client()
     if client is not None:
         return shared_state.read_counter(client, shared_state.key(BOARD_VERSION_KEY))
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(_SEQUENCE_VALUE).scalar_one()
     return db.session.execute(
         db.select(BoardVersion.version).where(BoardVersion.id == 1)
     ).scalar_one_or_none() or 0
+
+
+# A sequence's last_value reads without a lock; before its first nextval it is 1 with
+# is_called false, which must read differently from after it.
+_SEQUENCE_VALUE = text("SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
+                       "FROM board_version_seq")
+
+
+@dataclass
+class Overall:
+    """Everything together in one period: the sum of the goals' stored totals."""
+    period: str
+    reported_ore: int = 0
+    attested_ore: int = 0
+    received_ore: int = 0
+    match_reported_ore: int = 0
+    match_attested_ore: int = 0
+    match_received_ore: int = 0
+    entry_count: int = 0
+
+
+def overall(periods: list[str]) -> dict[str, Overall]:
+    """The overall figures for each period, summed from the five goal rows in one query
+    (an entry counts in exactly one goal, so the sum is the whole)."""
+    fields = (*MONEY_FIELDS, "entry_count")
+    table = Tally.__table__
+    rows = db.session.execute(
+        db.select(table.c.period, *(func.coalesce(func.sum(table.c[f]), 0) for f in fields))
+        .where(table.c.subject == "goal", table.c.period.in_(periods))
+        .group_by(table.c.period)
+    ).all()
+    found = {period: Overall(period) for period in periods}
+    for period, *values in rows:
+        found[period] = Overall(period, *(int(v) for v in values))
+    return found
 
 
 def figures(subject: str, subject_id: int, period: str = PERIOD_ALL) -> Tally | None:

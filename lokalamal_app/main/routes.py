@@ -4,7 +4,7 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from flask_login import current_user
 from sqlalchemy import text
 
-from .. import shared_state
+from .. import page_cache, shared_state
 from ..auth.services import remember_language
 from ..extensions import db
 from ..goals.queries import goals_with_totals
@@ -14,6 +14,7 @@ from . import bp
 
 
 @bp.get("/")
+@page_cache.for_visitors
 def index():
     return render_template("main/index.html", goals=goals_with_totals())
 

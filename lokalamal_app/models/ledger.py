@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Sequence,
     String,
     Text,
     UniqueConstraint,
@@ -164,7 +165,14 @@ class Tally(db.Model):
 
 
 class BoardVersion(db.Model):
-    """One counter that every ledger change bumps; live boards poll it cheaply."""
+    """The live boards' version on SQLite, one row bumped in each change's transaction
+    (SQLite's writers take turns anyway). PostgreSQL uses `BOARD_VERSION_SEQUENCE`, which
+    takes no row lock, and Redis, when configured, a counter there."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Advanced after each committed change on PostgreSQL (see ledger.totals.bump_board_version);
+# SQLite has no sequences and create_all leaves it out there.
+BOARD_VERSION_SEQUENCE = Sequence("board_version_seq", metadata=db.metadata)

@@ -72,17 +72,11 @@ def campaign_rows() -> list[CampaignRow]:
     rows = [CampaignRow(c) for c in found]
     if not rows:
         return rows
-    tallies = {
-        t.period: t for t in db.session.execute(
-            db.select(Tally).where(Tally.subject == "all", Tally.subject_id == 0,
-                                   Tally.period.in_([c.period for c in found]))
-        ).scalars()
-    }
+    figures = totals.overall([c.period for c in found])
     for row in rows:
-        tally = tallies.get(row.campaign.period)
-        if tally is not None:
-            row.reported_ore, row.received_ore = tally.reported_ore, tally.received_ore
-            row.entry_count = tally.entry_count
+        tally = figures[row.campaign.period]
+        row.reported_ore, row.received_ore = tally.reported_ore, tally.received_ore
+        row.entry_count = tally.entry_count
     return rows
 
 
@@ -122,7 +116,11 @@ def goal_totals(today: date) -> tuple[list[Row], Row]:
     rows = {g.id: Row(f"#{g.number} {g.title}", g.id) for g in goals}
     _fill(rows, "goal", today)
     overall = {0: Row(_("Alla mål"), 0)}
-    _fill(overall, "all", today)
+    periods = _tally_periods(today)
+    figures = totals.overall(list(periods.values()))
+    for key, period in periods.items():
+        overall[0].reported[key] = figures[period].reported_ore
+        overall[0].received[key] = figures[period].received_ore
     week = _week(LedgerEntry.goal_id, today)
     for goal_id, (reported, received) in week.items():
         if goal_id in rows:
@@ -161,24 +159,17 @@ class Bar:
 
 
 def monthly_chart(today: date, months: int = 12, height: int = 160, bar: int = 36) -> dict:
-    """Reported and received per month (stored 'all' totals) as bar geometry for an SVG."""
+    """Reported and received per month (the goals' stored totals together) as bar geometry
+    for an SVG."""
     keys = []
     year, month = today.year, today.month
     for _month in range(months):
         keys.append(f"{year:04d}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     keys.reverse()
-    found = {
-        t.period: t
-        for t in db.session.execute(
-            db.select(Tally).where(Tally.subject == "all", Tally.subject_id == 0,
-                                   Tally.period.in_(keys))
-        ).scalars()
-    }
+    found = totals.overall(keys)
     bars = [
-        Bar(f"{MONTHS[int(k[5:]) - 1]} {k[2:4]}",
-            found[k].reported_ore if k in found else 0,
-            found[k].received_ore if k in found else 0)
+        Bar(f"{MONTHS[int(k[5:]) - 1]} {k[2:4]}", found[k].reported_ore, found[k].received_ore)
         for k in keys
     ]
     peak = max((b.reported_ore for b in bars), default=0) or 1

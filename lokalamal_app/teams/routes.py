@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from .. import notifications, permissions, qr
+from .. import notifications, page_cache, permissions, qr
 from ..companies.http import company_or_404, invite_poster_png, refuse, stale_form
 from ..extensions import db
 from ..forms import EmptyForm
@@ -51,6 +51,7 @@ def new(slug: str):
 
 
 @bp.get("/teams/<ident>")
+@page_cache.for_visitors
 def show(ident: str):
     """The team's page: goal, progress, members, recent collections, invite and share links."""
     team = team_or_404(ident)

@@ -53,7 +53,8 @@ def test_ledger_check_finds_a_tampered_total(world, runner):
         .values(reported_ore=Tally.reported_ore + 1)
     )
     db.session.execute(
-        update(Tally).where(Tally.subject == "all", Tally.period == "2026-11")
+        update(Tally).where(Tally.subject == "goal", Tally.subject_id == world.team.goal_id,
+                            Tally.period == "2026-11")
         .values(entry_count=7)
     )
     factories.commit()
@@ -61,7 +62,7 @@ def test_ledger_check_finds_a_tampered_total(world, runner):
     assert result.exit_code == 1
     assert f"team {world.team.id} all reported_ore: lagrat 150001, enligt huvudboken 150000" \
         in result.output
-    assert "all 0 2026-11 entry_count: lagrat 7, enligt huvudboken 2" in result.output
+    assert f"goal {world.team.goal_id} 2026-11 entry_count: lagrat 7, enligt huvudboken 1" in result.output
 
 
 @pytest.mark.ledger_tampered

@@ -241,7 +241,7 @@ def test_staff_receive_several_at_once_with_one_reference(world, login):
     assert response.status_code == 303
     assert {status(i) for i in ids} == {"received"}
     assert {db.session.get(LedgerEntry, i).received_reference for i in ids} == {"Insättning 12"}
-    assert totals.figures("all", 0).received_ore == 1050_00
+    assert totals.overall(["all"])["all"].received_ore == 1050_00
 
 
 def test_receiving_several_receives_none_when_one_is_already_handled(world, login):

@@ -996,7 +996,7 @@ class LedgerMachine(RuleBasedStateMachine):
             subjects = [("team", e.team.db_id), ("company", e.firm.db_id),
                         ("goal", self.goal_ids[e.goal]),
                         (f"cg:{self.goal_ids[e.goal]}", e.firm.db_id),
-                        (f"tg:{self.goal_ids[e.goal]}", e.team.db_id), ("all", 0)]
+                        (f"tg:{self.goal_ids[e.goal]}", e.team.db_id)]
             is_match = e.method == "match"
             for subject in subjects:
                 row = want.setdefault(subject, [0] * 7)

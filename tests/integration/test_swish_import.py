@@ -87,8 +87,8 @@ def test_confirming_receives_the_match_and_books_the_rest_as_new_received(world,
     assert (new.amount_ore, new.status, new.method) == (100_00, "received", "swish")
     assert new.received_reference == f"Swishrapport {TODAY.isoformat()}, rad 3"
     assert totals.figures("team", world["fika"].id).received_ore == 250_00
-    assert totals.figures("all", 0).received_ore == 350_00
-    assert totals.figures("all", 0).reported_ore == 350_00
+    assert totals.overall(["all"])["all"].received_ore == 350_00
+    assert totals.overall(["all"])["all"].reported_ore == 350_00
     assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
     assert db.session.execute(
         db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "swish.import")
@@ -110,7 +110,7 @@ def test_a_reimported_file_changes_nothing(world, login):
     db.session.expire_all()
     assert db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one() == before
     assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
-    assert totals.figures("all", 0).received_ore == 350_00
+    assert totals.overall(["all"])["all"].received_ore == 350_00
 
 
 def test_only_the_ticked_payments_are_booked(world, login):

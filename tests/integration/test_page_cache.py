@@ -1,0 +1,134 @@
+"""Visitors' whole pages are rendered once and served again, without anything personal
+leaking from one visitor to the next: each gets their own CSRF token, their own flashed
+messages, and logged-in people always get a fresh page."""
+
+import re
+from datetime import datetime, time
+
+import pytest
+from sqlalchemy import event
+
+from lokalamal_app import clock
+from lokalamal_app.extensions import db
+from tests import factories
+
+TOKEN = re.compile(r'(?:name="csrf_token" value="|"X-CSRFToken": ")([^"]+)"')
+
+
+@pytest.fixture
+def worker(make_app, app_ctx, freeze_clock):
+    # One minute on the clock, the board version remembered: a cached page needs nothing
+    # from the database.
+    freeze_clock(datetime.combine(clock.today(), time(12, 0, 5), tzinfo=clock.zone()))
+    return make_app(PAGE_CACHE_SECONDS=60, LEADERBOARD_VERSION_TTL=60,
+                    WTF_CSRF_ENABLED=True)
+
+
+@pytest.fixture
+def world(app_ctx):
+    captain = factories.make_user(display_name="Maja Kapten", email="maja@example.se")
+    company = factories.make_company(name="Kopparlunden AB")
+    team = factories.make_team(company, captain=captain, name="Fikagänget")
+    factories.make_collection(team, 1_000_00)
+    factories.commit()
+    return type("World", (), {"team_slug": team.slug, "team_id": team.id,
+                              "company_slug": company.slug})
+
+
+class Statements:
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.seen: list[str] = []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self.seen
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, conn, cursor, statement, *args):
+        self.seen.append(statement)
+
+
+def _pages(world) -> list[str]:
+    return ["/", f"/teams/{world.team_slug}", f"/companies/{world.company_slug}",
+            "/goals/ingen-ensamhet", "/leaderboards", "/leaderboards/teams",
+            "/leaderboards/tv"]
+
+
+def _without_token(response) -> str:
+    page = response.get_data(as_text=True)
+    tokens = set(TOKEN.findall(page))
+    assert len(tokens) <= 1  # the page's forms and htmx's header carry one token, if any
+    return page.replace(tokens.pop(), "") if tokens else page
+
+
+def test_a_second_visitor_gets_the_page_without_the_database(worker, world):
+    for url in _pages(world):
+        first = worker.test_client().get(url)
+        assert first.status_code == 200, url
+        with Statements(worker) as statements:
+            again = worker.test_client().get(url)
+        assert again.status_code == 200
+        assert statements == [], url
+        # The same page but for the token, which is each visitor's own.
+        assert _without_token(again) == _without_token(first), url
+
+
+def test_each_visitor_gets_a_token_of_their_own_that_works(worker, world):
+    url = f"/teams/{world.team_slug}"
+    worker.test_client().get(url)  # the page is now cached
+    visitor = worker.test_client()
+    page = visitor.get(url).get_data(as_text=True)
+    tokens = set(TOKEN.findall(page))
+    assert len(tokens) == 1
+    assert "csrf-" not in page  # no placeholder left behind
+    # The token is this visitor's: the language switch (a CSRF-protected form) accepts it.
+    answer = visitor.post("/lang/en", data={"csrf_token": tokens.pop(), "next": url})
+    assert answer.status_code == 303
+    # Another visitor's token is refused for this one.
+    other_token = TOKEN.search(worker.test_client().get(url).get_data(as_text=True)).group(1)
+    refused = visitor.post("/lang/sv", data={"csrf_token": other_token, "next": url})
+    assert refused.status_code == 400
+
+
+def test_new_money_shows_at_once(worker, world):
+    url = f"/teams/{world.team_slug}"
+    before = worker.test_client().get(url).get_data(as_text=True)
+    assert "1\u00a0000\u00a0kr" in before or "1 000 kr" in before
+    with worker.app_context():
+        from lokalamal_app.leaderboards import queries
+        from lokalamal_app.models import Team
+
+        factories.make_collection(db.session.get(Team, world.team_id), 500_00)
+        factories.commit()
+        queries.board_cache.versions.clear()  # as the version's second would have passed
+    after = worker.test_client().get(url).get_data(as_text=True)
+    assert "1\u00a0500\u00a0kr" in after or "1 500 kr" in after
+
+
+def test_a_logged_in_member_never_gets_the_visitors_page(worker, world):
+    url = f"/teams/{world.team_slug}"
+    worker.test_client().get(url)
+    member = worker.test_client()
+    login_page = member.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    assert member.post("/login", data={"email": "maja@example.se",
+                                       "password": factories.PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    page = member.get(url).get_data(as_text=True)
+    assert "Logga ut" in page and "Logga in" not in page
+
+
+def test_a_flashed_message_reaches_only_its_visitor(worker, world):
+    url = "/"
+    worker.test_client().get(url)
+    flashed = worker.test_client()
+    with flashed.session_transaction() as session:
+        session["_flashes"] = [("info", "Bara till dig.")]
+    assert "Bara till dig." in flashed.get(url).get_data(as_text=True)
+    assert "Bara till dig." not in worker.test_client().get(url).get_data(as_text=True)
+    # Shown once, then gone, as without the cache.
+    assert "Bara till dig." not in flashed.get(url).get_data(as_text=True)
