@@ -1,5 +1,6 @@
-"""Build the benchmark dataset in bulk with SQL (PostgreSQL): workplaces, teams, people,
-ledger entries, and the stored totals computed from that ledger so that they agree."""
+"""Build the benchmark dataset in bulk with SQL: workplaces, teams, people, ledger entries,
+and the stored totals computed from that ledger so that they agree. PostgreSQL (`build`)
+and SQLite (`build_sqlite`) get the same rows."""
 
 from sqlalchemy import text
 
@@ -119,13 +120,88 @@ def add_challenge(session) -> int:
 
 
 def check(session) -> tuple[int, int]:
-    """The ledger's sum of counted money and the stored grand total: they must agree."""
+    """The ledger's sum of counted money and the stored grand total (the five goals' rows
+    together): they must agree."""
     ledger = session.execute(text(
         "SELECT coalesce(sum(amount_ore), 0) FROM ledger_entry "
         "WHERE status IN ('pending', 'attested', 'received')"
     )).scalar_one()
     stored = session.execute(text(
-        "SELECT reported_ore FROM tally WHERE subject = 'all' AND subject_id = 0 "
+        "SELECT coalesce(sum(reported_ore), 0) FROM tally WHERE subject = 'goal' "
         "AND period = 'all'"
     )).scalar_one()
     return int(ledger), int(stored)
+
+
+# SQLite has no generate_series by default: numbers 1..n from a recursive query.
+_NUMBERS = "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < :n) "
+
+
+def build_sqlite(session, companies: int, teams: int, people: int, entries: int,
+                 password_hash: str, log=print) -> None:
+    """The same rows as `build`, in an empty, migrated SQLite database; the stored totals
+    are written by the app's own rebuild (`ledger-rebuild`). Commits."""
+    from lokalamal_app.ledger import check as ledger_check
+
+    run = lambda sql, **kw: session.execute(text(sql), kw)  # noqa: E731
+    log(f"  {companies} workplaces, {teams} teams, {people} people, {entries} ledger entries")
+    run(_NUMBERS + """
+        INSERT INTO company (id, name, name_key, search_key, slug, street, postcode, city,
+                             headcount, join_code, created_at)
+        SELECT i, 'Bänkföretag ' || i || ' AB', 'bänkföretag ' || i || ' ab',
+               'bankforetag ' || i || ' ab', 'bankforetag-' || i || '-ab',
+               'Testgatan ' || i, '72212', 'Västerås', 5 + (i * 37) % 400, 'bench-c-' || i,
+               CURRENT_TIMESTAMP
+        FROM s
+    """, n=companies)
+    run(_NUMBERS + """
+        INSERT INTO team (id, company_id, goal_id, name, name_key, slug, target_ore, pitch,
+                          join_code, reference, created_at)
+        SELECT i, (i - 1) % :companies + 1,
+               (SELECT id FROM goal WHERE number = i % 5 + 1),
+               'Laget ' || i, 'laget ' || i, 'laget-' || i,
+               CASE WHEN i % 3 = 0 THEN NULL ELSE 500000 + (i % 40) * 100000 END, '',
+               'bench-t-' || i, 'B' || i, CURRENT_TIMESTAMP
+        FROM s
+    """, n=teams, companies=companies)
+    run(_NUMBERS + """
+        INSERT INTO "user" (id, email, display_name, password_hash, session_token, is_staff,
+                            disabled, is_demo, show_name, created_at)
+        SELECT i, 'person' || i || '@bench.lokalamal.se', 'Person ' || i, :hash,
+               'bench-session-' || i, 0, 0, 0, 0, CURRENT_TIMESTAMP
+        FROM s
+    """, n=people, hash=password_hash)
+    run(_NUMBERS + """
+        INSERT INTO membership (user_id, company_id, role, created_at)
+        SELECT i, ((i - 1) % :teams) % :companies + 1,
+               CASE WHEN i <= :companies THEN 'admin' ELSE 'member' END, CURRENT_TIMESTAMP
+        FROM s
+    """, n=people, teams=teams, companies=companies)
+    run(_NUMBERS + """
+        INSERT INTO team_member (team_id, user_id, company_id, created_at)
+        SELECT (i - 1) % :teams + 1, i, ((i - 1) % :teams) % :companies + 1, CURRENT_TIMESTAMP
+        FROM s
+    """, n=people, teams=teams, companies=companies)
+    run("UPDATE team SET captain_id = id WHERE id <= :people", people=people)
+    log("  ledger entries")
+    run(_NUMBERS + """
+        INSERT INTO ledger_entry (team_id, company_id, goal_id, amount_ore, collected_on,
+                                  method, note, status, status_reason, logged_by_id,
+                                  received_on, received_reference, created_at)
+        SELECT t.id, t.company_id, t.goal_id, (20 + (s.i * 7919) % 1500) * 100,
+               date('now', '-' || ((s.i * 31) % 120) || ' days'), 'swish', '',
+               CASE WHEN s.i % 10 < 4 THEN 'received' WHEN s.i % 10 < 6 THEN 'attested'
+                    ELSE 'pending' END, '',
+               t.id,
+               CASE WHEN s.i % 10 < 4 THEN date('now', '-' || ((s.i * 31) % 120) || ' days')
+               END,
+               CASE WHEN s.i % 10 < 4 THEN 'Bänkdata' ELSE '' END,
+               datetime('now', '-' || (:n - s.i) || ' seconds')
+        FROM s JOIN team t ON t.id = (s.i - 1) % :teams + 1
+    """, n=entries, teams=teams)
+    log("  stored totals from the ledger")
+    ledger_check.rebuild_tallies()
+    run("UPDATE board_version SET version = version + 1")
+    session.commit()
+    run("ANALYZE")
+    session.commit()

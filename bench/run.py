@@ -6,8 +6,9 @@ with wrk from a separate process.
     BENCH_OUT=bench.json make bench  # write the figures as JSON elsewhere
     make bench-readme                # the README's figures table from that JSON
 
-Environment: BENCH_DATABASE_URL (an empty PostgreSQL database; without it a throw-away
-PostgreSQL is started with scripts/pg-test-server), BENCH_SCALE, BENCH_DURATION (seconds
+Environment: BENCH_DATABASES (default "postgresql sqlite": the same steps on each, as
+separate sets of figures), BENCH_DATABASE_URL (an empty PostgreSQL database; without it a
+throw-away PostgreSQL is started with scripts/pg-test-server), BENCH_SCALE, BENCH_DURATION (seconds
 per step, default 10), BENCH_CONNECTIONS (default 16), BENCH_THREADS (wrk, default 2),
 BENCH_WORKER_CLASS (gunicorn, default sync), BENCH_SERVER_THREADS (per worker, default 1),
 BENCH_OUT (default bench/latest.json; the README's table is made from it by
@@ -29,9 +30,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
+
+from bench.targets import TARGETS, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
@@ -80,6 +83,14 @@ end
 """
 
 
+def stockholm_today() -> str:
+    """The day the app takes as today (its one clock), whatever the machine's zone."""
+    sys.path.insert(0, str(ROOT))
+    from lokalamal_app import clock
+
+    return clock.today().isoformat()
+
+
 def log(message: str) -> None:
     print(message, flush=True)
 
@@ -97,6 +108,18 @@ def ensure_wrk() -> str:
     log("wrk is missing; installing Debian's package")
     subprocess.run(["apt-get", "install", "-y", "wrk"], check=True)
     return shutil.which("wrk")
+
+
+class Sqlite:
+    """A throw-away SQLite file for the run, as `make run` uses one."""
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="lokalamal-bench-sqlite-")
+        self.url = f"sqlite:///{self.dir}/bench.db"
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Postgres:
@@ -136,14 +159,12 @@ def build_dataset(env: dict) -> None:
 
     app = create_app("development")
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            raise SystemExit("The benchmark needs PostgreSQL (BENCH_DATABASE_URL).")
         upgrade()
         if db.session.execute(db.text("SELECT count(*) FROM ledger_entry")).scalar_one():
             raise SystemExit("The benchmark database must be empty.")
         started = time.monotonic()
-        dataset.build(db.session, **SIZES, password_hash=hash_password("bänk och bord 2026"),
-                      log=log)
+        build = dataset.build if db.engine.dialect.name == "postgresql" else dataset.build_sqlite
+        build(db.session, **SIZES, password_hash=hash_password("bänk och bord 2026"), log=log)
         ledger_sum, stored = dataset.check(db.session)
         log(f"  built in {time.monotonic() - started:.0f} s; ledger {ledger_sum} öre, "
             f"stored total {stored} öre: {'consistent' if ledger_sum == stored else 'DIFFERENT'}")
@@ -245,7 +266,7 @@ def login(server: Server, email: str, password: str) -> tuple[str, str]:
 
 def post_collection_once(server: Server, path: str, cookie: str, token: str) -> int:
     body = urllib.parse.urlencode({
-        "amount": "25", "collected_on": date.today().isoformat(), "method": "swish",
+        "amount": "25", "collected_on": stockholm_today(), "method": "swish",
         "note": "bench", "idempotency_key": secrets.token_hex(16),
         "csrf_token": token,
     }).encode()
@@ -264,11 +285,36 @@ def post_collection_once(server: Server, path: str, cookie: str, token: str) -> 
         return error.code
 
 
+DATABASES = {"postgresql": Postgres, "sqlite": Sqlite}
+
+
 def main() -> int:
     wrk_path = ensure_wrk()
-    with Postgres() as pg:
+    chosen = os.environ.get("BENCH_DATABASES", "postgresql sqlite").split()
+    unknown = [name for name in chosen if name not in DATABASES]
+    if unknown:
+        raise SystemExit(f"BENCH_DATABASES: unknown {', '.join(unknown)} "
+                         f"(choose from {', '.join(DATABASES)})")
+    databases = {}
+    for name in chosen:
+        log(f"== {name}")
+        databases[name] = {"steps": measure(DATABASES[name], wrk_path)}
+        print_table(name, databases[name]["steps"])
+    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "latest.json")
+    document = {"meta": run_facts(), "databases": databases}
+    if out.exists() and not os.environ.get("BENCH_OUT"):
+        # The run before stays beside it: the README shows two runs in a row.
+        out.replace(out.with_name("previous.json"))
+    out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    log(f"Wrote {out}")
+    return 0
+
+
+def measure(database, wrk_path: str) -> dict:
+    """Build the dataset in a fresh database of this kind and run every step on it."""
+    with database() as db:
         env = {
-            "DATABASE_URL": pg.url,
+            "DATABASE_URL": db.url,
             "FLASK_CONFIG": "development",
             "SECRET_KEY": secrets.token_hex(32),
         }
@@ -277,13 +323,7 @@ def main() -> int:
         subprocess.run([sys.executable, "-c", "from bench.run import build_dataset; import os, json; "
                         "build_dataset(json.loads(os.environ['BENCH_ENV']))"],
                        cwd=ROOT, env={**os.environ, "BENCH_ENV": json.dumps(env)}, check=True)
-        results = run_load(env, wrk_path)
-    print_table(results)
-    out = Path(os.environ.get("BENCH_OUT") or ROOT / "bench" / "latest.json")
-    document = {"meta": run_facts(), "steps": results}
-    out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    log(f"Wrote {out}")
-    return 0
+        return run_load(env, wrk_path)
 
 
 def run_facts() -> dict:
@@ -379,19 +419,23 @@ def log_collections(server: Server, wrk_path: str, cookie: str, token: str) -> d
         log(f"log_collection: FAILED, the form answered {status}")
         return {"rps": 0.0, "p50_ms": None, "p99_ms": None,
                 "failed": f"POST {path} answered {status}"}
-    script = POST_LUA % {"day": date.today().isoformat(), "run": secrets.token_hex(8),
+    script = POST_LUA % {"day": stockholm_today(), "run": secrets.token_hex(8),
                          "token": token, "cookie": cookie, "path": path}
     return wrk(wrk_path, server.url(path), script)
 
 
-def print_table(results: dict) -> None:
+def print_table(database: str, results: dict) -> None:
     log("")
-    log(f"{'step':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio to healthz':>17}")
+    log(f"{database}:")
+    log(f"{'step':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio to healthz':>17}"
+        f"  target")
     for name, r in results.items():
         p50 = "-" if r.get("p50_ms") is None else f"{r['p50_ms']:.2f}"
         p99 = "-" if r.get("p99_ms") is None else f"{r['p99_ms']:.2f}"
+        target = TARGETS.get(database, {}).get(name)
+        mark = f"  ≥ {target} {verdict(database, name, r)}" if target else ""
         note = f"  {r['failed']}" if r.get("failed") else ""
-        log(f"{name:<22} {r['rps']:>9.1f} {p50:>8} {p99:>8} {r['ratio']:>17.3f}{note}")
+        log(f"{name:<22} {r['rps']:>9.1f} {p50:>8} {p99:>8} {r['ratio']:>17.3f}{mark}{note}")
 
 
 if __name__ == "__main__":

@@ -42,10 +42,45 @@ def test_the_table_has_one_row_per_step_with_its_figures_and_ratio():
     text = readme.table(SAMPLE)
     rows = [line for line in text.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| step | request | req/s")
-    assert rows[1] == "| healthz | GET /healthz (the baseline) | 3 500.0 | 4.20 | 7.41 | 1.000 |"
-    assert rows[2] == "| home_page | GET / (the home page) | 1 234.5 | 12.00 | 30.50 | 0.353 |"
+    assert rows[1] == "| healthz | GET /healthz (the baseline) | 3 500.0 | 4.20 | 7.41 | 1.000 |  |"
+    assert rows[2] == ("| home_page | GET / (the home page) | 1 234.5 | 12.00 | 30.50 | 0.353 "
+                       "| ≥ 0.4: missed |")
     assert rows[3].startswith("| log_collection | POST /teams/1/collections: failed, ")
-    assert rows[3].endswith("| 0.0 | - | - | 0.000 |")
+    assert rows[3].endswith("| 0.0 | - | - | 0.000 | ≥ 0.2: missed |")
+
+
+def test_each_database_has_its_own_table_with_its_own_targets():
+    fast_page = {"request": "GET /", "rps": 2000.0, "p50_ms": 5.0, "p99_ms": 20.0,
+                 "ratio": 0.571}
+    slow_page = {**fast_page, "p99_ms": 80.0}
+    log = {"request": "POST /teams/1/collections", "rps": 450.0, "p50_ms": 30.0,
+           "p99_ms": 60.0, "ratio": 0.129}
+    document = {"meta": SAMPLE["meta"], "databases": {
+        "postgresql": {"steps": {"home_page": fast_page, "tv_page": slow_page,
+                                 "log_collection": log}},
+        "sqlite": {"steps": {"log_collection": log}},
+    }}
+    text = readme.table(document)
+    postgresql, sqlite = text.split("**SQLite")
+    assert "**PostgreSQL**" in postgresql
+    assert "| home_page | GET / | 2 000.0 | 5.00 | 20.00 | 0.571 | ≥ 0.4: met |" in postgresql
+    # Fast enough on average but too slow at the 99th percentile.
+    assert "| tv_page | GET / | 2 000.0 | 5.00 | 80.00 | 0.571 | ≥ 0.4: missed |" in postgresql
+    assert "| 0.129 | ≥ 0.2: missed |" in postgresql
+    assert "| 0.129 | ≥ 0.1: met |" in sqlite
+
+
+def test_two_runs_are_shown_one_after_the_other(tmp_path):
+    first, second = tmp_path / "previous.json", tmp_path / "latest.json"
+    first.write_text(json.dumps(SAMPLE))
+    later = {**SAMPLE, "meta": {**SAMPLE["meta"], "commit": "f" * 40}}
+    second.write_text(json.dumps(later))
+    target = tmp_path / "README.md"
+    target.write_text(README)
+    assert readme.main([str(first), str(second), str(target)]) == 0
+    text = target.read_text()
+    assert text.index("#### Run 1") < text.index("commit `0123456789ab`") \
+        < text.index("#### Run 2") < text.index("commit `ffffffffffff`")
 
 
 def test_the_table_says_what_was_measured_on_which_commit_and_cores():
