@@ -115,6 +115,8 @@ class Config:
     LEADERBOARD_POLL_SECONDS = _int("LEADERBOARD_POLL_SECONDS", 4)
     # How long a server process trusts the board version it last read (seconds).
     LEADERBOARD_VERSION_TTL = float(os.environ.get("LEADERBOARD_VERSION_TTL", "1.0"))
+    # Visitors' whole pages, kept this many seconds per board version (page_cache.py).
+    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "5"))
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "vaggivagg2026")
     ALLOW_DEMO_DATA = True
@@ -173,6 +175,7 @@ class TestingConfig(Config):
                  if os.environ.get("TEST_SHARED_STATE") == "redis" else None)
     REDIS_KEY_PREFIX = "lokalamal-test:"
     LEADERBOARD_VERSION_TTL = 0.0  # every poll sees the latest version at once
+    PAGE_CACHE_SECONDS = 0.0  # every page rendered afresh, unless a test turns it on
     # Cheap hashing keeps the suite fast; production keeps argon2-cffi's defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import assets, clock, formatting, inputs, names, page_cache, security, shared_state
+from . import assets, clock, formatting, inputs, names, security, shared_state
 from .auth import passwords
 from .database import configure_sqlite
 from .extensions import babel, csrf, db, htmx, login_manager, migrate
@@ -65,7 +65,6 @@ def create_app(config_class: type | str | None = None) -> Flask:
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    page_cache.init_app(app)  # after Flask-WTF: it replaces the templates' csrf_token()
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     # Translations are extracted with whitespace trimmed; render {% trans %} blocks the same way.

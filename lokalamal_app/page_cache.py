@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from functools import wraps
 
-from flask import Flask, current_app, g, request, session
+from flask import current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -64,10 +64,6 @@ class _Pages:
 
 
 pages = _Pages()
-
-
-def init_app(app: Flask) -> None:
-    app.config.setdefault("PAGE_CACHE_SECONDS", 0.0 if app.testing else 5.0)
 
 
 def _seconds() -> float:
