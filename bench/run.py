@@ -62,22 +62,26 @@ done = function(summary, latency, requests)
 end
 """
 
+# Each request posts as the next of several people, each to their own team: as many
+# colleagues logging at once do (one person's posts alone would all wait on one team's rows).
 POST_LUA = """
 local threads = 0
 function setup(thread)
   threads = threads + 1
   thread:set("tid", threads)
 end
+local senders = {%(senders)s}
 local counter = 0
 request = function()
   counter = counter + 1
+  local sender = senders[(counter + tid) %% #senders + 1]
   local body = "amount=25&collected_on=%(day)s&method=swish&note=bench"
     .. "&idempotency_key=" .. string.format("%%08x%%08x", tid, counter) .. "%(run)s"
-    .. "&csrf_token=%(token)s"
-  return wrk.format("POST", "%(path)s", {
+    .. "&csrf_token=" .. sender[3]
+  return wrk.format("POST", sender[1], {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "%(cookie)s",
-    ["X-CSRFToken"] = "%(token)s",
+    ["Cookie"] = sender[2],
+    ["X-CSRFToken"] = sender[3],
   }, body)
 end
 """
@@ -380,8 +384,13 @@ STEPS = [
     ("challenge_page", "/challenges/1", "a running challenge's page", False),
     ("tv_page", "/leaderboards/tv", "the boards' TV page", False),
 ]
-LOG_STEP = ("log_collection", "/teams/1/collections",
-            "the real form, logged in, with CSRF")
+# People 1..LOGGERS are members of teams 1..LOGGERS, in as many workplaces.
+LOGGERS = int(os.environ.get("BENCH_LOGGERS", "16"))
+LOG_STEPS = {
+    "log_collection": (LOGGERS, f"the real form, logged in, with CSRF, {LOGGERS} people "
+                                f"each logging for their own team"),
+    "log_collection_one_team": (1, "the same, one person logging for one team"),
+}
 
 
 def run_load(env: dict, wrk_path: str) -> dict:
@@ -399,8 +408,12 @@ def run_load(env: dict, wrk_path: str) -> dict:
             script = GET_WITH_COOKIE_LUA % {"cookie": cookie} if as_member else ""
             results[name] = {"request": f"GET {path}", "about": about,
                              **wrk(wrk_path, server.url(path), script)}
-        results["log_collection"] = {"request": f"POST {LOG_STEP[1]}", "about": LOG_STEP[2],
-                                     **log_collections(server, wrk_path, cookie, token)}
+        senders = [(1, cookie, token)] + [
+            (n, *login(server, f"person{n}@bench.lokalamal.se", MEMBER[1]))
+            for n in range(2, min(LOGGERS, SIZES["teams"]) + 1)]
+        for name, (people, about) in LOG_STEPS.items():
+            results[name] = {"request": "POST /teams/<id>/collections", "about": about,
+                             **log_collections(server, wrk_path, senders[:people])}
         rss = server.worker_rss_mb()
         log(f"gunicorn workers' resident memory: {', '.join(f'{r} MB' for r in rss)}")
     base = results["healthz"]["rps"] or 1
@@ -410,18 +423,23 @@ def run_load(env: dict, wrk_path: str) -> dict:
     return results
 
 
-def log_collections(server: Server, wrk_path: str, cookie: str, token: str) -> dict:
-    """(f) logging a collection through the real form post, as a member of team 1."""
-    path = LOG_STEP[1]
-    status = post_collection_once(server, path, cookie, token)
-    log(f"log_collection: POST {path} ({status})")
-    if status not in (200, 201, 204, 302, 303):
-        log(f"log_collection: FAILED, the form answered {status}")
-        return {"rps": 0.0, "p50_ms": None, "p99_ms": None,
-                "failed": f"POST {path} answered {status}"}
+def log_collections(server: Server, wrk_path: str, senders: list[tuple]) -> dict:
+    """(f) logging collections through the real form post, as each of `senders`
+    (team number, session cookie, CSRF token) in turn."""
+    for team, cookie, token in senders:
+        path = f"/teams/{team}/collections"
+        status = post_collection_once(server, path, cookie, token)
+        if status not in (200, 201, 204, 302, 303):
+            log(f"log_collection: FAILED, POST {path} answered {status}")
+            return {"rps": 0.0, "p50_ms": None, "p99_ms": None,
+                    "failed": f"POST {path} answered {status}"}
+    log(f"log_collection: POST as {len(senders)} people, {DURATION} s at "
+        f"{CONNECTIONS} connections")
+    lua_senders = ", ".join(f'{{"/teams/{team}/collections", "{cookie}", "{token}"}}'
+                            for team, cookie, token in senders)
     script = POST_LUA % {"day": stockholm_today(), "run": secrets.token_hex(8),
-                         "token": token, "cookie": cookie, "path": path}
-    return wrk(wrk_path, server.url(path), script)
+                         "senders": lua_senders}
+    return wrk(wrk_path, server.url(f"/teams/{senders[0][0]}/collections"), script)
 
 
 def print_table(database: str, results: dict) -> None:
