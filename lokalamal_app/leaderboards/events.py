@@ -150,17 +150,10 @@ def challenge_leads(after_id: int, upto_id: int) -> list[Event]:
         ).all())
         per = ({c: headcount_of(p) for c, p in playing.items()}
                if challenge.measure == "per_employee" else dict.fromkeys(playing, 1))
-
-        def leader():
-            scores = {c: Fraction(int(money[c]), max(per[c], 1)) for c in playing}
-            best = max(scores.values())
-            top = [c for c, s in scores.items() if s == best]
-            return top[0] if len(top) == 1 and best > 0 else None
-
-        leading = leader()
+        leading = _sole_leader(money, per)
         for entry in mine:
             money[entry.company_id] += entry.amount_ore
-            now_leading = leader()
+            now_leading = _sole_leader(money, per)
             if now_leading is not None and now_leading != leading:
                 name = playing[now_leading].company.name
                 rivals = ", ".join(p.company.name for c, p in playing.items()
@@ -171,6 +164,14 @@ def challenge_leads(after_id: int, upto_id: int) -> list[Event]:
                     _("%(name)s tar ledningen mot %(rivals)s!", name=name, rivals=rivals)))
             leading = now_leading
     return events
+
+
+def _sole_leader(money: dict[int, int], per: dict[int, int]) -> int | None:
+    """The workplace ahead of all others on money (per employee when `per` says so)."""
+    scores = {c: Fraction(int(money[c]), max(per[c], 1)) for c in per}
+    best = max(scores.values())
+    top = [c for c, s in scores.items() if s == best]
+    return top[0] if len(top) == 1 and best > 0 else None
 
 
 def record_days(after_id: int, upto_id: int) -> list[Event]:

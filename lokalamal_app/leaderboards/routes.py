@@ -14,9 +14,9 @@ from flask_login import current_user
 from .. import clock
 from ..extensions import csrf
 from ..formatting import _locale_code
+from ..inputs import small_int
 from ..models.base import utcnow
 from ..money import format_ore
-from ..inputs import small_int
 from . import bp, events, queries
 
 TV_DEFAULT_SECONDS = 20

@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask_babel import gettext as _
 
 from .. import audit
-from ..ledger import totals
 from ..extensions import db
+from ..ledger import totals
 from ..models import AuditEvent, Company, Membership, Team, TeamMember, User
 from ..models.base import utcnow
 from ..models.company import name_key

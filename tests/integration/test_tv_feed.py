@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 
 from lokalamal_app.extensions import db
-from lokalamal_app.leaderboards import events
 from lokalamal_app.ledger import services as ledger
 from lokalamal_app.models import AuditEvent, Team
 from tests import factories
