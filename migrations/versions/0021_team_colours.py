@@ -24,6 +24,12 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        # In place: rebuilding the team table fails the foreign key check once other rows
+        # point at it (members, entries).
+        op.execute("ALTER TABLE team DROP COLUMN emblem")
+        op.execute("ALTER TABLE team DROP COLUMN colour")
+        return
     with op.batch_alter_table("team", schema=None) as batch_op:
         batch_op.drop_column("emblem")
         batch_op.drop_column("colour")
