@@ -115,11 +115,12 @@ def look(ident: str):
     team = permissions.team_manager_or_403(current_user, team_or_404(ident))
     look_form = LookForm(team=team)
     if not look_form.validate_on_submit():
-        # A choice outside the palette is a bad request, not a form to finish: 400.
+        # 422 like every other invalid form here: a 400 with a good token would read as a
+        # CSRF refusal (tests/integration/test_hostile_input.py).
         form = TeamForm(obj=team, company=team.company, team=team, formdata=None)
         form.goal.data = team.goal_id
         return render_template("teams/edit.html", form=form, team=team,
-                               look_form=look_form), 400
+                               look_form=look_form), 422
     try:
         services.set_team_look(team, look_form.colour.data, look_form.emblem.data, current_user)
     except TeamError as exc:
@@ -127,7 +128,7 @@ def look(ident: str):
         look_form.colour.errors = [*look_form.colour.errors, str(exc)]
         return render_template("teams/edit.html", form=TeamForm(obj=team, company=team.company,
                                                                  team=team, formdata=None),
-                               team=team, look_form=look_form), 400
+                               team=team, look_form=look_form), 422
     db.session.commit()
     flash(_("Lagets färg och symbol är sparade."), "success")
     return go(url_for("teams.show", ident=team.slug))

@@ -172,10 +172,10 @@ def test_a_visitor_is_sent_to_log_in(client, world):
     ({"colour": "bla", "emblem": "<script>"}, "Välj en av symbolerna."),
     ({"emblem": "sol"}, "Välj en av färgerna."),
 ])
-def test_a_look_outside_the_palette_is_a_400_with_a_swedish_message(login, world, data,
-                                                                     message):
+def test_a_look_outside_the_palette_is_refused_with_a_swedish_message(login, world, data,
+                                                                       message):
     response = login(world.captain).post(f"/teams/{world.team.slug}/look", data=data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Team, world.team.id).colour is None
