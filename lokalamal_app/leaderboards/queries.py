@@ -128,6 +128,8 @@ class Row:
     mine: bool = False
     colleague: bool = False  # a team at the viewer's own workplace
     move: str | None = None  # "up", "down" or None
+    colour: str | None = None  # a team's chosen colour and emblem (teams.looks)
+    emblem: str | None = None
 
     @property
     def amount_ore(self) -> int:
@@ -279,6 +281,7 @@ def _team_rows(where, period, params, my_teams, my_companies, outer, subject="te
         Team.id.label("id"), Team.name.label("name"), Team.slug.label("slug"),
         Team.target_ore.label("target_ore"), Company.name.label("company_name"),
         Company.id.label("company_id"), Team.goal_id.label("goal_id"),
+        Team.colour.label("colour"), Team.emblem.label("emblem"),
         reported.label("reported_ore"), attested.label("attested_ore"),
         received.label("received_ore"),
     ]
@@ -291,6 +294,7 @@ def _team_rows(where, period, params, my_teams, my_companies, outer, subject="te
             target_ore=r["target_ore"] if goal_id in (None, r["goal_id"]) else None,
             company_name=r["company_name"], mine=r["id"] in my_teams,
             colleague=r["company_id"] in my_companies,
+            colour=r["colour"], emblem=r["emblem"],
         )
         for r in result
     ]

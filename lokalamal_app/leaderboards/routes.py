@@ -14,9 +14,10 @@ from flask_login import current_user
 from .. import clock, page_cache
 from ..extensions import csrf
 from ..formatting import _locale_code
+from ..inputs import small_int
 from ..models.base import utcnow
 from ..money import format_ore
-from . import bp, queries
+from . import bp, events, queries
 
 TV_DEFAULT_SECONDS = 20
 
@@ -195,6 +196,48 @@ def _tv_keys(default: list[str]) -> list[str]:
     if len(chosen) > 12:
         abort(400, _("Välj högst tolv topplistor."))
     return chosen or default
+
+
+@bp.app_template_global()
+def tv_feed_state(challenge=None) -> dict:
+    """What a TV page shows when it opens: the ticker, no celebration yet (only what happens
+    from now on is celebrated), and the cursor and version its first poll sends back."""
+    company_ids = _challenge_companies(challenge)
+    return {"events": [], "cursor": events.latest_entry_id(),
+            "ticker": events.ticker(company_ids), "version": queries.current_version(),
+            "challenge_id": challenge.id if challenge is not None else None}
+
+
+def _challenge_companies(challenge) -> list[int] | None:
+    if challenge is None:
+        return None
+    return [p.company_id for p in challenge.participants if p.status == "accepted"]
+
+
+@bp.get("/leaderboards/tv/feed")
+def tv_feed():
+    """A TV's ticker and the events since the cursor it sends (`since`); 204 when nothing
+    changed since its version (`v`). `challenge` keeps the ticker to one challenge's
+    workplaces."""
+    version = _unchanged(request.args.get("v"))
+    if version is None:
+        return _no_change()
+    since = request.args.get("since", "")
+    if small_int(since) is None:
+        abort(400, _("since ska vara ett heltal."))
+    challenge = None
+    if request.args.get("challenge"):
+        from ..challenges.queries import challenge_by_id, is_public
+
+        ident = small_int(request.args["challenge"])
+        challenge = challenge_by_id(ident) if ident is not None else None
+        if challenge is None or not is_public(challenge):
+            abort(404)
+    found, cursor = events.events_since(small_int(since))
+    feed = {"events": found, "cursor": cursor, "version": version,
+            "ticker": events.ticker(_challenge_companies(challenge)),
+            "challenge_id": challenge.id if challenge is not None else None}
+    return _fragment_response(render_template("leaderboards/_tv_feed.html", feed=feed))
 
 
 @bp.get("/leaderboards/tv")

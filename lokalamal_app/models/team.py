@@ -28,6 +28,9 @@ class Team(TimestampMixin, db.Model):
     # Short code people write in the Swish message so the mission can tell the team.
     reference: Mapped[str] = mapped_column(String(12), unique=True)
     captain_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Keys into teams.looks' palette and emblems; None means derived from the id.
+    colour: Mapped[str | None] = mapped_column(String(16))
+    emblem: Mapped[str | None] = mapped_column(String(16))
 
     company: Mapped["Company"] = relationship()  # noqa: F821
     goal: Mapped["Goal"] = relationship()  # noqa: F821

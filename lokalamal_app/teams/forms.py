@@ -2,14 +2,14 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..extensions import db
 from ..forms import Form, KronorField, strip_filter
 from ..models import Goal
-from . import services
+from . import looks, services
 
 TARGET_MAX_ORE = 10_000_000 * 100
 
@@ -78,3 +78,23 @@ class CaptainForm(Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.user_id.choices = [SelectChoice(u.id, u.display_name) for u in members]
+
+
+class LookForm(Form):
+    colour = RadioField(
+        _l("Lagets färg"), validators=[InputRequired(_l("Välj en av färgerna."))],
+        invalid_choice_message=_l("Välj en av färgerna."),
+    )
+    emblem = RadioField(
+        _l("Lagets symbol"), validators=[InputRequired(_l("Välj en av symbolerna."))],
+        invalid_choice_message=_l("Välj en av symbolerna."),
+    )
+
+    def __init__(self, *args, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.colour.choices = [(key, name) for key, (_hex, name) in looks.COLOURS.items()]
+        self.emblem.choices = [(key, f"{symbol} {name}")
+                               for key, (symbol, name) in looks.EMBLEMS.items()]
+        if team is not None and not self.is_submitted():
+            current = looks.team_look(team)
+            self.colour.data, self.emblem.data = current.colour, current.emblem

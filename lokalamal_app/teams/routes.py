@@ -14,9 +14,17 @@ from ..ledger import totals
 from ..models import User
 from ..redirects import go
 from ..urls import external_url
-from . import bp, queries, services
-from .forms import CaptainForm, TeamForm
+from . import bp, looks, queries, services
+from .forms import CaptainForm, LookForm, TeamForm
 from .services import TeamError
+
+
+@bp.app_template_global()
+def team_look(team=None, team_id=None, colour=None, emblem=None) -> looks.Look:
+    """A team's badge look, from the Team or from a board row's id, colour and emblem."""
+    if team is not None:
+        return looks.team_look(team)
+    return looks.look(team_id, colour, emblem)
 
 
 def team_or_404(ident: str):
@@ -97,7 +105,34 @@ def edit(ident: str):
         flash(_("Laget är uppdaterat."), "success")
         return go(url_for("teams.show", ident=team.slug))
     status = 422 if form.is_submitted() else 200
-    return render_template("teams/edit.html", form=form, team=team), status
+    return render_template("teams/edit.html", form=form, team=team,
+                           look_form=LookForm(team=team)), status
+
+
+@bp.post("/teams/<ident>/look")
+@login_required
+def look(ident: str):
+    """The captain (or an admin, or staff) picks the team's colour and emblem."""
+    team = permissions.team_manager_or_403(current_user, team_or_404(ident))
+    look_form = LookForm(team=team)
+    if not look_form.validate_on_submit():
+        # 422 like every other invalid form here: a 400 with a good token would read as a
+        # CSRF refusal (tests/integration/test_hostile_input.py).
+        form = TeamForm(obj=team, company=team.company, team=team, formdata=None)
+        form.goal.data = team.goal_id
+        return render_template("teams/edit.html", form=form, team=team,
+                               look_form=look_form), 422
+    try:
+        services.set_team_look(team, look_form.colour.data, look_form.emblem.data, current_user)
+    except TeamError as exc:
+        db.session.rollback()
+        look_form.colour.errors = [*look_form.colour.errors, str(exc)]
+        return render_template("teams/edit.html", form=TeamForm(obj=team, company=team.company,
+                                                                 team=team, formdata=None),
+                               team=team, look_form=look_form), 422
+    db.session.commit()
+    flash(_("Lagets färg och symbol är sparade."), "success")
+    return go(url_for("teams.show", ident=team.slug))
 
 
 @bp.post("/teams/<ident>/join")

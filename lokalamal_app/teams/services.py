@@ -8,11 +8,13 @@ from flask_babel import gettext as _
 
 from .. import audit
 from ..extensions import db
+from ..ledger import totals
 from ..models import AuditEvent, Company, Membership, Team, TeamMember, User
 from ..models.base import utcnow
 from ..models.company import name_key
 from ..models.team import new_team_code
 from ..text import slugify, unique_slug
+from . import looks
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -99,6 +101,20 @@ def update_team(team: Team, values: dict, actor: User) -> Team:
     team.pitch = values.get("pitch") or ""
     audit.record("team.update", "team", team.id, actor=actor, before=before, after=_snapshot(team))
     db.session.flush()
+    return team
+
+
+def set_team_look(team: Team, colour: str, emblem: str, actor: User) -> Team:
+    """Choose the team's colour and emblem from the fixed palette; boards show it at once."""
+    if colour not in looks.COLOURS or emblem not in looks.EMBLEMS:
+        raise TeamError(_("Välj en färg och en symbol ur listorna."))
+    before = {"colour": team.colour, "emblem": team.emblem}
+    team.colour, team.emblem = colour, emblem
+    audit.record("team.look", "team", team.id, actor=actor, before=before,
+                 after={"colour": colour, "emblem": emblem})
+    db.session.flush()
+    # Boards keep their rows per board version: a new version shows the new badge.
+    totals.bump_board_version()
     return team
 
 

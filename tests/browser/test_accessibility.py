@@ -109,7 +109,8 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, phone,
     expect(page.get_by_label("Belopp i kronor")).to_have_attribute("aria-invalid", "true")
     _record(page, f"{team_url} (collection form with errors)", axe_path, found)
     # Own team and colleagues' teams are marked on the boards, also on the dark TV screen.
-    for url in ["/account", "/staff", "/staff/campaigns", "/leaderboards",
+    # The team's settings with the colour and emblem choice (staff may manage any team).
+    for url in [f"/teams/{team.slug}/edit", "/account", "/staff", "/staff/campaigns", "/leaderboards",
                 "/leaderboards/tv?boards=teams", "/ledger/queue",
                 f"/ledger/entries/{waiting.id}/receive"]:
         _check(page, live_server, url, axe_path, found)

@@ -72,6 +72,7 @@ def test_a_tv_board_fits_the_screen_and_shows_every_row_in_turn(
         page.wait_for_timeout(100)
     everything = set(page.evaluate(ALL_ROWS))
     assert len(everything) >= 40
+    ticker = page.locator(".tv-ticker .tv-ticker-item:not([hidden])").all_inner_texts()
     seen, problems, turns, most_pages = set(), [], 0, 1
     state = page.evaluate("window.lokalamalTv.state()")
     first = (state["slide"], state["page"])
@@ -92,6 +93,7 @@ def test_a_tv_board_fits_the_screen_and_shows_every_row_in_turn(
     assert not problems, "\n".join(problems)
     assert everything <= seen, sorted(everything - seen)
     assert most_pages > 1  # the board was longer than the screen
+    assert ticker  # the ticker of the latest collections was on the screen too
 
 
 @pytest.mark.parametrize("width, height", SIZES)
@@ -104,6 +106,84 @@ def test_the_challenge_tv_fits_the_screen(live_server, browser, app_ctx, width, 
     context = browser.new_context(locale="sv-SE", viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(f"{live_server}/challenges/{challenge.id}/tv")
+    problems = page.evaluate(OUTSIDE)
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+CELEBRATION = "() => window.lokalamalTvFeed ? window.lokalamalTvFeed.shown() : ''"
+ANIMATION = """() => getComputedStyle(document.querySelector('[data-tv-celebration]'))
+    .animationName"""
+
+
+def _wait_for(page, script, tries=100):
+    for _ in range(tries):  # wait_for_function would need eval, which the CSP forbids
+        value = page.evaluate(script)
+        if value:
+            return value
+        page.wait_for_timeout(100)
+    return page.evaluate(script)
+
+
+@pytest.fixture
+def half_way(app_ctx):
+    """A team with a target, 40 % of the way there."""
+    team = factories.make_team(factories.make_company(name="Kaffe AB"), name="Kaffekoppen",
+                               target_ore=1000_00)
+    factories.make_collection(team, amount_ore=400_00)
+    factories.commit()
+    return team
+
+
+@pytest.mark.parametrize("width, height", SIZES)
+def test_a_team_passing_half_its_target_is_celebrated_on_an_open_tv(
+        live_server, browser, half_way, width, height):
+    context = browser.new_context(locale="sv-SE", viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(live_server + "/leaderboards/tv")
+    _wait_for(page, "window.lokalamalTv !== undefined")
+    assert page.evaluate(CELEBRATION) == ""  # nothing from before the screen opened
+    factories.make_collection(half_way, amount_ore=200_00)
+    factories.commit()
+    shown = _wait_for(page, CELEBRATION)
+    assert "Laget Kaffekoppen passerade halva målet!" in shown
+    assert page.evaluate(ANIMATION) == "tv-celebrate"
+    # The banner and the ticker with the new collection stay inside the screen.
+    ticker = page.locator(".tv-ticker").inner_text()
+    assert "Kaffekoppen" in ticker and "200" in ticker
+    problems = page.evaluate(OUTSIDE)
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_with_reduced_motion_the_celebration_is_text_without_animation(
+        live_server, browser, half_way):
+    context = browser.new_context(locale="sv-SE", viewport={"width": 1920, "height": 1080},
+                                  reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(live_server + "/leaderboards/tv")
+    _wait_for(page, "window.lokalamalTv !== undefined")
+    factories.make_collection(half_way, amount_ore=200_00)
+    factories.commit()
+    assert "passerade halva målet" in _wait_for(page, CELEBRATION)
+    assert page.evaluate(ANIMATION) == "none"
+    context.close()
+
+
+def test_the_challenge_tv_celebrates_a_change_of_lead(live_server, browser, app_ctx):
+    ours, admin = challenge_helpers.workplace(name="Mälarhamnen AB")
+    theirs = challenge_helpers.workplace(name="Kopparlunden AB")
+    challenge = challenge_helpers.running(ours, admin, [theirs])
+    factories.make_collection(factories.make_team(ours, name="Hamnlaget"), amount_ore=100_00)
+    factories.commit()
+    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(f"{live_server}/challenges/{challenge.id}/tv")
+    page.wait_for_timeout(300)
+    factories.make_collection(factories.make_team(theirs[0], name="Lundlaget"),
+                              amount_ore=150_00)
+    factories.commit()
+    assert "Kopparlunden AB tar ledningen" in _wait_for(page, CELEBRATION)
     problems = page.evaluate(OUTSIDE)
     context.close()
     assert not problems, "\n".join(problems)
