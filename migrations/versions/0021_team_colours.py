@@ -2,7 +2,7 @@
 chosen gets one derived from its id).
 
 Revision ID: 0021_team_colours
-Revises: 0018_reconciliation
+Revises: 0026_no_hot_rows
 Create Date: 2026-11-30 22:10:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0021_team_colours"
-down_revision = "0018_reconciliation"
+down_revision = "0026_no_hot_rows"
 branch_labels = None
 depends_on = None
 
