@@ -15,3 +15,15 @@ def milestone_marks(board) -> dict:
 def challenge_milestones(challenge) -> list:
     """The milestones of a challenge's workplaces and their teams."""
     return queries.for_companies([p.company_id for p in challenge.participants])
+
+
+@bp.app_template_global("team_milestone_progress")
+def team_milestone_progress(team):
+    """The team's milestones with what is left, for its page."""
+    return queries.for_team(team)
+
+
+@bp.app_template_global("company_milestone_progress")
+def company_milestone_progress(company):
+    """The workplace's own milestones with what is left, for its page."""
+    return queries.for_company(company)
