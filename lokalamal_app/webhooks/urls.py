@@ -55,8 +55,6 @@ def check_url(url: str) -> tuple[str, str]:
         raise WebhookUrlError(_("Adressen måste börja med https://."))
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise WebhookUrlError(_("Adressen får inte innehålla användarnamn eller lösenord."))
-    if port is not None or ":" in parts.netloc:
-        raise WebhookUrlError(_("Adressen får inte ange någon port."))
     host = (parts.hostname or "").lower()
     if not host:
         raise WebhookUrlError(_("Det där ser inte ut som en webbadress."))
@@ -66,6 +64,8 @@ def check_url(url: str) -> tuple[str, str]:
         pass
     else:
         raise WebhookUrlError(_("Adressen får inte vara en IP-adress."))
+    if port is not None or ":" in parts.netloc:
+        raise WebhookUrlError(_("Adressen får inte ange någon port."))
     if parts.fragment:
         raise WebhookUrlError(_("Adressen får inte ha någon #-del."))
     labels = host.split(".")
