@@ -194,10 +194,10 @@ def _register_blueprints(app: Flask) -> None:
     from .cashboxes import bp as cashboxes_bp
     from .challenges import bp as challenges_bp
     from .companies import bp as companies_bp
+    from .embed import bp as embed_bp
     from .goals import bp as goals_bp
     from .leaderboards import bp as leaderboards_bp
     from .ledger import bp as ledger_bp
-    from .embed import bp as embed_bp
     from .main import bp as main_bp
     from .milestones import bp as milestones_bp
     from .ops import bp as ops_bp
