@@ -10,6 +10,7 @@ from sqlalchemy import select
 from .. import audit
 from ..extensions import db
 from ..models import User, WebhookDelivery, WebhookEndpoint
+from ..models.base import utcnow
 from ..urls import absolute
 
 MAX_PER_COMPANY = 5
@@ -46,7 +47,7 @@ def remove_endpoint(endpoint: WebhookEndpoint, actor: User) -> None:
         db.update(WebhookDelivery)
         .where(WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.sent_at.is_(None),
                WebhookDelivery.failed_at.is_(None))
-        .values(failed_at=db.func.now(), last_error="endpoint removed")
+        .values(failed_at=utcnow(), last_error="endpoint removed")
         .execution_options(synchronize_session=False)
     )
     db.session.delete(endpoint)
