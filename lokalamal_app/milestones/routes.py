@@ -95,9 +95,9 @@ def _remove(milestone, back: str):
 
 
 @bp.get("/staff/milestones")
-@login_required
 def staff_overview():
-    """Staff: every promise of a campaign, reached or not."""
+    """Staff: every promise of a campaign, reached or not (403 for everyone else, visitors
+    too, like every staff page: no login page that hints at it)."""
     permissions.staff_or_403(current_user)
     all_campaigns = db.session.execute(
         db.select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
