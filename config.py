@@ -82,6 +82,13 @@ class Config:
     # A claim this old belongs to a sender that stopped mid-way; another may take it over.
     MAIL_CLAIM_STALE_SECONDS = _int("MAIL_CLAIM_STALE_SECONDS", 600)
 
+    # Outgoing webhooks (Slack, Teams) leave with `send-webhooks`, retried like mail.
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 6)
+    WEBHOOK_RETRY_SECONDS = _int("WEBHOOK_RETRY_SECONDS", 60)
+    WEBHOOK_RETRY_MAX_SECONDS = _int("WEBHOOK_RETRY_MAX_SECONDS", 3600)
+    WEBHOOK_CLAIM_STALE_SECONDS = _int("WEBHOOK_CLAIM_STALE_SECONDS", 300)
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+
     # Public address used in e-mails and QR codes. Required in production; elsewhere it
     # falls back to the request's host.
     PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
@@ -176,6 +183,10 @@ class TestingConfig(Config):
     REDIS_KEY_PREFIX = "lokalamal-test:"
     LEADERBOARD_VERSION_TTL = 0.0  # every poll sees the latest version at once
     PAGE_CACHE_SECONDS = 0.0  # every page rendered afresh, unless a test turns it on
+    # A local base (http://127.0.0.1:<port>) webhook tests may post to. Only this testing
+    # configuration has the setting: elsewhere only Slack's and Teams' hosts are accepted.
+    WEBHOOK_TEST_ALLOWED_BASE: str | None = None
+    WEBHOOK_RETRY_SECONDS = 0  # a failed post is due again at once in tests
     # Cheap hashing keeps the suite fast; production keeps argon2-cffi's defaults.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

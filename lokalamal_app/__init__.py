@@ -173,16 +173,19 @@ def _follow_the_ledger() -> None:
     from .challenges import figures as challenge_figures
     from .challenges import services as challenge_services
     from .ledger import totals
+    from .milestones import services as milestone_services
     from .payroll import matching
 
     # Ledger listeners, in the order they are added (ledger.totals.apply calls them).
     for listener in (
         challenge_figures.on_ledger_change,  # challenge figures (ChallengeTally)
         matching.follow_the_ledger,  # employer matches of attested gifts, and their reversal
+        milestone_services.on_ledger_change,  # milestones reached, checked before commit
     ):
         totals.on_change(listener)
     challenge_figures.init_events()
     challenge_services.init_events()
+    milestone_services.init_events()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -191,10 +194,12 @@ def _register_blueprints(app: Flask) -> None:
     from .cashboxes import bp as cashboxes_bp
     from .challenges import bp as challenges_bp
     from .companies import bp as companies_bp
+    from .embed import bp as embed_bp
     from .goals import bp as goals_bp
     from .leaderboards import bp as leaderboards_bp
     from .ledger import bp as ledger_bp
     from .main import bp as main_bp
+    from .milestones import bp as milestones_bp
     from .ops import bp as ops_bp
     from .partners import bp as partners_bp
     from .payroll import bp as payroll_bp
@@ -202,6 +207,7 @@ def _register_blueprints(app: Flask) -> None:
     from .sharing import bp as sharing_bp
     from .staff import bp as staff_bp
     from .teams import bp as teams_bp
+    from .webhooks import bp as webhooks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -219,3 +225,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ledger_bp)
     app.register_blueprint(cashboxes_bp)
     app.register_blueprint(leaderboards_bp)
+    app.register_blueprint(milestones_bp)
+    app.register_blueprint(embed_bp)
+    app.register_blueprint(webhooks_bp)

@@ -75,3 +75,16 @@ def init_app(app: Flask) -> None:
             f"E-post: {outcomes['sent']} skickade, {outcomes['retry']} försöks igen senare, "
             f"{outcomes['failed']} gick inte att skicka."
         )
+
+    @app.cli.command("send-webhooks")
+    @click.option("--limit", default=200, show_default=True,
+                  help="At most this many messages in one run.")
+    def send_webhooks(limit: int):
+        """Post the queued Slack and Teams messages that are due (schedule it every minute)."""
+        from .webhooks import sender
+
+        outcomes = sender.deliver_due(limit)
+        click.echo(
+            f"Webhookar: {outcomes['sent']} skickade, {outcomes['retry']} försöks igen senare, "
+            f"{outcomes['failed']} gick inte att skicka."
+        )

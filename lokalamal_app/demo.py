@@ -242,8 +242,9 @@ def feature_steps():
     from .challenges.demo import load as challenges
     from .companies.demo import load as companies
     from .ledger.demo import load as ledger
+    from .milestones.demo import load as milestones
     from .payroll.demo import load as payroll
     from .reconciliation.demo import load as reconciliation
     from .staff.demo import load as staff
 
-    return [companies, ledger, cashboxes, challenges, payroll, staff, reconciliation]
+    return [companies, ledger, cashboxes, challenges, payroll, staff, reconciliation, milestones]

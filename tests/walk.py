@@ -13,6 +13,7 @@ from lokalamal_app.models import (
     CashBoxCount,
     Challenge,
     Company,
+    EmbedOrigin,
     Goal,
     ImpactLine,
     Inquiry,
@@ -20,9 +21,11 @@ from lokalamal_app.models import (
     LedgerEntry,
     MatchRule,
     Membership,
+    Milestone,
     Partner,
     Team,
     User,
+    WebhookEndpoint,
 )
 from lokalamal_app.payroll import months
 
@@ -54,6 +57,14 @@ def build_world() -> dict:
         db.session.flush()
     goal = first(Goal)
     box_count = first(CashBoxCount)
+    # An intranet origin and a webhook for the workplace (the demo has neither: a demo
+    # webhook would post to a real chat service).
+    origin = EmbedOrigin(company_id=company.id, origin="https://intranat.example.se")
+    hook = WebhookEndpoint(company_id=company.id, kind="slack",
+                           url="https://hooks.slack.com/services/T0/B0/demo")
+    db.session.add_all([origin, hook])
+    db.session.flush()
+    milestone = first(Milestone, Milestone.team_id == team.id) or first(Milestone)
     world = {
         "staff": staff.email, "admin": admin.email, "member": member.email,
         "challenge_id": (first(Challenge) or _none()).id,
@@ -67,6 +78,7 @@ def build_world() -> dict:
         "rule_id": (first(MatchRule) or _none()).id, "join_code": company.join_code,
         "token": reset_token(outsider),
         "box_id": box_count.box_id, "count_id": box_count.id,
+        "milestone_id": milestone.id, "origin_id": origin.id, "endpoint_id": hook.id,
     }
     db.session.commit()
     return world

@@ -5,6 +5,7 @@ from .campaign import Campaign
 from .cashbox import CashBox, CashBoxCount, CashBoxEvent
 from .challenge import Challenge, ChallengeParticipant, ChallengeTally
 from .company import Company, JoinRequest, Membership
+from .engagement import EmbedOrigin, Milestone, WebhookDelivery, WebhookEndpoint
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
 from .mission import ImpactLine, Inquiry, Partner, SwishPayment
@@ -29,6 +30,7 @@ __all__ = [
     "ChallengeParticipant",
     "ChallengeTally",
     "Company",
+    "EmbedOrigin",
     "Goal",
     "ImpactLine",
     "Inquiry",
@@ -38,6 +40,7 @@ __all__ = [
     "Membership",
     "Notification",
     "MatchRule",
+    "Milestone",
     "MatchUsage",
     "PayrollDeduction",
     "PayrollRun",
@@ -51,4 +54,6 @@ __all__ = [
     "Team",
     "TeamMember",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

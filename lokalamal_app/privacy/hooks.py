@@ -13,11 +13,14 @@ def install() -> None:
     """Wire the features' export sections and anonymising steps (idempotent)."""
     from ..companies import privacy as companies
     from ..ledger.services import forget_notes
+    from ..milestones import privacy as milestones
     from ..payroll import privacy as payroll
 
     queries.set_export_sections([
         ("förfrågningar_om_att_gå_med", companies.export_join_requests),
         ("löneavdrag", payroll.export),
+        ("delmål_du_satt", milestones.export_milestones),
+        ("webhookar_du_lagt_till", milestones.export_webhooks),
     ])
     services.set_listeners([
         forget_notes,

@@ -14,7 +14,7 @@ import pytest
 
 from lokalamal_app import audit, clock
 from lokalamal_app.extensions import db
-from lokalamal_app.models import JoinRequest, MatchUsage, Pledge
+from lokalamal_app.models import JoinRequest, MatchUsage, Milestone, Pledge, WebhookEndpoint
 from lokalamal_app.notifications import notify
 from lokalamal_app.payroll import months
 from lokalamal_app.payroll import services as payroll
@@ -59,6 +59,10 @@ COVERED = {
     "payroll_deduction.user_id": Covered("löneavdrag"),
     # The used match is part of the totals and the yearly cap.
     "match_usage.user_id": Covered("löneavdrag"),
+    # A promise is the team's and a webhook the workplace's: both stay, pointing at the
+    # anonymised row.
+    "milestone.created_by_id": Covered("delmål_du_satt"),
+    "webhook_endpoint.created_by_id": Covered("webhookar_du_lagt_till"),
 }
 
 ALLOWED = {
@@ -150,6 +154,11 @@ def _everything_about(person, admin):
     payroll.confirm_month(company, last, {}, admin, clock.today())
     db.session.add(MatchUsage(company_id=company.id, user_id=person.id, year=clock.today().year,
                               matched_ore=100_00))
+    db.session.add(Milestone(company_id=company.id, team_id=team.id, amount_ore=1_000_00,
+                             promise="Tårta", created_by_id=person.id))
+    db.session.add(WebhookEndpoint(company_id=company.id, kind="slack",
+                                   url="https://hooks.slack.com/services/T0/B0/x",
+                                   created_by_id=person.id))
     f.commit()
     return pledge
 
