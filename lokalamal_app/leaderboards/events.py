@@ -211,7 +211,39 @@ def record_days(after_id: int, upto_id: int) -> list[Event]:
     return events
 
 
-KINDS: list[Callable[[int, int], list[Event]]] = [team_milestones, challenge_leads, record_days]
+def promises_kept(after_id: int, upto_id: int) -> list[Event]:
+    """A team or a workplace reached one of its milestones with a promise ("vid 10 000 kr
+    bjuder chefen på tårta"). A milestone is marked when the entry that reached it commits,
+    so the ones marked since entry `after_id` was written belong to this stretch; a screen
+    shows each milestone's key once, so a stretch that overlaps the last changes nothing."""
+    from ..milestones import queries as milestone_queries
+
+    if upto_id <= after_id:
+        return []
+    since = db.session.execute(
+        select(LedgerEntry.created_at).where(LedgerEntry.id == after_id)).scalar_one_or_none()
+    if since is None:
+        since = db.session.execute(
+            select(func.min(LedgerEntry.created_at)).where(LedgerEntry.id > after_id)
+        ).scalar_one_or_none()
+    if since is None:
+        return []
+    found = milestone_queries.reached_since(since)
+    team_ids = [reached.team_id for reached in found if reached.team_id]
+    teams = {team.id: team for team in db.session.execute(
+        select(Team).where(Team.id.in_(team_ids))).scalars()} if team_ids else {}
+    return [
+        Event(upto_id, "promise", f"milestone-{reached.id}",
+              _("%(name)s nådde %(amount)s: %(promise)s",
+                name=reached.team_name or reached.company_name,
+                amount=kronor(reached.amount_ore), promise=reached.promise),
+              looks.team_look(teams[reached.team_id]) if reached.team_id in teams else None)
+        for reached in found
+    ]
+
+
+KINDS: list[Callable[[int, int], list[Event]]] = [team_milestones, challenge_leads, record_days,
+                                                  promises_kept]
 
 
 # --- Reading -----------------------------------------------------------------------------

@@ -151,3 +151,28 @@ def test_an_old_cursor_reaches_back_only_a_window_of_entries(team, monkeypatch):
     found, cursor = events.events_since(0)
     assert found == []
     assert cursor == _cursor()
+
+
+def test_a_promise_kept_is_cheered_by_the_stretch_in_which_it_was_reached(team, freeze_clock):
+    from lokalamal_app.milestones import services as milestones
+
+    captain = factories.make_user()
+    factories.make_collection(team, amount_ore=100_00)
+    factories.commit()
+    start = _cursor()
+    freeze_clock(NOON + timedelta(minutes=1))
+    milestone = milestones.add_milestone(team.company_id, team.id, 300_00,
+                                         "Chefen bjuder på tårta", captain)
+    reaching = factories.make_collection(team, amount_ore=250_00)  # 100 -> 350 kr
+    factories.commit()  # the milestone is marked as the entry commits
+
+    found = _happened(start, "promise")
+    assert [(e.key, e.text) for e in found] == [
+        (f"milestone-{milestone.id}", "Kaffekoppen nådde 300\u00a0kr: Chefen bjuder på tårta")]
+    assert found[0].look is not None  # the team's badge goes with it
+
+    # The next stretch starts after the entry that reached it: nothing to cheer again.
+    freeze_clock(NOON + timedelta(minutes=2))
+    factories.make_collection(team, amount_ore=10_00)
+    factories.commit()
+    assert _happened(reaching.id, "promise") == []
