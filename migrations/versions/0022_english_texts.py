@@ -6,9 +6,8 @@ Revises: 0018_reconciliation
 Create Date: 2026-11-30 22:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0022_english_texts"
