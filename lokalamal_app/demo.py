@@ -36,6 +36,10 @@ DEMO_ACCOUNTS = [
     DemoAccount("Företagsadministratör", "admin@demo.lokalamal.se", "Johan Berg"),
     DemoAccount("Lagkapten", "kapten@demo.lokalamal.se", "Amina Hassan"),
     DemoAccount("Medarbetare", "medarbetare@demo.lokalamal.se", "Erik Nilsson"),
+    # The other side of the demo challenge (Lundby Design AB), people of its own.
+    DemoAccount("Företagsadministratör hos grannen", "granne-admin@demo.lokalamal.se",
+                "Lovisa Strand"),
+    DemoAccount("Medarbetare hos grannen", "granne@demo.lokalamal.se", "Omar Haddad"),
 ]
 
 # name, street, postcode, headcount, org number stem (nine digits; the check digit is added)
@@ -110,7 +114,7 @@ def load(seed: int = 2026, today: date | None = None) -> dict:
         db.session.add(user)
         return user
 
-    staff, admin, captain, employee = (
+    staff, admin, captain, employee, neighbour_admin, neighbour = (
         person(a.name, a.email) for a in DEMO_ACCOUNTS
     )
     staff.is_staff = True
@@ -140,18 +144,26 @@ def load(seed: int = 2026, today: date | None = None) -> dict:
         teams.append(team)
     db.session.flush()
 
-    # The four demo accounts: admin and captain and employee at Kopparlunden Teknik.
-    first = companies[0]
+    # The demo accounts: admin, captain and employee at Kopparlunden Teknik; an admin (the
+    # captain of Designstudion) and an employee at Lundby Design, the other side of the
+    # demo challenge. Nobody belongs to both sides.
+    first, second = companies[0], companies[1]
     db.session.add_all([
         Membership(user=admin, company=first, role="admin"),
         Membership(user=captain, company=first, role="member"),
         Membership(user=employee, company=first, role="member"),
+        Membership(user=neighbour_admin, company=second, role="admin"),
+        Membership(user=neighbour, company=second, role="member"),
     ])
     teams[0].captain_id = captain.id
+    design = next(t for t in teams if t.company_id == second.id)
+    design.captain_id = neighbour_admin.id
     db.session.add_all([
         TeamMember(team=teams[0], user=captain, company_id=first.id),
         TeamMember(team=teams[0], user=employee, company_id=first.id),
         TeamMember(team=teams[1], user=admin, company_id=first.id),
+        TeamMember(team=design, user=neighbour_admin, company_id=second.id),
+        TeamMember(team=design, user=neighbour, company_id=second.id),
     ])
 
     people_by_team: dict[int, list[User]] = {t.id: [] for t in teams}
@@ -180,6 +192,7 @@ def load(seed: int = 2026, today: date | None = None) -> dict:
             )
     db.session.flush()
     people_by_team[teams[0].id] += [captain, employee]
+    people_by_team[design.id] += [neighbour_admin, neighbour]
 
     methods = ["swish", "swish", "swish", "cash", "card", "event", "other"]
     # Each workplace's admin attests what colleagues logged; the mission receives what has
@@ -210,7 +223,8 @@ def load(seed: int = 2026, today: date | None = None) -> dict:
             elif age > 2 and luck < 0.8 and attester is not None and attester is not logger:
                 ledger.attest_entry(entry, attester)
     db.session.flush()
-    world = DemoWorld(staff, admin, captain, employee, companies, teams, people_by_team, today, rng)
+    world = DemoWorld(staff, admin, captain, employee, companies, teams, people_by_team, today,
+                      rng, neighbour_admin, neighbour)
     for extend in feature_steps():
         extend(world)
     db.session.flush()
@@ -230,6 +244,8 @@ class DemoWorld:
     people_by_team: dict[int, list[User]]
     today: date
     rng: random.Random
+    neighbour_admin: User  # admin at Lundby Design, the demo challenge's other side
+    neighbour: User  # employee at Lundby Design
 
 
 def feature_steps():

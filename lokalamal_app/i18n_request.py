@@ -8,7 +8,7 @@ handed to `notifications.notify` as a lazy string and written in the recipient's
 """
 
 from flask import has_request_context
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 
 
 def _(text: str, **variables) -> str:
@@ -24,3 +24,19 @@ def n_(singular: str, plural: str, num: int, **variables) -> str:
         return ngettext(singular, plural, num, **variables)
     variables.setdefault("num", num)
     return (singular if num == 1 else plural) % variables
+
+
+def in_english() -> bool:
+    """Whether the visitor reads English (outside a request: no, Swedish)."""
+    if not has_request_context():
+        return False
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def localized(swedish: str, english: str | None) -> str:
+    """Staff-written text in the visitor's language: the English version for an English
+    visitor when staff wrote one, else the Swedish."""
+    if english and english.strip() and in_english():
+        return english
+    return swedish

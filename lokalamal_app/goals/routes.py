@@ -24,6 +24,6 @@ def show(slug: str):
         partners=partner_queries.partners_for_goal(goal),
         impact_lines=partner_queries.impact_lines(goal),
         share_url=external_url("goals.show", slug=goal.slug),
-        share_title=f"{goal.label}: {goal.title}",
+        share_title=f"{goal.label}: {goal.shown_title}",
         # --- end mission content and sharing ---
     )

@@ -483,7 +483,7 @@ def standings(
         before = shown.get(row.id)
         if before is not None and before != row.rank:
             row.move = "up" if row.rank < before else "down"
-    name = getattr(subject, "name", None) or getattr(subject, "title", "")
+    name = getattr(subject, "name", None) or getattr(subject, "shown_title", "")
     title = str(TITLES[scope]) % {"name": name}
     running = campaigns.current() if params.period == "campaign" else None
     return Board(scope, board_key(scope, subject), title, params, version, rows, subject,

@@ -8,15 +8,25 @@ from .. import page_cache, shared_state
 from ..auth.services import remember_language
 from ..extensions import db
 from ..goals.queries import goals_with_totals
+from ..leaderboards.queries import current_version
 from ..models.user import LOCALES
 from ..redirects import safe_next
-from . import bp
+from . import bp, queries
 
 
 @bp.get("/")
 @page_cache.for_visitors
 def index():
-    return render_template("main/index.html", goals=goals_with_totals())
+    """What is going on: running challenges, the campaign's best teams and workplaces, the
+    latest collections, the goals, and how to give or become a partner. The same for every
+    visitor (nobody's own rows marked), from figures cached by board version."""
+    version = current_version()
+    top_teams, top_companies = queries.top_boards(version)
+    return render_template(
+        "main/index.html", goals=goals_with_totals(), challenges=queries.live_challenges(),
+        top_teams=top_teams, top_companies=top_companies,
+        latest=queries.latest_collections(version), giving=queries.giving_ways(),
+    )
 
 
 @bp.route("/lang/<code>", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n_request import localized
 from .base import TimestampMixin
 
 PARTNER_LEVELS = {"main": _l("Huvudpartner"), "partner": _l("Partner")}
@@ -29,7 +30,14 @@ class ImpactLine(TimestampMixin, db.Model):
     goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id"), index=True)
     amount_ore: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(String(200))
+    # The English version; empty means "show the Swedish".
+    text_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def shown_text(self) -> str:
+        """What the amount does, in the visitor's language."""
+        return localized(self.text, self.text_en)
 
 
 class Partner(TimestampMixin, db.Model):

@@ -116,8 +116,8 @@ def swish_for(team) -> dict | None:
 def payment_for(team) -> dict | None:
     """The team's payment reference with the bankgiro and cash ways to give, or None when
     staff set neither."""
-    bankgiro = settings.get("bankgiro_number")
-    cash = settings.get("cash_instructions")
+    values = settings.get_many("bankgiro_number", "cash_instructions", "cash_instructions_en")
+    bankgiro, cash = values["bankgiro_number"], settings.cash_instructions(values)
     if not bankgiro and not cash:
         return None
     return {"reference": references.payment_reference(team.id),

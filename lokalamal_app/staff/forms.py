@@ -61,6 +61,15 @@ class GoalForm(Form):
     body = TextAreaField(_l("Text"), filters=[strip_filter],
                          description=_l("Tom rad mellan styckena."),
                          validators=[Length(max=10000, message=_l("Texten får vara högst 10 000 tecken."))])
+    # English beside each Swedish text; left empty, English visitors read the Swedish.
+    title_en = StringField(_l("Rubrik på engelska"), filters=[strip_filter],
+                           description=_l("Frivilligt. Utan engelsk text visas den svenska."),
+                           validators=[Length(max=120, message=_l("Rubriken får vara högst 120 tecken."))])
+    summary_en = TextAreaField(_l("Kort sammanfattning på engelska"), filters=[strip_filter],
+                               validators=[Length(max=500, message=_l("Sammanfattningen får vara högst 500 tecken."))])
+    body_en = TextAreaField(_l("Text på engelska"), filters=[strip_filter],
+                            description=_l("Tom rad mellan styckena."),
+                            validators=[Length(max=10000, message=_l("Texten får vara högst 10 000 tecken."))])
     un_goals = SelectMultipleField(
         _l("Globala mål"),
         choices=[SelectChoice(str(n), f"{n}. {title}") for n, title in UN_GOALS.items()],
@@ -79,6 +88,9 @@ class ImpactLineForm(Form):
                        description=_l("Till exempel ”en natt i värme för en person”."),
                        validators=[InputRequired(_l("Skriv vad beloppet gör.")),
                                    Length(max=200, message=_l("Högst 200 tecken."))])
+    text_en = StringField(_l("Det här gör pengarna, på engelska"), filters=[strip_filter],
+                          description=_l("Frivilligt. Utan engelsk text visas den svenska."),
+                          validators=[Length(max=200, message=_l("Högst 200 tecken."))])
     position = IntegerField(_l("Ordning"), default=0,
                             validators=[Optional(), NumberRange(0, 999, _l("Skriv ett tal 0–999."))])
 
@@ -119,6 +131,10 @@ class SettingsForm(Form):
     cash_instructions = TextAreaField(
         _l("Så lämnar man kontanter"), filters=[strip_filter],
         description=_l("Visas på lagsidorna, till exempel var och när man lämnar en bössa."),
+        validators=[Length(max=500, message=_l("Skriv högst 500 tecken."))])
+    cash_instructions_en = TextAreaField(
+        _l("Så lämnar man kontanter, på engelska"), filters=[strip_filter],
+        description=_l("Frivilligt. Utan engelsk text visas den svenska."),
         validators=[Length(max=500, message=_l("Skriv högst 500 tecken."))])
     tax_reduction_approved = BooleanField(_l("Godkänd gåvomottagare (skattereduktion för gåvor)"))
 

@@ -104,7 +104,9 @@ def edit_goal(goal_id: int):
         form.un_goals.data = [str(n) for n in goal.un_goal_numbers]
     if form.validate_on_submit():
         services.update_goal(goal, {"title": form.title.data, "summary": form.summary.data,
-                                    "body": form.body.data,
+                                    "body": form.body.data, "title_en": form.title_en.data,
+                                    "summary_en": form.summary_en.data,
+                                    "body_en": form.body_en.data,
                                     "un_goals": [int(n) for n in form.un_goals.data or []]},
                              current_user)
         db.session.commit()
@@ -128,7 +130,8 @@ def add_impact(goal_id: int):
         form.un_goals.data = [str(n) for n in goal.un_goal_numbers]
         return _goal_page(goal, form, impact_form), 422
     services.add_impact_line(goal, impact_form.amount.ore, impact_form.text.data,
-                             impact_form.position.data or 0, current_user)
+                             impact_form.position.data or 0, current_user,
+                             text_en=impact_form.text_en.data or "")
     db.session.commit()
     flash(_("Raden är tillagd."), "success")
     return redirect(url_for("staff.edit_goal", goal_id=goal.id) + "#effekt")
@@ -254,11 +257,13 @@ def settings_page():
         form.swish_number.data = settings.get("swish_number")
         form.bankgiro_number.data = references.format_bankgiro(settings.get("bankgiro_number"))
         form.cash_instructions.data = settings.get("cash_instructions")
+        form.cash_instructions_en.data = settings.get("cash_instructions_en")
         form.tax_reduction_approved.data = settings.get_bool("tax_reduction_approved")
     if form.validate_on_submit():
         services.save_settings(form.clean_number, form.tax_reduction_approved.data, current_user,
                                bankgiro_number=form.clean_bankgiro,
-                               cash_instructions=form.cash_instructions.data or "")
+                               cash_instructions=form.cash_instructions.data or "",
+                               cash_instructions_en=form.cash_instructions_en.data or "")
         db.session.commit()
         flash(_("Inställningarna är sparade."), "success")
         return redirect(url_for("staff.settings_page"))

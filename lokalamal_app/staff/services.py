@@ -42,6 +42,7 @@ def revoke_staff(user: User, actor: User) -> User:
 
 def _goal_snapshot(goal: Goal) -> dict:
     return {"title": goal.title, "summary": goal.summary, "body": goal.body,
+            "title_en": goal.title_en, "summary_en": goal.summary_en, "body_en": goal.body_en,
             "un_goals": goal.un_goals}
 
 
@@ -51,6 +52,9 @@ def update_goal(goal: Goal, values: dict, actor: User) -> Goal:
     goal.title = values["title"]
     goal.summary = values["summary"]
     goal.body = values["body"].replace("\r\n", "\n")
+    goal.title_en = values.get("title_en") or ""
+    goal.summary_en = values.get("summary_en") or ""
+    goal.body_en = (values.get("body_en") or "").replace("\r\n", "\n")
     goal.un_goals = ",".join(str(n) for n in sorted(set(values["un_goals"])))
     after = _goal_snapshot(goal)
     if after != before:
@@ -59,15 +63,18 @@ def update_goal(goal: Goal, values: dict, actor: User) -> Goal:
     return goal
 
 
-def add_impact_line(goal: Goal, amount_ore: int, text: str, position: int, actor: User):
-    """Add an "X kr = ..." line to a goal."""
+def add_impact_line(goal: Goal, amount_ore: int, text: str, position: int, actor: User,
+                    text_en: str = ""):
+    """Add an "X kr = ..." line to a goal (with its English version, if written)."""
     if amount_ore <= 0:
         raise StaffError(_("Beloppet måste vara större än noll."))
-    line = ImpactLine(goal_id=goal.id, amount_ore=amount_ore, text=text, position=position or 0)
+    line = ImpactLine(goal_id=goal.id, amount_ore=amount_ore, text=text, position=position or 0,
+                      text_en=text_en or "")
     db.session.add(line)
     db.session.flush()
     audit.record("impact.add", "goal", goal.id, actor=actor,
-                 after={"line_id": line.id, "amount_ore": amount_ore, "text": text})
+                 after={"line_id": line.id, "amount_ore": amount_ore, "text": text,
+                        "text_en": line.text_en})
     return line
 
 
@@ -125,11 +132,13 @@ def mark_inquiry_handled(inquiry: Inquiry, actor: User) -> Inquiry:
 
 
 def save_settings(swish_number: str, tax_reduction_approved: bool, actor: User,
-                  bankgiro_number: str | None = None, cash_instructions: str | None = None) -> None:
+                  bankgiro_number: str | None = None, cash_instructions: str | None = None,
+                  cash_instructions_en: str | None = None) -> None:
     """Change the payment settings and the gift-recipient setting (each change audited);
     a setting passed as None is left as it is."""
     changes = {"swish_number": swish_number, "bankgiro_number": bankgiro_number,
-               "cash_instructions": cash_instructions}
+               "cash_instructions": cash_instructions,
+               "cash_instructions_en": cash_instructions_en}
     for key, value in changes.items():
         if value is not None and settings.get(key) != value:
             settings.put(key, value, actor=actor)
