@@ -338,6 +338,8 @@ def change_scoring(challenge_id: int):
         db.session.rollback()
         challenge = _challenge_or_404(challenge_id)
         form.scoring.errors = list(form.scoring.errors) + [str(exc)]
+        if exc.status == 409:  # the form is no longer shown: say it at the top
+            flash(str(exc), "error")
         return render_template("challenges/show.html",
                                **_page_context(challenge, scoring_form=form)), exc.status
     _commit_and_tell()
