@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import campaigns, permissions
+from ..database import writes_in_a_read
 from ..extensions import db
 from ..forms import EmptyForm
 from ..redirects import go
@@ -94,8 +95,10 @@ def honours():
 
     Reading stores what is due first: the honours of a round that ended since the last
     visit, once (a second request at once finds them claimed and stores nothing)."""
-    if services.store_due_honours():
-        db.session.commit()
+    if services.due_rounds():  # rarely: once per round, by the first to ask
+        with writes_in_a_read(db.session):
+            services.store_due_honours()
+            db.session.commit()
     found = queries.honours()
     names = queries.challenge_names([h.challenge_id for r in found for h in r.challenges])
     return render_template("rounds/honours.html", rounds=found, challenge_names=names)

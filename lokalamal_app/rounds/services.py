@@ -208,12 +208,17 @@ def store_honours(rnd: Round, today: date | None = None) -> bool:
     return True
 
 
-def store_due_honours(today: date | None = None) -> int:
-    """Store the honours of every ended round that has none yet; how many were stored."""
+def due_rounds(today: date | None = None) -> list[Round]:
+    """The ended rounds whose honours are not stored yet, oldest first."""
     today = today or clock.today()
-    due = db.session.execute(
+    return db.session.execute(
         db.select(Round).outerjoin(RoundResult, RoundResult.round_id == Round.id)
         .where(Round.ends_on < today, RoundResult.id.is_(None))
         .order_by(Round.starts_on, Round.id)
     ).scalars().all()
-    return sum(1 for rnd in due if store_honours(rnd, today))
+
+
+def store_due_honours(today: date | None = None) -> int:
+    """Store the honours of every ended round that has none yet; how many were stored."""
+    today = today or clock.today()
+    return sum(1 for rnd in due_rounds(today) if store_honours(rnd, today))
