@@ -7,7 +7,7 @@ from datetime import date
 from fractions import Fraction
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func
+from sqlalchemy import BigInteger, case, cast, func
 
 from .. import campaigns, clock
 from ..extensions import db
@@ -76,14 +76,19 @@ class RoundBoard(boards.Board):
                  start=swedish_date(self.round.starts_on), end=swedish_date(self.round.ends_on))
 
 
+def _sum(value):
+    """SUM as a whole number on every database (PostgreSQL sums bigints as numeric)."""
+    return cast(func.sum(value), BigInteger)
+
+
 def _money(employees_only: bool):
     amount = LedgerEntry.amount_ore
     if employees_only:
         amount = case((LedgerEntry.method == "match", 0), else_=LedgerEntry.amount_ore)
-    return (func.sum(amount).label("reported_ore"),
-            func.sum(case((LedgerEntry.status.in_(ATTESTED), amount), else_=0))
+    return (_sum(amount).label("reported_ore"),
+            _sum(case((LedgerEntry.status.in_(ATTESTED), amount), else_=0))
             .label("attested_ore"),
-            func.sum(case((LedgerEntry.status.in_(RECEIVED), amount), else_=0))
+            _sum(case((LedgerEntry.status.in_(RECEIVED), amount), else_=0))
             .label("received_ore"))
 
 
@@ -192,7 +197,7 @@ def team_streak(team_id: int, today: date | None = None) -> Streak | None:
     running = campaigns.current()
     if running is None:
         return None
-    money = func.coalesce(func.sum(LedgerEntry.amount_ore), 0)
+    money = func.coalesce(_sum(LedgerEntry.amount_ore), 0)
     found = db.session.execute(
         db.select(Round, money)
         .outerjoin(LedgerEntry, (LedgerEntry.team_id == team_id)
@@ -247,9 +252,9 @@ def givers_and_money(challenge: Challenge, company_ids: list[int], first: date,
     first, last = max(first, challenge.starts_on), min(last, challenge.ends_on)
     query = (
         db.select(LedgerEntry.company_id, LedgerEntry.giver_id,
-                  func.sum(LedgerEntry.amount_ore),
-                  func.sum(case((LedgerEntry.amount_ore > 0, 1),
-                                (LedgerEntry.amount_ore < 0, -1), else_=0)))
+                  _sum(LedgerEntry.amount_ore),
+                  _sum(case((LedgerEntry.amount_ore > 0, 1),
+                            (LedgerEntry.amount_ore < 0, -1), else_=0)))
         .where(LedgerEntry.company_id.in_(company_ids), *_in_round(first, last))
         .group_by(LedgerEntry.company_id, LedgerEntry.giver_id)
     )
