@@ -244,6 +244,7 @@ def feature_steps():
     from .ledger.demo import load as ledger
     from .payroll.demo import load as payroll
     from .reconciliation.demo import load as reconciliation
+    from .rounds.demo import load as rounds
     from .staff.demo import load as staff
 
-    return [companies, ledger, cashboxes, challenges, payroll, staff, reconciliation]
+    return [companies, ledger, cashboxes, challenges, payroll, staff, reconciliation, rounds]

@@ -285,3 +285,17 @@ def test_a_round_with_stored_honours_cannot_be_removed(login, app_ctx, freeze_cl
     assert client.post(f"/staff/rounds/{rounds[10].id}/remove").status_code == 409
     assert client.post(f"/staff/rounds/{rounds[12].id}/remove").status_code == 302
     assert db.session.get(Round, rounds[12].id) is None
+
+
+def test_the_demo_has_monthly_rounds_honours_and_a_givers_times_money_challenge(
+        runner, client, app_ctx, mid_november):
+    from lokalamal_app.challenges.scoring import GIVERS_MONEY, scoring_of
+    from lokalamal_app.models import Challenge
+
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    assert [r.name for r in _rounds()][:3] == ["September 2026", "Oktober 2026", "November 2026"]
+    assert db.session.execute(db.select(db.func.count(RoundResult.id))).scalar_one() == 2
+    page = client.get("/leaderboards/honours").get_data(as_text=True)
+    assert "Oktober 2026" in page and "Ställningen när omgången slutade" in page
+    assert any(scoring_of(c) == GIVERS_MONEY
+               for c in db.session.execute(db.select(Challenge)).scalars())
