@@ -21,10 +21,10 @@ from ..ledger import totals
 from ..models import Goal
 from ..models.base import utcnow
 from ..redirects import go
+from ..rounds import queries as round_queries
 from ..sharing.routes import qr_response
 from ..urls import external_url
 from . import bp, queries, services
-from ..rounds import queries as round_queries
 from .forms import AnswerForm, ChallengeForm, ScoringForm
 from .scoring import SCORINGS, scoring_of
 
