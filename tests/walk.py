@@ -10,6 +10,7 @@ from lokalamal_app.auth.services import reset_token
 from lokalamal_app.extensions import db
 from lokalamal_app.models import (
     BankPayment,
+    Campaign,
     CashBoxCount,
     Challenge,
     Company,
@@ -21,6 +22,7 @@ from lokalamal_app.models import (
     MatchRule,
     Membership,
     Partner,
+    Round,
     Team,
     User,
 )
@@ -67,6 +69,7 @@ def build_world() -> dict:
         "rule_id": (first(MatchRule) or _none()).id, "join_code": company.join_code,
         "token": reset_token(outsider),
         "box_id": box_count.box_id, "count_id": box_count.id,
+        "campaign_id": first(Campaign).id, "round_id": (first(Round) or _none()).id,
     }
     db.session.commit()
     return world
