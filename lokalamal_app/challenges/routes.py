@@ -69,7 +69,7 @@ def _challenge_form(admin_companies, rematch=None, formdata=None):
         form.neighbours.data = [p.company_id for p in rematch.participants
                                 if p.company_id != form.challenger.data
                                 and p.status == "accepted"]
-        form.measure.data = rematch.measure
+        form.measure.data = scoring_of(rematch)
         form.goal.data = rematch.goal_id or 0
         form.rematch_of.data = str(rematch.id)
     return form

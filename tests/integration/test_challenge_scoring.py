@@ -229,3 +229,17 @@ def test_a_challenge_spanning_rounds_shows_its_standing_per_round(client, app_ct
     freeze_clock(datetime.combine(date(2026, 11, 6), STOCKHOLM_NOON))
     honours = client.get("/leaderboards/honours").get_data(as_text=True)
     assert "Kopparlunden AB ledde med 100 poäng" in honours
+
+
+def test_a_rematch_is_proposed_with_the_same_scoring(app, login, app_ctx, mid_november,
+                                                    freeze_clock):
+    a, admin_a = workplace()
+    b, admin_b = workplace()
+    challenge = running(a, admin_a, [(b, admin_b)], measure=GIVERS_MONEY, days=3)
+    factories.commit()
+    day = settle_day(challenge, app)
+    freeze_clock(datetime.combine(day, STOCKHOLM_NOON))
+    services.settle_challenge(challenge, day)
+    factories.commit()
+    form = login(admin_a).get(f"/challenges/new?rematch={challenge.id}").get_data(as_text=True)
+    assert 'value="givers_money" selected' in form or 'selected value="givers_money"' in form
