@@ -177,7 +177,6 @@ def _page_context(challenge, answer_form=None, scoring_form=None):
         now=utcnow(), admin_of=admin_of, answerable=answerable,
         answer_form=answer_form, empty_form=EmptyForm(),
         scorings=SCORINGS, scoring_form=scoring_form if can_change_scoring else None,
-        round_view=round_queries.challenge_rounds(challenge, board, request.args.get("round")),
         can_withdraw=challenge.status == "proposed"
         and permissions.is_company_admin(current_user, challenge.challenger),
         can_rematch=board.phase == "settled" and bool(admin_of),
@@ -193,7 +192,11 @@ def _page_context(challenge, answer_form=None, scoring_form=None):
 def show(challenge_id: int):
     """The head-to-head page (public once accepted; before that only for its admins)."""
     challenge = _visible_or_404(challenge_id)
-    return render_template("challenges/show.html", **_page_context(challenge))
+    context = _page_context(challenge)
+    # Only the full page shows the standing per round: the live polls need not read it.
+    context["round_view"] = round_queries.challenge_rounds(challenge, context["board"],
+                                                           request.args.get("round"))
+    return render_template("challenges/show.html", **context)
 
 
 def _live(challenge_id: int, template: str):
