@@ -204,6 +204,7 @@ def _register_blueprints(app: Flask) -> None:
     from .partners import bp as partners_bp
     from .payroll import bp as payroll_bp
     from .privacy import bp as privacy_bp
+    from .rounds import bp as rounds_bp
     from .sharing import bp as sharing_bp
     from .staff import bp as staff_bp
     from .teams import bp as teams_bp
@@ -224,6 +225,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(payroll_bp)
     app.register_blueprint(ledger_bp)
     app.register_blueprint(cashboxes_bp)
+    app.register_blueprint(rounds_bp)
     app.register_blueprint(leaderboards_bp)
     app.register_blueprint(milestones_bp)
     app.register_blueprint(embed_bp)

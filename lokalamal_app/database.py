@@ -28,6 +28,22 @@ def reads_without_write_lock(session: Session) -> Iterator[None]:
         session.rollback()  # nothing was written: just end the read transaction
 
 
+@contextmanager
+def writes_in_a_read(session: Session) -> Iterator[None]:
+    """Run the block in a transaction that takes SQLite's write lock at BEGIN, even in a
+    GET: for a page view that stores something once (a round's honours), so it waits its
+    turn instead of failing to upgrade a read lock. The caller commits inside the block."""
+    session.commit()  # end the read transaction the request began
+    g.setdefault(_IMMEDIATE, True)
+    try:
+        yield
+    finally:
+        g.pop(_IMMEDIATE, None)
+
+
+_IMMEDIATE = "sqlite_immediate_begin"
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, a busy timeout, and BEGIN IMMEDIATE for writing requests.
 
@@ -53,6 +69,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = (has_request_context() and request.method not in READ_METHODS
+        immediate = (has_request_context()
+                     and (request.method not in READ_METHODS or g.get(_IMMEDIATE))
                      and not g.get(_DEFERRED))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -261,6 +261,8 @@ def feature_steps():
     from .milestones.demo import load as milestones
     from .payroll.demo import load as payroll
     from .reconciliation.demo import load as reconciliation
+    from .rounds.demo import load as rounds
     from .staff.demo import load as staff
 
-    return [companies, ledger, cashboxes, challenges, payroll, staff, reconciliation, milestones]
+    return [companies, ledger, cashboxes, challenges, payroll, staff, reconciliation, milestones,
+            rounds]

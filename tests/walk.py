@@ -10,6 +10,7 @@ from lokalamal_app.auth.services import reset_token
 from lokalamal_app.extensions import db
 from lokalamal_app.models import (
     BankPayment,
+    Campaign,
     CashBoxCount,
     Challenge,
     Company,
@@ -23,6 +24,7 @@ from lokalamal_app.models import (
     Membership,
     Milestone,
     Partner,
+    Round,
     Team,
     User,
     WebhookEndpoint,
@@ -79,6 +81,7 @@ def build_world() -> dict:
         "token": reset_token(outsider),
         "box_id": box_count.box_id, "count_id": box_count.id,
         "milestone_id": milestone.id, "origin_id": origin.id, "endpoint_id": hook.id,
+        "campaign_id": first(Campaign).id, "round_id": (first(Round) or _none()).id,
     }
     db.session.commit()
     return world

@@ -17,8 +17,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import clock
 from ..forms import FUTURE_DAYS, DateInRange, Form, strip_filter
-from ..models.challenge import GREETING_MAX, MEASURES, REPLY_MAX
+from ..models.challenge import GREETING_MAX, REPLY_MAX
 from . import queries
+from .scoring import SCORINGS
 from .services import period_problem
 
 
@@ -52,7 +53,7 @@ class ChallengeForm(Form):
     ends_on = SwedishDateField(_l("Slutdatum"), validators=[
         InputRequired(_l("Ange ett slutdatum.")), DateInRange(FUTURE_DAYS)])
     measure = SelectField(_l("Så avgörs utmaningen"),
-                          choices=[SelectChoice(k, v) for k, v in MEASURES.items()],
+                          choices=[SelectChoice(k, v.label) for k, v in SCORINGS.items()],
                           default="total")
     goal = SelectField(_l("Lokalt mål"), coerce=int, default=0,
                        description=_l("Väljer ni ett mål räknas bara insamlingar till det målet."))
@@ -118,10 +119,19 @@ class ChallengeForm(Form):
 
 
 class AnswerForm(Form):
-    """Accept or decline, with an optional reply, on behalf of one workplace."""
+    """Accept or decline, with an optional reply, on behalf of one workplace; `scoring` is
+    the scoring the admin saw, so an acceptance is always for the scoring shown."""
 
     company = HiddenField()
+    scoring = HiddenField()
     reply = TextAreaField(
         _l("Svar (valfritt)"), filters=[strip_filter],
         validators=[Length(max=REPLY_MAX, message=_l("Svaret får vara högst %(max)s tecken.", max=REPLY_MAX))],
     )
+
+
+class ScoringForm(Form):
+    """Staff choose how a challenge is decided, before it starts."""
+
+    scoring = SelectField(_l("Så avgörs utmaningen"),
+                          choices=[SelectChoice(k, v.label) for k, v in SCORINGS.items()])

@@ -13,7 +13,8 @@ from ..i18n_request import _
 from ..inputs import small_int
 from ..models import Company, Membership, Team
 from ..models.challenge import Challenge, ChallengeParticipant, ChallengeTally
-from .figures import company_people, headcount_of, score, settle_date
+from .figures import company_people, headcount_of, settle_date
+from .scoring import SCORINGS, SideFigures, compute, scoring_of
 
 
 def challenge_by_id(challenge_id: int) -> Challenge | None:
@@ -84,6 +85,11 @@ class Board:
     days_left: int
     settle_on: date
     chart: dict
+    scoring: str = "total"  # the name in scoring.SCORINGS that decides the challenge
+
+    @property
+    def scoring_label(self) -> str:
+        return str(SCORINGS[self.scoring].label)
 
 
 def board(challenge: Challenge, today: date | None = None) -> Board:
@@ -126,11 +132,9 @@ def board(challenge: Challenge, today: date | None = None) -> Board:
         else:
             side.headcount = headcount_of(p)
         side.headcount_fixed = settled or p.headcount is not None
-        side.score = score(challenge.measure, side.reported_ore, side.people_reported,
-                           side.headcount)
-        side.score_received = score(challenge.measure, side.received_ore,
-                                    side.people_received, side.headcount)
         sides.append(side)
+    scoring = scoring_of(challenge)
+    _score_sides(challenge, scoring, sides)
     key = (lambda s: s.score_received) if settled else (lambda s: s.score)
     for side in sides:
         side.rank = (side.participant.final_rank if settled and side.participant.final_rank
@@ -143,7 +147,17 @@ def board(challenge: Challenge, today: date | None = None) -> Board:
     if today > challenge.ends_on:
         days_left = 0
     return Board(challenge, current, sides, leader, margin, days_left, settle_date(challenge),
-                 chart(challenge, sides, today, received=settled))
+                 chart(challenge, sides, today, received=settled), scoring)
+
+
+def _score_sides(challenge: Challenge, scoring: str, sides: list[Side]) -> None:
+    """Fill each side's scores (reported and received) by the challenge's scoring."""
+    reported = compute(challenge, scoring, [
+        SideFigures(s.company.id, s.reported_ore, s.people_reported, s.headcount) for s in sides])
+    received = compute(challenge, scoring, [
+        SideFigures(s.company.id, s.received_ore, s.people_received, s.headcount) for s in sides])
+    for side, r, v in zip(sides, reported, received, strict=True):
+        side.score, side.score_received = r, v
 
 
 PALETTE = 6

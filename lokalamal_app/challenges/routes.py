@@ -21,10 +21,12 @@ from ..ledger import totals
 from ..models import Goal
 from ..models.base import utcnow
 from ..redirects import go
+from ..rounds import queries as round_queries
 from ..sharing.routes import qr_response
 from ..urls import external_url
 from . import bp, queries, services
-from .forms import AnswerForm, ChallengeForm
+from .forms import AnswerForm, ChallengeForm, ScoringForm
+from .scoring import SCORINGS, scoring_of
 
 
 def _challenge_or_404(challenge_id: int):
@@ -67,7 +69,7 @@ def _challenge_form(admin_companies, rematch=None, formdata=None):
         form.neighbours.data = [p.company_id for p in rematch.participants
                                 if p.company_id != form.challenger.data
                                 and p.status == "accepted"]
-        form.measure.data = rematch.measure
+        form.measure.data = scoring_of(rematch)
         form.goal.data = rematch.goal_id or 0
         form.rematch_of.data = str(rematch.id)
     return form
@@ -155,9 +157,17 @@ def _visible_or_404(challenge_id: int):
     return challenge
 
 
-def _page_context(challenge, answer_form=None):
+def _page_context(challenge, answer_form=None, scoring_form=None):
     board = queries.board(challenge)
     admin_of = queries.admin_companies(challenge, current_user)
+    can_change_scoring = (permissions.is_staff(current_user)
+                          and challenge.status in ("proposed", "accepted")
+                          and challenge.settled_at is None
+                          and clock.today() < challenge.starts_on)
+    if can_change_scoring and scoring_form is None:
+        scoring_form = ScoringForm(scoring=board.scoring)
+    answer_form = answer_form or AnswerForm()
+    answer_form.scoring.data = board.scoring
     answerable = [p.company for p in challenge.participants
                   if p.status == "invited" and p.company in admin_of
                   and challenge.status == "proposed"]
@@ -165,7 +175,8 @@ def _page_context(challenge, answer_form=None):
     return dict(
         challenge=challenge, board=board, version=totals.board_version(),
         now=utcnow(), admin_of=admin_of, answerable=answerable,
-        answer_form=answer_form or AnswerForm(), empty_form=EmptyForm(),
+        answer_form=answer_form, empty_form=EmptyForm(),
+        scorings=SCORINGS, scoring_form=scoring_form if can_change_scoring else None,
         can_withdraw=challenge.status == "proposed"
         and permissions.is_company_admin(current_user, challenge.challenger),
         can_rematch=board.phase == "settled" and bool(admin_of),
@@ -182,7 +193,11 @@ def _page_context(challenge, answer_form=None):
 def show(challenge_id: int):
     """The head-to-head page (public once accepted; before that only for its admins)."""
     challenge = _visible_or_404(challenge_id)
-    return render_template("challenges/show.html", **_page_context(challenge))
+    context = _page_context(challenge)
+    # Only the full page shows the standing per round: the live polls need not read it.
+    context["round_view"] = round_queries.challenge_rounds(challenge, context["board"],
+                                                           request.args.get("round"))
+    return render_template("challenges/show.html", **context)
 
 
 def _live(challenge_id: int, template: str):
@@ -253,6 +268,11 @@ def _answer(challenge_id: int, accept: bool):
     if not form.validate_on_submit():
         return render_template("challenges/show.html",
                                **_page_context(challenge, answer_form=form)), 422
+    if accept and form.scoring.data and form.scoring.data != scoring_of(challenge):
+        # Staff changed the scoring after the page was shown: accept only what was seen.
+        flash(_("Poängräkningen har ändrats sedan sidan visades. Läs den nya och svara igen."),
+              "error")
+        return render_template("challenges/show.html", **_page_context(challenge)), 409
     try:
         services.answer_challenge(challenge, company, accept, form.reply.data or "", current_user)
     except services.ChallengeError as exc:
@@ -303,4 +323,30 @@ def withdraw(challenge_id: int):
                                **_page_context(_challenge_or_404(challenge_id))), exc.status
     _commit_and_tell()
     flash(_("Utmaningen är återkallad."), "success")
+    return go(url_for("challenges.show", challenge_id=challenge.id))
+
+
+@bp.post("/challenges/<int:challenge_id>/scoring")
+@login_required
+def change_scoring(challenge_id: int):
+    """Staff change how a challenge is decided, before it starts."""
+    if not permissions.is_staff(current_user):
+        abort(403)
+    challenge = _challenge_or_404(challenge_id)
+    form = ScoringForm()
+    if not form.validate_on_submit():
+        return render_template("challenges/show.html",
+                               **_page_context(challenge, scoring_form=form)), 422
+    try:
+        services.change_scoring(challenge, form.scoring.data, current_user)
+    except services.ChallengeError as exc:
+        db.session.rollback()
+        challenge = _challenge_or_404(challenge_id)
+        form.scoring.errors = list(form.scoring.errors) + [str(exc)]
+        if exc.status == 409:  # the form is no longer shown: say it at the top
+            flash(str(exc), "error")
+        return render_template("challenges/show.html",
+                               **_page_context(challenge, scoring_form=form)), exc.status
+    _commit_and_tell()
+    flash(_("Poängräkningen är ändrad."), "success")
     return go(url_for("challenges.show", challenge_id=challenge.id))

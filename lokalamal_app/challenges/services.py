@@ -33,7 +33,7 @@ from ..models.challenge import (
     ChallengeTally,
 )
 from ..notifications import notify
-from . import figures
+from . import figures, scoring
 from .figures import LIVE
 
 MAX_DAYS = 366  # a period of at most a year, both days counted
@@ -137,7 +137,7 @@ def propose_challenge(
     problem = period_problem(starts_on, ends_on, today)
     if problem:
         raise ChallengeError(problem[1], field=problem[0])
-    if measure not in MEASURES:
+    if measure not in scoring.SCORINGS:
         raise ChallengeError(_("Välj hur utmaningen ska avgöras."), field="measure")
     greeting = (greeting or "").strip()
     if len(greeting) > GREETING_MAX:
@@ -158,7 +158,8 @@ def propose_challenge(
         )
     challenge = Challenge(
         challenger_id=challenger.id, created_by_id=getattr(actor, "id", None),
-        starts_on=starts_on, ends_on=ends_on, measure=measure, goal_id=goal_id,
+        starts_on=starts_on, ends_on=ends_on,
+        measure=measure if measure in MEASURES else "total", goal_id=goal_id,
         greeting=greeting, status="proposed",
         rematch_of_id=rematch_of.id if rematch_of else None,
     )
@@ -172,6 +173,8 @@ def propose_challenge(
     for company in opponents:
         db.session.add(ChallengeParticipant(challenge_id=challenge.id, company_id=company.id))
     db.session.flush()
+    if measure not in MEASURES:
+        scoring.set_scoring(challenge, measure)
     figures.backfill(challenge)
     audit.record("challenge.propose", "challenge", challenge.id, actor=actor, after={
         "challenger": challenger.id, "opponents": [c.id for c in opponents],
@@ -274,6 +277,34 @@ def withdraw_challenge(challenge: Challenge, actor) -> Challenge:
     return challenge
 
 
+def change_scoring(challenge: Challenge, name: str, actor, today: date | None = None) -> Challenge:
+    """Staff change how a challenge is decided, before it starts; the workplaces are told."""
+    today = today or clock.today()
+    if name not in scoring.SCORINGS:
+        raise ChallengeError(_("Välj hur utmaningen ska avgöras."), field="scoring")
+    _lock(challenge)
+    if challenge.status not in LIVE or challenge.settled_at is not None:
+        raise ChallengeError(_("Utmaningen är avslutad och kan inte ändras."), status=409)
+    if today >= challenge.starts_on:
+        raise ChallengeError(
+            _("Utmaningen har redan börjat, så poängräkningen kan inte längre ändras."),
+            status=409, field="scoring")
+    before = scoring.scoring_of(challenge)
+    if before == name:
+        return challenge
+    scoring.set_scoring(challenge, name)
+    audit.record("challenge.scoring", "challenge", challenge.id, actor=actor,
+                 before={"scoring": before}, after={"scoring": name})
+    totals.bump_board_version()
+    label = scoring.SCORINGS[name].label
+    for membership in admins_of([p.company_id for p in challenge.participants
+                                 if p.status != "declined"]):
+        _tell(membership.user,
+              _l("Stadsmissionen har ändrat hur utmaningen avgörs: %(label)s.", label=label),
+              f"/challenges/{challenge.id}")
+    return challenge
+
+
 # --- Settlement ------------------------------------------------------------------------
 
 
@@ -296,13 +327,14 @@ def settle_challenge(challenge: Challenge, today: date | None = None) -> bool:
         ).scalars()
     }
     people = figures.company_people(challenge.id, received=True)
-    scores = {}
     for p in playing:
         p.final_ore = money.get(p.company_id, 0)
         p.final_people = people.get(p.company_id, 0)
         p.final_headcount = figures.headcount_of(p)
-        scores[p.company_id] = figures.score(challenge.measure, p.final_ore, p.final_people,
-                                     p.final_headcount)
+    computed = scoring.compute(challenge, scoring.scoring_of(challenge), [
+        scoring.SideFigures(p.company_id, p.final_ore, p.final_people, p.final_headcount)
+        for p in playing])
+    scores = {p.company_id: s for p, s in zip(playing, computed, strict=True)}
     for p in playing:
         p.final_rank = 1 + sum(1 for s in scores.values() if s > scores[p.company_id])
     best = [p for p in playing if p.final_rank == 1]

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..i18n_request import _
 from . import bp, queries
+from .scoring import GIVERS_MONEY
 
 
 # Globals (not a context processor) so that imported macros and included partials see them.
@@ -31,6 +32,8 @@ def format_score(measure: str, value) -> str:
         return _("%(amount)s per anställd", amount=kronor(round(value)))
     if measure == "participation":
         return f"{round(float(value) * 100)}\u00a0%"
+    if measure == GIVERS_MONEY:
+        return _("%(points)s poäng", points=round(value))
     return kronor(round(value))
 
 
@@ -48,4 +51,6 @@ def _challenge_parts(value, measure: str) -> tuple[str, str]:
         return kronor(round(value)), _("per anställd")
     if measure == "participation":
         return format_score(measure, value), _("av de anställda deltar")
+    if measure == GIVERS_MONEY:
+        return str(round(value)), _("poäng av 100")
     return format_score(measure, value), _("insamlat")

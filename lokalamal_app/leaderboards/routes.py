@@ -149,10 +149,13 @@ def page(key: str):
         if html is not None:
             return _fragment_response(html)
     scope, subject = _resolve_or_404(key)
-    board = queries.standings(
-        scope, subject, _params(scope), viewer=current_user,
-        shown_state=request.args.get("prev"), version=version,
-    )
+    if request.args.get("round"):
+        board = _round_board(scope, version)
+    else:
+        board = queries.standings(
+            scope, subject, _params(scope), viewer=current_user,
+            shown_state=request.args.get("prev"), version=version,
+        )
     if fragment:
         html = _render_fragment(board)
         if html_key is not None:
@@ -163,6 +166,19 @@ def page(key: str):
     response.headers["Vary"] = "HX-Request"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _round_board(scope: str, version: int):
+    """The team or workplace board for one round (`round=<id>`), from the ledger."""
+    from ..rounds import queries as round_queries
+
+    if scope not in round_queries.ROUND_SCOPES:
+        abort(400, _("Bara lagens och arbetsplatsernas topplistor kan visas per omgång."))
+    found = round_queries.round_or_none(request.args.get("round"))
+    if found is None:
+        abort(404)
+    return round_queries.round_board(scope, found, _params(scope), viewer=current_user,
+                                     shown_state=request.args.get("prev"), version=version)
 
 
 def _fragment_response(html: str):

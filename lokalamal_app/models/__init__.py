@@ -12,6 +12,7 @@ from .mission import ImpactLine, Inquiry, Partner, SwishPayment
 from .notification import Notification
 from .payroll import MatchRule, MatchUsage, PayrollDeduction, PayrollRun, PayrollScheme, Pledge
 from .reconciliation import BankFile, BankPayment
+from .round import ChallengeScoring, Round, RoundHonour, RoundResult
 from .setting import Setting
 from .system import LoginThrottle, OutboxMessage
 from .team import Team, TeamMember
@@ -28,6 +29,7 @@ __all__ = [
     "CashBoxEvent",
     "Challenge",
     "ChallengeParticipant",
+    "ChallengeScoring",
     "ChallengeTally",
     "Company",
     "EmbedOrigin",
@@ -46,6 +48,9 @@ __all__ = [
     "PayrollRun",
     "PayrollScheme",
     "Pledge",
+    "Round",
+    "RoundHonour",
+    "RoundResult",
     "Setting",
     "OutboxMessage",
     "Partner",

@@ -93,6 +93,8 @@ ALLOWED = {
     "team.name": "a team's name", "team.name_key": "a team's name, folded",
     "partner.name": "a partner company's name",
     "campaign.name": "a campaign's name",
+    "round.name": "a round's name (a month, or what staff call it)",
+    "round_honour.name": "the name of a team or workplace honoured for a round",
     "payroll_scheme.uses_employee_numbers": "a setting, no number",
     "user.show_name": "a setting, no name",
     # A partner inquiry from the public form is a company contact, not an account: it is

@@ -28,6 +28,7 @@ def _staff_urls(app):
             url = url.replace("<int:user_id>", "1").replace("<int:goal_id>", "1")
             url = url.replace("<int:partner_id>", "1").replace("<int:line_id>", "1")
             url = url.replace("<int:inquiry_id>", "1").replace("<int:payment_id>", "1").replace("<slug>", "some-workplace")
+            url = url.replace("<int:campaign_id>", "1").replace("<int:round_id>", "1")
             assert "<" not in url, url
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield method, url
