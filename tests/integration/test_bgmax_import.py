@@ -2,6 +2,9 @@
 
 import io
 import re
+from datetime import date as _date
+from datetime import datetime as _datetime
+from datetime import time as _time
 from datetime import timedelta
 
 import pytest
@@ -17,7 +20,14 @@ from lokalamal_app.reconciliation import references
 from lokalamal_app.reconciliation.queries import file_summaries
 from tests import factories
 
-TODAY = clock.today()
+# One fixed day for the whole module (the clock is held there below): a day read from the
+# real clock when the module loads is yesterday for a test that runs past midnight.
+TODAY = _date(2026, 11, 18)
+
+
+@pytest.fixture(autouse=True)
+def _on_one_day(freeze_clock):
+    freeze_clock(_datetime.combine(TODAY, _time(12), tzinfo=clock.zone()))
 DAY = TODAY.strftime("%Y%m%d")
 STAMP = DAY + "120000123456"
 

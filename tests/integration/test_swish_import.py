@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -15,7 +15,14 @@ from lokalamal_app.reconciliation import references
 from lokalamal_app.staff import swish_import
 from tests import factories
 
-TODAY = clock.today()
+# One fixed day for the whole module (the clock is held there below): a day read from the
+# real clock when the module loads is yesterday for a test that runs past midnight.
+TODAY = date(2026, 11, 18)
+
+
+@pytest.fixture(autouse=True)
+def _on_one_day(freeze_clock):
+    freeze_clock(datetime.combine(TODAY, time(12), tzinfo=clock.zone()))
 
 
 @pytest.fixture
