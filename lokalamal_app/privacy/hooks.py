@@ -11,6 +11,7 @@ from . import queries, services
 
 def install() -> None:
     """Wire the features' export sections and anonymising steps (idempotent)."""
+    from ..activities import services as activities
     from ..companies import privacy as companies
     from ..ledger.services import forget_notes
     from ..payroll import privacy as payroll
@@ -18,9 +19,13 @@ def install() -> None:
     queries.set_export_sections([
         ("förfrågningar_om_att_gå_med", companies.export_join_requests),
         ("löneavdrag", payroll.export),
+        ("aktiviteter_du_berättat_om", activities.export_activities),
+        ("reaktioner", activities.export_reactions),
+        ("röster_om_kreativitet", activities.export_votes),
     ])
     services.set_listeners([
         forget_notes,
         companies.forget_join_requests,
         payroll.forget,
+        activities.forget,
     ])
