@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .. import clock
@@ -50,7 +51,8 @@ class DayField(DateField):
 class ActivityForm(Form):
     happened_on = DayField(_l("Datum"), validators=[
         InputRequired(message=_l("Skriv datumet som ÅÅÅÅ-MM-DD."))])
-    kind = SelectField(_l("Vad gjorde ni?"), choices=[(k, v) for k, v in KINDS.items()])
+    kind = SelectField(_l("Vad gjorde ni?"),
+                       choices=[SelectChoice(k, v) for k, v in KINDS.items()])
     text = TextAreaField(_l("Berätta kort"), filters=[strip_filter], validators=[
         InputRequired(message=_l("Berätta kort vad ni gjorde.")),
         Length(max=TEXT_MAX, message=_l("Högst %(max)d tecken."))])
