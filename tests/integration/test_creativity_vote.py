@@ -163,14 +163,13 @@ def test_two_votes_of_one_person_at_once_count_once(ended, login, round_):
     factories.commit()
     clients = [login(ended.a.member), login(ended.a.member)]
     targets = [ended.b_activity.id, second.id]
+    url = f"/challenges/{ended.challenge.id}/creativity/vote"
     barrier = threading.Barrier(2)
     answers = [None, None]
 
     def run(side):
         barrier.wait()
-        answers[side] = clients[side].post(
-            f"/challenges/{ended.challenge.id}/creativity/vote",
-            data={"activity": targets[side]}).status_code
+        answers[side] = clients[side].post(url, data={"activity": targets[side]}).status_code
 
     threads = [threading.Thread(target=run, args=(side,)) for side in (0, 1)]
     for thread in threads:
