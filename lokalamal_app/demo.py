@@ -238,6 +238,7 @@ def feature_steps():
     A feature adds `from .<feature>.demo import load as <feature>` here and returns it in
     the list; imports stay inside so that demo data never loads at app start.
     """
+    from .activities.demo import load as activities
     from .cashboxes.demo import load as cashboxes
     from .challenges.demo import load as challenges
     from .companies.demo import load as companies
@@ -246,4 +247,4 @@ def feature_steps():
     from .reconciliation.demo import load as reconciliation
     from .staff.demo import load as staff
 
-    return [companies, ledger, cashboxes, challenges, payroll, staff, reconciliation]
+    return [companies, ledger, cashboxes, challenges, activities, payroll, staff, reconciliation]

@@ -178,3 +178,21 @@ def test_two_votes_of_one_person_at_once_count_once(ended, login, round_):
         thread.join(timeout=60)
     assert sorted(answers) == [302, 409], answers
     assert len(_votes()) == 1
+
+
+def test_the_demo_has_activities_photos_reactions_and_a_decided_vote(app, runner, app_ctx,
+                                                                    client):
+    from lokalamal_app.models import Activity, ActivityReaction, Challenge
+
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    db.session.rollback()
+    activities = db.session.execute(db.select(Activity)).scalars().all()
+    teams = {a.team_id for a in activities}
+    assert len(activities) > len(teams) and any(a.photo for a in activities)
+    assert db.session.execute(db.select(db.func.count(ActivityReaction.id))).scalar_one() > 0
+    finished = db.session.execute(
+        db.select(Challenge).where(Challenge.settled_at.is_not(None))).scalars().first()
+    photo = next(a for a in activities if a.photo and a.is_public)
+    assert client.get(f"/activities/{photo.id}/photo").status_code == 200
+    page = client.get(f"/challenges/{finished.id}").get_data(as_text=True)
+    assert "Kreativitetspriset går till" in page
