@@ -7,7 +7,15 @@ from sqlalchemy import func, or_
 
 from .. import campaigns, names
 from ..extensions import db
-from ..models import Activity, ActivityReaction, Challenge, Company, CreativityVote, Team
+from ..models import (
+    Activity,
+    ActivityReaction,
+    Challenge,
+    Company,
+    CreativityVote,
+    Membership,
+    Team,
+)
 from ..models.activity import REACTIONS
 from . import services
 
@@ -68,11 +76,32 @@ def feed(scope: str, target, viewer, page: int = 1) -> Feed:
     ).scalars().all()
     shown = rows[:PAGE_SIZE]
     counts, mine = reactions_of([a.id for a in shown], viewer)
+    admin_of = _admin_of(viewer)
     items = [FeedItem(a, counts.get(a.id, {}), mine.get(a.id, set()),
-                      services.may_delete(viewer, a)) for a in shown]
+                      _may_delete(viewer, a, admin_of)) for a in shown]
     key = str(target.id) if scope == "challenge" else target.slug
     return Feed(scope, key, items, page, len(rows) > PAGE_SIZE,
                 may_react=bool(getattr(viewer, "is_authenticated", False)))
+
+
+def _admin_of(viewer) -> set[int] | None:
+    """The workplaces the viewer administers (None: staff, all of them), in one query."""
+    if not getattr(viewer, "is_authenticated", False):
+        return set()
+    if viewer.is_staff:
+        return None
+    return set(db.session.execute(
+        db.select(Membership.company_id).where(Membership.user_id == viewer.id,
+                                               Membership.role == "admin")
+    ).scalars())
+
+
+def _may_delete(viewer, activity: Activity, admin_of: set[int] | None) -> bool:
+    """services.may_delete for a whole page, without a query per activity."""
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    return (admin_of is None or activity.company_id in admin_of
+            or viewer.id in (activity.author_id, activity.team.captain_id))
 
 
 def reactions_of(activity_ids: list[int], viewer) -> tuple[dict, dict]:

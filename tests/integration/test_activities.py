@@ -334,3 +334,24 @@ def test_the_hours_board_ranks_teams_and_workplaces_this_campaign(people, client
     assert "4,5" in page and ">3<" in page and "50" not in re.sub(r"<[^>]+>", " ", page).split()
     assert page.index(people.company.name) < page.index(other.company.name)
     assert "/leaderboards/volunteering" in client.get("/leaderboards").get_data(as_text=True)
+
+
+def test_a_feed_page_costs_the_same_few_queries_however_many_activities(people, count_queries):
+    from flask_login import AnonymousUserMixin
+
+    from lokalamal_app.activities import queries
+
+    def cost(viewer):
+        db.session.expire_all()
+        with count_queries() as counter:
+            queries.feed("company", people.company, viewer)
+        return counter.count
+
+    post(people.team, people.member)
+    factories.commit()
+    few = cost(people.admin), cost(AnonymousUserMixin())
+    for day in range(9):
+        post(people.team, people.captain if day % 2 else people.member, days_ago=day)
+    factories.commit()
+    assert (cost(people.admin), cost(AnonymousUserMixin())) == few
+    assert queries.hours_board("teams", None, None) == []
