@@ -355,3 +355,17 @@ def test_a_feed_page_costs_the_same_few_queries_however_many_activities(people, 
     factories.commit()
     assert (cost(people.admin), cost(AnonymousUserMixin())) == few
     assert queries.hours_board("teams", None, None) == []
+
+
+def test_merging_a_duplicate_workplace_takes_its_activities_along(people, app_ctx):
+    from lokalamal_app.companies.merge import merge_companies
+
+    duplicate = team_with_people()
+    activity = post(duplicate.team, duplicate.member, "Bullar i dubbletten")
+    staff = factories.make_user(is_staff=True)
+    factories.commit()
+    activity_id = activity.id
+    merge_companies(duplicate.company, people.company, staff)
+    factories.commit()
+    db.session.expire_all()
+    assert db.session.get(Activity, activity_id).company_id == people.company.id
