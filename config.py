@@ -1,6 +1,7 @@
 """Configuration classes, read from the environment. No secrets live in git."""
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -102,6 +103,16 @@ class Config:
     MAX_CONTENT_LENGTH = 5 * MB
     FORM_MAX_CONTENT_LENGTH = 256 * 1024
     MAX_FORM_MEMORY_SIZE = 3 * MB
+    # Activity photos (a phone's photo is often 3-8 MB): the file itself, and the whole
+    # request that carries it with the form. Stored re-encoded, at most 1600 pixels wide.
+    ACTIVITY_PHOTO_MAX_BYTES = _int("ACTIVITY_PHOTO_MAX_BYTES", 8 * MB)
+    ACTIVITY_UPLOAD_MAX_LENGTH = _int("ACTIVITY_UPLOAD_MAX_LENGTH", 8 * MB + 256 * 1024)
+    # Where activity photos are kept; unset: `activity-photos` in the instance folder.
+    ACTIVITY_PHOTO_DIR = os.environ.get("ACTIVITY_PHOTO_DIR") or None
+    # Days after a challenge's end when the creativity vote is open, and how many public
+    # votes one address may cast in an hour in one challenge.
+    CREATIVITY_VOTE_DAYS = _int("CREATIVITY_VOTE_DAYS", 14)
+    CREATIVITY_PUBLIC_VOTES_PER_HOUR = _int("CREATIVITY_PUBLIC_VOTES_PER_HOUR", 30)
 
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
     # Failed logins (see auth/throttle.py): after SLOW_AFTER failures of an account in the
@@ -175,6 +186,8 @@ class TestingConfig(Config):
     # Mail is delivered right after each commit, in the test's own thread: deterministic.
     MAIL_DELIVERY = "inline"
     MAIL_SERVER = None
+    # Photos of the test run go to a folder of their own, never the instance folder.
+    ACTIVITY_PHOTO_DIR = tempfile.mkdtemp(prefix="lokalamal-test-photos-")
     # Tests never touch a REDIS_URL meant for running the app: TEST_REDIS_URL is the test
     # Redis, used for the whole suite only with TEST_SHARED_STATE=redis (else by the tests
     # that ask for it), and only keys under this prefix are written and removed.

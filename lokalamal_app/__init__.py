@@ -82,6 +82,9 @@ def create_app(config_class: type | str | None = None) -> Flask:
     inputs.init_app(app)  # before the blueprints: their `<int:...>` rules use its converter
     _init_login(app)
     _register_blueprints(app)
+    from .activities import routes as activity_routes
+
+    activity_routes.init_app(app)  # the feeds and the vote on team, workplace, challenge pages
     _follow_the_ledger()
 
     from .privacy import hooks as privacy_hooks
@@ -190,6 +193,7 @@ def _follow_the_ledger() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .account import bp as account_bp
+    from .activities import bp as activities_bp
     from .auth import bp as auth_bp
     from .cashboxes import bp as cashboxes_bp
     from .challenges import bp as challenges_bp
@@ -230,3 +234,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(milestones_bp)
     app.register_blueprint(embed_bp)
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(activities_bp)

@@ -254,6 +254,7 @@ def feature_steps():
     A feature adds `from .<feature>.demo import load as <feature>` here and returns it in
     the list; imports stay inside so that demo data never loads at app start.
     """
+    from .activities.demo import load as activities
     from .cashboxes.demo import load as cashboxes
     from .challenges.demo import load as challenges
     from .companies.demo import load as companies
@@ -264,5 +265,5 @@ def feature_steps():
     from .rounds.demo import load as rounds
     from .staff.demo import load as staff
 
-    return [companies, ledger, cashboxes, challenges, payroll, staff, reconciliation, milestones,
-            rounds]
+    return [companies, ledger, cashboxes, challenges, activities, payroll, staff, reconciliation,
+            milestones, rounds]

@@ -37,7 +37,8 @@ def init_app(app: Flask) -> None:
     def too_large(error):
         if _wants_json():
             return jsonify(error=_("För stor begäran")), 413
-        limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        # The limit of the page the request went to (activity photos may be larger).
+        limit_mb = (request.max_content_length or app.config["MAX_CONTENT_LENGTH"]) // (1024 * 1024)
         return render_template("errors/413.html", limit_mb=limit_mb), 413
 
     @app.errorhandler(500)

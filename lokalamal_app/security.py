@@ -12,11 +12,16 @@ CSP = (
 )
 
 
-def accepts_uploads(view):
-    """Mark a view that takes file uploads: its requests may be as large as
-    MAX_CONTENT_LENGTH; every other request is held to FORM_MAX_CONTENT_LENGTH."""
-    view.accepts_uploads = True
-    return view
+def accepts_uploads(view=None, *, limit: str = "MAX_CONTENT_LENGTH"):
+    """Mark a view that takes file uploads: its requests may be as large as the setting
+    `limit` (MAX_CONTENT_LENGTH); every other request is held to FORM_MAX_CONTENT_LENGTH."""
+
+    def mark(function):
+        function.accepts_uploads = True
+        function.upload_limit = limit
+        return function
+
+    return mark(view) if view is not None else mark
 
 
 class SizedRequest(FlaskRequest):
@@ -28,7 +33,7 @@ class SizedRequest(FlaskRequest):
             return super().max_content_length
         view = current_app.view_functions.get(self.endpoint or "")
         if getattr(view, "accepts_uploads", False):
-            return current_app.config["MAX_CONTENT_LENGTH"]
+            return current_app.config[getattr(view, "upload_limit", "MAX_CONTENT_LENGTH")]
         return current_app.config["FORM_MAX_CONTENT_LENGTH"]
 
     @max_content_length.setter

@@ -9,6 +9,7 @@ from lokalamal_app import clock, demo
 from lokalamal_app.auth.services import reset_token
 from lokalamal_app.extensions import db
 from lokalamal_app.models import (
+    Activity,
     BankPayment,
     Campaign,
     CashBoxCount,
@@ -82,6 +83,7 @@ def build_world() -> dict:
         "box_id": box_count.box_id, "count_id": box_count.id,
         "milestone_id": milestone.id, "origin_id": origin.id, "endpoint_id": hook.id,
         "campaign_id": first(Campaign).id, "round_id": (first(Round) or _none()).id,
+        "activity_id": (first(Activity, Activity.is_public.is_(True)) or _none()).id,
     }
     db.session.commit()
     return world
@@ -100,7 +102,7 @@ def _arguments(rule, world: dict) -> dict:
         elif name == "ident":
             values[name] = world["team_slug"] if endpoint.startswith("teams.") else world["team_id"]
         elif name == "kind":
-            values[name] = "team"
+            values[name] = "clap" if endpoint == "activities.react" else "team"
         elif name == "key":
             values[name] = f"companies/{world['company_slug']}/teams"
         elif name == "code":

@@ -17,11 +17,13 @@ from .. import audit
 from ..extensions import db
 from ..ledger import check
 from ..models import (
+    Activity,
     CashBox,
     Challenge,
     ChallengeParticipant,
     ChallengeTally,
     Company,
+    CreativityVote,
     JoinRequest,
     LedgerEntry,
     MatchRule,
@@ -138,6 +140,11 @@ def merge_companies(source: Company, target: Company, actor: User) -> Company:
     # Collection boxes go with their teams (their keepers are the target's people now).
     db.session.execute(db.update(CashBox).where(CashBox.company_id == source.id)
                        .values(company_id=target.id))
+    # Activities go with their teams; a colleague's creativity vote counts for the target.
+    db.session.execute(db.update(Activity).where(Activity.company_id == source.id)
+                       .values(company_id=target.id))
+    db.session.execute(db.update(CreativityVote).where(CreativityVote.voter_company_id == source.id)
+                       .values(voter_company_id=target.id))
 
     # Join requests: a person now in the target has nothing left to ask; a second open
     # request from the same person is a duplicate.

@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
+from .activity import Activity, ActivityReaction, CreativityVote, CreativityVoteSetting
 from .audit import AuditEvent
 from .campaign import Campaign
 from .cashbox import CashBox, CashBoxCount, CashBoxEvent
@@ -19,6 +20,10 @@ from .team import Team, TeamMember
 from .user import User
 
 __all__ = [
+    "Activity",
+    "ActivityReaction",
+    "CreativityVote",
+    "CreativityVoteSetting",
     "AuditEvent",
     "BankFile",
     "BankPayment",

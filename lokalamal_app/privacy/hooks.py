@@ -11,6 +11,7 @@ from . import queries, services
 
 def install() -> None:
     """Wire the features' export sections and anonymising steps (idempotent)."""
+    from ..activities import services as activities
     from ..companies import privacy as companies
     from ..ledger.services import forget_notes
     from ..milestones import privacy as milestones
@@ -21,9 +22,13 @@ def install() -> None:
         ("löneavdrag", payroll.export),
         ("delmål_du_satt", milestones.export_milestones),
         ("webhookar_du_lagt_till", milestones.export_webhooks),
+        ("aktiviteter_du_berättat_om", activities.export_activities),
+        ("reaktioner", activities.export_reactions),
+        ("röster_om_kreativitet", activities.export_votes),
     ])
     services.set_listeners([
         forget_notes,
         companies.forget_join_requests,
         payroll.forget,
+        activities.forget,
     ])

@@ -63,6 +63,11 @@ COVERED = {
     # anonymised row.
     "milestone.created_by_id": Covered("delmål_du_satt"),
     "webhook_endpoint.created_by_id": Covered("webhookar_du_lagt_till"),
+    # What the person wrote and photographed goes with them; so do their reactions.
+    "activity.author_id": Covered("aktiviteter_du_berättat_om", deleted=True),
+    "activity_reaction.user_id": Covered("reaktioner", deleted=True),
+    # A vote stays in a challenge's result, for the anonymised row, which names nobody.
+    "creativity_vote.user_id": Covered("röster_om_kreativitet"),
 }
 
 ALLOWED = {
@@ -161,8 +166,30 @@ def _everything_about(person, admin):
     db.session.add(WebhookEndpoint(company_id=company.id, kind="slack",
                                    url="https://hooks.slack.com/services/T0/B0/x",
                                    created_by_id=person.id))
+    _activities_of(person, admin, company, other)
     f.commit()
     return pledge
+
+
+def _activities_of(person, admin, company, other):
+    """An activity the person posted, their reaction to it, and their vote in a challenge
+    for the other workplace's activity."""
+    from datetime import timedelta
+
+    from lokalamal_app.activities import services as activities
+    from lokalamal_app.models import Challenge, CreativityVote, Team
+
+    team = db.session.execute(db.select(Team).where(Team.company_id == company.id)).scalar_one()
+    mine = activities.post_activity(team, person, clock.today(), "walk", "Promenad", 2, True)
+    activities.toggle_reaction(mine, person, "clap")
+    theirs = activities.post_activity(f.make_team(other, captain=admin), admin, clock.today(),
+                                      "quiz", "Quizlunch", 0, True)
+    challenge = Challenge(challenger_id=company.id, starts_on=clock.today() - timedelta(days=3),
+                          ends_on=clock.today(), status="accepted")
+    db.session.add(challenge)
+    db.session.flush()
+    db.session.add(CreativityVote(challenge_id=challenge.id, activity_id=theirs.id,
+                                  user_id=person.id, voter_company_id=company.id))
 
 
 def _rows(app, key, value):
