@@ -7,7 +7,7 @@ from .challenge import Challenge, ChallengeParticipant, ChallengeTally
 from .company import Company, JoinRequest, Membership
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
-from .mission import ImpactLine, Inquiry, Partner, SwishPayment
+from .mission import ImpactLine, Inquiry, Partner, SwishFile, SwishPayment
 from .notification import Notification
 from .payroll import MatchRule, MatchUsage, PayrollDeduction, PayrollRun, PayrollScheme, Pledge
 from .reconciliation import BankFile, BankPayment
@@ -46,6 +46,7 @@ __all__ = [
     "Setting",
     "OutboxMessage",
     "Partner",
+    "SwishFile",
     "SwishPayment",
     "Tally",
     "Team",

@@ -707,9 +707,10 @@ class LedgerMachine(RuleBasedStateMachine):
             lines.append(f"{paid_on.isoformat()};{kronor};{message};{pid}")
 
         def run():
-            parsed = swish_import.parse("\n".join(lines).encode("utf-8"))
-            keys = {p.import_key for p, book in zip(parsed, chosen, strict=True) if book}
-            return swish_import.book(swish_import.propose(parsed), keys, self.user(self.staff))
+            report = swish_import.read("\n".join(lines).encode("utf-8"))
+            keys = {p.import_key for p, book in zip(report.payments, chosen, strict=True) if book}
+            return swish_import.book(report, swish_import.propose(report.payments), keys,
+                                     self.user(self.staff))
 
         try:
             self.attempt(expected, run)

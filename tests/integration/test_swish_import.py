@@ -10,7 +10,7 @@ from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import services as ledger
 from lokalamal_app.ledger import totals
-from lokalamal_app.models import AuditEvent, LedgerEntry, SwishPayment
+from lokalamal_app.models import AuditEvent, LedgerEntry, SwishFile, SwishPayment
 from lokalamal_app.reconciliation import references
 from lokalamal_app.staff import swish_import
 from tests import factories
@@ -44,6 +44,12 @@ def _report():
     ])
 
 
+def _statuses() -> dict[str, int]:
+    return dict(db.session.execute(
+        db.select(SwishPayment.status, db.func.count(SwishPayment.id))
+        .group_by(SwishPayment.status)).all())
+
+
 def _upload(client, data: bytes, name="rapport.csv"):
     return client.post("/staff/swish-import", data={"report": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
@@ -64,7 +70,9 @@ def test_preview_shows_what_matched_and_why_not_and_writes_nothing(world, login)
     assert "Mottagen" in html and "Ny mottagen post" in html
     assert "Ingen lagkod i meddelandet" in html
     assert "Utbetalning eller noll" in html
-    assert html.count("Ingen matchning") == 3
+    # No code and an unknown code wait for a person; the outgoing payment is refused.
+    assert html.count("Väntar på en person") >= 2 and "Avvisas" in html
+    assert "2 kan bokföras, 0 är redan inlästa från en tidigare fil, 2 väntar på en person och 1 avvisas." in html
     assert db.session.execute(db.select(SwishPayment)).first() is None
     db.session.expire_all()
     assert db.session.get(LedgerEntry, world["pending"].id).status == "pending"
@@ -89,10 +97,11 @@ def test_confirming_receives_the_match_and_books_the_rest_as_new_received(world,
     assert totals.figures("team", world["fika"].id).received_ore == 250_00
     assert totals.figures("all", 0).received_ore == 350_00
     assert totals.figures("all", 0).reported_ore == 350_00
-    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
+    # Every row of the file is recorded with its state; two are booked.
+    assert _statuses() == {"booked": 2, "waiting": 2, "refused": 1}
     assert db.session.execute(
         db.select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "swish.import")
-    ).scalar_one() == 2
+    ).scalar_one() == 5
 
 
 def test_a_reimported_file_changes_nothing(world, login):
@@ -100,16 +109,20 @@ def test_a_reimported_file_changes_nothing(world, login):
     _confirm(client, _upload(client, _report()).get_data(as_text=True))
     before = db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one()
     again = _upload(client, _report()).get_data(as_text=True)
-    assert again.count("Redan bokförd") >= 2
+    assert 'id="already-imported"' in again and "ändrar ingenting" in again
     assert 'name="book"' not in again
     # Even a replayed confirm that ticks every payment books nothing new.
     first = _upload(client, _report()).get_data(as_text=True)
     stale_content = re.search(r'name="content" type="hidden" value="([^"]+)"', first).group(1)
     keys = [p.import_key for p in swish_import.parse(_report())]
-    client.post("/staff/swish-import/confirm", data={"content": stale_content, "book": keys})
+    response = client.post("/staff/swish-import/confirm",
+                           data={"content": stale_content, "book": keys})
+    assert "Filen är redan inläst. Ingenting ändrades." in client.get(
+        response.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one() == before
-    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
+    assert _statuses() == {"booked": 2, "waiting": 2, "refused": 1}
+    assert db.session.execute(db.select(db.func.count(SwishFile.id))).scalar_one() == 1
     assert totals.figures("all", 0).received_ore == 350_00
 
 
@@ -117,9 +130,13 @@ def test_only_the_ticked_payments_are_booked(world, login):
     client = login(world["staff"])
     html = _upload(client, _report()).get_data(as_text=True)
     _confirm(client, html, only=1)
-    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 1
-    # The other stays bookable next time.
-    assert _upload(client, _report()).get_data(as_text=True).count('name="book"') == 1
+    assert _statuses()["booked"] == 1
+    # The other waits for a person on the reconciliation page.
+    unticked = db.session.execute(db.select(SwishPayment).where(
+        SwishPayment.reason == "Inte vald vid importen.")).scalar_one()
+    assert unticked.status == "waiting" and unticked.team_id == world["kod"].id
+    page = client.get("/staff/reconciliation").get_data(as_text=True)
+    assert f'id="swish-payment-{unticked.id}"' in page
 
 
 def test_two_identical_payments_are_two_payments(world, login):
@@ -194,7 +211,7 @@ def test_staff_do_not_book_a_payment_for_a_collection_they_logged_themselves(wor
     db.session.expire_all()
     assert db.session.get(LedgerEntry, own.id).status == "pending"
     assert db.session.get(LedgerEntry, world["pending"].id).status == "received"
-    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 1
+    assert _statuses() == {"booked": 1, "waiting": 1}
 
 
 @pytest.mark.parametrize("data, message", [
@@ -237,7 +254,7 @@ def test_a_broken_row_is_shown_refused_and_the_other_rows_book(world, login):
     data = _csv([f"{d};250,00;LM101", f"{d};tvåhundra;LM102", f"{d};100,00;LM102"])
     client = login(world["staff"])
     html = _upload(client, data).get_data(as_text=True)
-    assert "Rad 3: beloppet ”tvåhundra”" in html and "Går inte att läsa" in html
+    assert "Rad 3: beloppet ”tvåhundra”" in html and "Avvisas" in html
     assert html.count('name="book"') == 2
     response = _confirm(client, html)
     assert response.status_code == 302
@@ -299,7 +316,7 @@ def test_a_row_the_ledger_would_refuse_is_refused_in_the_preview_and_the_others_
     assert "Något ändrades" not in page
     assert totals.figures("team", world["fika"].id).received_ore == 250_00
     assert totals.figures("team", world["kod"].id).received_ore == 100_00
-    assert db.session.execute(db.select(db.func.count(SwishPayment.id))).scalar_one() == 2
+    assert _statuses() == {"booked": 2, "refused": 3}
 
 
 def test_a_bank_swish_report_with_payment_references_books_like_the_simple_one(world, login):
@@ -326,10 +343,11 @@ def test_a_bank_swish_report_with_payment_references_books_like_the_simple_one(w
     assert "Rad 6: beloppet ”sju” är inget belopp." in html
     _confirm(client, html)
     db.session.expire_all()
-    booked = {p.team_id: p for p in db.session.execute(db.select(SwishPayment)).scalars()}
+    booked = {p.team_id: p for p in db.session.execute(
+        db.select(SwishPayment).where(SwishPayment.status == "booked")).scalars()}
     assert set(booked) == {fika.id, kod.id}
     assert (booked[fika.id].action, booked[fika.id].entry_id) == ("receive", world["pending"].id)
     assert (booked[kod.id].action, booked[kod.id].amount_ore) == ("create", 1_000_00)
     # The bank's own payment id keys the rows: the same report again books nothing.
     again = _upload(client, data).get_data(as_text=True)
-    assert again.count("Redan bokförd") >= 2 and 'name="book"' not in again
+    assert 'id="already-imported"' in again and 'name="book"' not in again
