@@ -564,3 +564,15 @@ def test_two_people_handling_one_waiting_row_at_once_book_it_once(world, login):
     assert db.session.execute(db.select(db.func.count(LedgerEntry.id)).where(
         LedgerEntry.team_id == world["kod"].id)).scalar() == booked
     assert check.all_differences() == []
+
+
+def test_the_demo_has_an_imported_swish_report_with_booked_waiting_and_refused_rows(
+        app_ctx, runner):
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    statuses = [row.status for row in _rows()]
+    assert statuses.count("booked") >= 1 and "waiting" in statuses
+    assert statuses.count("refused") == 2
+    summary = swish_file_summaries()[0]
+    assert summary.adds_up and summary.file.layout == "bank_swish"
+    assert check.all_differences() == []
