@@ -476,34 +476,34 @@ def refuse_payment(payment_id: int):
     return redirect(url_for("staff.reconciliation"))
 
 
-@bp.post("/reconciliation/swish/<int:row_id>/book")
-def book_swish_row(row_id: int):
+@bp.post("/reconciliation/swish/<int:payment_id>/book")
+def book_swish_row(payment_id: int):
     """Book a waiting Swish report row for the team a person names."""
-    _get(SwishPayment, row_id)
-    form = MatchPaymentForm(prefix=f"swish-match-{row_id}")
+    _get(SwishPayment, payment_id)
+    form = MatchPaymentForm(prefix=f"swish-match-{payment_id}")
     if not form.validate_on_submit():
-        return _reconciliation_page(("swish", row_id, form), status=422)
+        return _reconciliation_page(("swish", payment_id, form), status=422)
     try:
-        swish_import.book_waiting(row_id, form.found_team, current_user)
+        swish_import.book_waiting(payment_id, form.found_team, current_user)
     except ledger_services.Conflict:
         raise  # someone handled it meanwhile: the app's 409 page says so
     except ledger_services.LedgerError as exc:
         db.session.rollback()
         form.team.errors = [str(exc)]
-        return _reconciliation_page(("swish", row_id, form), status=422)
+        return _reconciliation_page(("swish", payment_id, form), status=422)
     db.session.commit()
     flash(_("Betalningen är bokförd för %(team)s.", team=form.found_team.name), "success")
     return redirect(url_for("staff.reconciliation"))
 
 
-@bp.post("/reconciliation/swish/<int:row_id>/refuse")
-def refuse_swish_row(row_id: int):
+@bp.post("/reconciliation/swish/<int:payment_id>/refuse")
+def refuse_swish_row(payment_id: int):
     """Mark a waiting Swish report row as not for the campaign, with a reason."""
-    _get(SwishPayment, row_id)
-    form = RefusePaymentForm(prefix=f"swish-refuse-{row_id}")
+    _get(SwishPayment, payment_id)
+    form = RefusePaymentForm(prefix=f"swish-refuse-{payment_id}")
     if not form.validate_on_submit():
-        return _reconciliation_page(("swish", row_id, form), status=422)
-    swish_import.refuse_waiting(row_id, form.reason.data, current_user)
+        return _reconciliation_page(("swish", payment_id, form), status=422)
+    swish_import.refuse_waiting(payment_id, form.reason.data, current_user)
     db.session.commit()
     flash(_("Betalningen är markerad som inte vår."), "success")
     return redirect(url_for("staff.reconciliation"))
