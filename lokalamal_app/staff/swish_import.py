@@ -1,6 +1,6 @@
 """Reconciling the mission's Swish or bank report (CSV) with the teams' collections.
 
-1. `parse(data)` reads the file (reconciliation.swish_reports: the encoding, the separator
+1. `read(data)` reads the file (reconciliation.swish_reports: the encoding, the separator
    and the layout are found from the file); every bad row is reported by number. A file
    that cannot be read at all (no header, wrong encoding, no readable row)
    is refused whole; otherwise a bad row is kept as a refused row with its own reason, and
@@ -9,9 +9,8 @@
    the team's payment reference (e.g. "7054", see reconciliation.references) or its older
    letter code (Team.reference, e.g. "LM101") and proposes to mark a matching reported or
    attested Swish collection received (same team and amount, collected within two weeks)
-   or else to record a new received one. Payments already booked, outgoing payments and
-   unknown codes are shown
-   with the reason.
+   or else to record a new received one. Payments an earlier file recorded, outgoing
+   payments and unknown codes are shown with the reason.
 3. `book(report, proposals, chosen, actor)` records the file once (by its content's hash:
    the same file again changes nothing) and every row of it with its state, each row in its
    own savepoint: the chosen rows are booked, the other readable ones wait for a person, and
