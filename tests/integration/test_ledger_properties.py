@@ -722,7 +722,7 @@ class LedgerMachine(RuleBasedStateMachine):
         # Rows the file could read are recorded with their key, booked or not.
         self.recorded_payments |= {p[0] for p in payments if p[2] <= MAX and p[3] <= TODAY}
         new: list[Entry] = []
-        for pid, squad, amount, paid_on, match in plan:
+        for _pid, squad, amount, paid_on, match in plan:
             if match is not None:
                 if self.own(match, self.staff):
                     continue  # staff may not receive their own entry: the row is not booked
