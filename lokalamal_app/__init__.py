@@ -121,6 +121,7 @@ def _register_derived_figures() -> None:
     feature with stored figures of its own adds one line here."""
     from .challenges import figures as challenge_figures
     from .ledger import check, soundness
+    from .reconciliation import checks as reconciliation_checks
 
     check.register("tally", check.tally_differences, check.rebuild_tallies)
     # The ledger's own rules: a broken ledger cannot be rebuilt, only reported.
@@ -129,6 +130,7 @@ def _register_derived_figures() -> None:
     check.register("payroll deductions", soundness.payroll_problems)
     check.register("challenges", challenge_figures.challenge_differences,
                    challenge_figures.rebuild_challenge_figures)
+    check.register("swish rows", reconciliation_checks.swish_row_problems)
 
 
 def _nav_goals(goal_model):

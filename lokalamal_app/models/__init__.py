@@ -9,7 +9,7 @@ from .company import Company, JoinRequest, Membership
 from .engagement import EmbedOrigin, Milestone, WebhookDelivery, WebhookEndpoint
 from .goal import Goal
 from .ledger import BoardVersion, LedgerEntry, Tally
-from .mission import ImpactLine, Inquiry, Partner, SwishPayment
+from .mission import ImpactLine, Inquiry, Partner, SwishFile, SwishPayment
 from .notification import Notification
 from .payroll import MatchRule, MatchUsage, PayrollDeduction, PayrollRun, PayrollScheme, Pledge
 from .reconciliation import BankFile, BankPayment
@@ -59,6 +59,7 @@ __all__ = [
     "Setting",
     "OutboxMessage",
     "Partner",
+    "SwishFile",
     "SwishPayment",
     "Tally",
     "Team",

@@ -82,21 +82,53 @@ class Inquiry(TimestampMixin, db.Model):
         return str(PARTNER_LEVELS.get(self.level, self.level))
 
 
-class SwishPayment(TimestampMixin, db.Model):
-    """One payment row from an imported Swish or bank report that staff booked.
+class SwishFile(TimestampMixin, db.Model):
+    """One imported Swish or bank report (CSV), recognised by its content's hash, so the
+    same file is recorded once however often it is uploaded."""
 
-    `import_key` identifies the row across imports, so the same payment is never booked
-    twice: a re-imported file finds every key already here and changes nothing.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    layout: Mapped[str] = mapped_column(String(20))
+    first_day: Mapped[date | None] = mapped_column(Date)
+    last_day: Mapped[date | None] = mapped_column(Date)
+    # What the file holds: every payment row, and the sum of the amounts it could read.
+    payment_count: Mapped[int] = mapped_column()
+    total_ore: Mapped[int] = mapped_column(BigInteger)
+    # Rows an earlier file had already recorded: they stay with that file, and these
+    # figures make this file's sums add up.
+    earlier_count: Mapped[int] = mapped_column(default=0)
+    earlier_ore: Mapped[int] = mapped_column(BigInteger, default=0)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    imported_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class SwishPayment(TimestampMixin, db.Model):
+    """One payment row of an imported Swish or bank report: booked (`entry_id` is the entry
+    it received or created), waiting for a person, or refused with its reason.
+
+    `import_key` identifies the payment across files (unique), so a payment in two
+    overlapping reports is recorded, and booked, once. A row the parser could not read has
+    no key (and perhaps no date or amount). Rows booked before files were recorded have no
+    `file_id`.
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    import_key: Mapped[str] = mapped_column(String(64), unique=True)
-    paid_on: Mapped[date] = mapped_column(Date)
-    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("swish_file.id"), index=True)
+    line: Mapped[int | None] = mapped_column()
+    import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    amount_ore: Mapped[int | None] = mapped_column(BigInteger)
     message: Mapped[str] = mapped_column(String(200), default="")
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entry.id"), unique=True)
-    action: Mapped[str] = mapped_column(String(10))  # "receive" or "create"
+    payer_name: Mapped[str] = mapped_column(String(70), default="")
+    status: Mapped[str] = mapped_column(String(10), default="booked", index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), unique=True)
+    action: Mapped[str] = mapped_column(String(10), default="")  # "receive" or "create"
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    team: Mapped["Team"] = relationship()  # noqa: F821
+    file: Mapped[SwishFile | None] = relationship()
+    team: Mapped["Team | None"] = relationship()  # noqa: F821

@@ -1,5 +1,6 @@
 """Demo step: one imported BgMax file with a reported collection received, a new received
-gift, a payroll month paid by the employer, and two payments waiting for a person."""
+gift, a payroll month paid by the employer, and two payments waiting for a person; and one
+imported Swish report with booked, waiting and refused rows."""
 
 from datetime import timedelta
 
@@ -11,6 +12,47 @@ from . import bgmax, bgmax_builder, bgmax_import, references
 
 
 def load(world) -> None:
+    """Import a made-up BgMax file and Swish report as the demo staff member."""
+    _bgmax(world)
+    _swish(world)
+
+
+def _swish(world) -> None:
+    """A bank's Swish report: a reported Swish collection received, a new gift for a team,
+    a gift without a team's code (waits), an outgoing payment and an unreadable row (refused)."""
+    from ..staff import swish_import  # noqa: PLC0415
+
+    day = world.today - timedelta(days=1)
+    rows = []
+    reported = db.session.execute(
+        db.select(LedgerEntry).where(
+            LedgerEntry.status.in_(("pending", "attested")), LedgerEntry.method == "swish",
+            LedgerEntry.logged_by_id != world.staff.id,
+            LedgerEntry.collected_on >= day - timedelta(days=swish_import.MATCH_DAYS),
+            LedgerEntry.collected_on <= day, LedgerEntry.reverses_id.is_(None))
+        .order_by(LedgerEntry.collected_on.desc(), LedgerEntry.id)).scalars().first()
+    if reported is not None:
+        rows.append((reported.amount_ore, f"{references.payment_reference(reported.team_id)} "
+                                          "Lokala mål", "Demo Givare"))
+    rows += [
+        (200_00, f"Fikapengar {references.payment_reference(world.teams[0].id)}", "Demo Kollega"),
+        (100_00, "Till er som hjälper", "Demo Vän"),
+        (-50_00, "Återbetalning", "Västerås stadsmission"),
+    ]
+    lines = ["Bokföringsdag;Transaktionsdag;Tid;Betalningsreferens;Avsändare;Meddelande;Belopp"]
+    for number, (amount, message, payer) in enumerate(rows, start=1):
+        kronor = f"{'-' if amount < 0 else ''}{abs(amount) // 100},{abs(amount) % 100:02d}"
+        lines.append(f"{day.isoformat()};{day.isoformat()};10:{number:02d};DEMO{number:04d};"
+                     f"{payer};{message};{kronor}")
+    lines.append(f"{day.isoformat()};{day.isoformat()};11:00;DEMO9999;Demo Bank;Gåva;tvåhundra")
+    report = swish_import.read("\r\n".join(lines).encode("utf-8"))
+    proposals = swish_import.propose(report.payments)
+    chosen = {p.payment.import_key for p in proposals if p.can_book}
+    swish_import.book(report, proposals, chosen, world.staff)
+    db.session.flush()
+
+
+def _bgmax(world) -> None:
     """Import a made-up BgMax file as the demo staff member, booking every proposal."""
     day = world.today - timedelta(days=1)
     rows = []

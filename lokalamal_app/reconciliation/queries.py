@@ -1,4 +1,5 @@
-"""Reads for the reconciliation page: imported files with their figures, waiting payments."""
+"""Reads for the reconciliation page: imported files (BgMax and Swish reports) with their
+figures, waiting and refused payments."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import BankFile, BankPayment, SwishPayment
-from ..models.base import as_utc
+from ..models import BankFile, BankPayment, SwishFile, SwishPayment
 
 STATUSES = ("booked", "waiting", "refused")
 
@@ -23,7 +23,7 @@ class Figure:
 class FileSummary:
     """One imported file: what it held, and what became of it (booked, waiting, refused)."""
 
-    file: BankFile
+    file: BankFile | SwishFile
     imported: Figure = field(default_factory=Figure)
     by_status: dict[str, Figure] = field(default_factory=lambda: {s: Figure() for s in STATUSES})
 
@@ -42,17 +42,28 @@ class FileSummary:
 
 def file_summaries(limit: int = 50) -> list[FileSummary]:
     """The latest imported BgMax files, newest first, with count and sum per status."""
+    return _summaries(BankFile, BankPayment, limit)
+
+
+def swish_file_summaries(limit: int = 50) -> list[FileSummary]:
+    """The latest imported Swish reports, newest first, with count and sum per status."""
+    return _summaries(SwishFile, SwishPayment, limit)
+
+
+def _summaries(file_model, row_model, limit: int) -> list[FileSummary]:
+    """Files of one kind with their rows' count and sum per status (two queries)."""
     files = db.session.execute(
-        db.select(BankFile).options(joinedload(BankFile.imported_by))
-        .order_by(BankFile.created_at.desc(), BankFile.id.desc()).limit(limit)).scalars().all()
+        db.select(file_model).options(joinedload(file_model.imported_by))
+        .order_by(file_model.created_at.desc(), file_model.id.desc()).limit(limit)).scalars().all()
     if not files:
         return []
     summaries = {f.id: FileSummary(f) for f in files}
     rows = db.session.execute(
-        db.select(BankPayment.file_id, BankPayment.status, db.func.count(BankPayment.id),
-                  db.func.coalesce(db.func.sum(BankPayment.amount_ore), 0))
-        .where(BankPayment.file_id.in_(list(summaries)))
-        .group_by(BankPayment.file_id, BankPayment.status)).all()
+        # A row without a readable amount counts, and adds nothing to the sum.
+        db.select(row_model.file_id, row_model.status, db.func.count(row_model.id),
+                  db.func.coalesce(db.func.sum(row_model.amount_ore), 0))
+        .where(row_model.file_id.in_(list(summaries)))
+        .group_by(row_model.file_id, row_model.status)).all()
     for file_id, status, count, total in rows:
         figure = summaries[file_id].by_status.setdefault(status, Figure())
         figure.count, figure.total_ore = int(count), int(total)
@@ -78,14 +89,16 @@ def refused_payments(limit: int = 30) -> list[BankPayment]:
         .order_by(BankPayment.id.desc()).limit(limit)).scalars())
 
 
-def swish_imports(limit: int = 20) -> list[tuple]:
-    """Booked Swish report rows per import day (UTC date of booking): day, count, sum."""
-    rows = db.session.execute(
-        db.select(SwishPayment.created_at, SwishPayment.amount_ore)
-        .order_by(SwishPayment.created_at.desc()).limit(5000)).all()
-    days: dict = {}
-    for created_at, amount in rows:
-        day = as_utc(created_at).date()
-        count, total = days.get(day, (0, 0))
-        days[day] = (count + 1, total + amount)
-    return [(day, count, total) for day, (count, total) in list(days.items())[:limit]]
+def waiting_swish_rows(limit: int = 200) -> list[SwishPayment]:
+    """Swish report rows that wait for a person, oldest first."""
+    return list(db.session.execute(
+        db.select(SwishPayment).options(joinedload(SwishPayment.team))
+        .where(SwishPayment.status == "waiting")
+        .order_by(SwishPayment.paid_on, SwishPayment.id).limit(limit)).scalars())
+
+
+def refused_swish_rows(limit: int = 30) -> list[SwishPayment]:
+    """Swish report rows refused (unreadable, outgoing, or not ours), newest first."""
+    return list(db.session.execute(
+        db.select(SwishPayment).where(SwishPayment.status == "refused")
+        .order_by(SwishPayment.id.desc()).limit(limit)).scalars())

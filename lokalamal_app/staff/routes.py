@@ -11,9 +11,18 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..inputs import int_arg
 from ..ledger import services as ledger_services
-from ..models import BankPayment, Goal, ImpactLine, Inquiry, LedgerEntry, Partner, User
+from ..models import (
+    BankPayment,
+    Goal,
+    ImpactLine,
+    Inquiry,
+    LedgerEntry,
+    Partner,
+    SwishPayment,
+    User,
+)
 from ..partners import logos
-from ..reconciliation import bgmax, bgmax_import, references
+from ..reconciliation import bgmax, bgmax_import, references, swish_reports
 from ..reconciliation import queries as reconciliation_queries
 from ..security import accepts_uploads
 from . import bp, queries, services, swish_import
@@ -271,7 +280,28 @@ def settings_page():
     return render_template("staff/settings.html", form=form), status
 
 
-# --- Swish / bank import --------------------------------------------------------------
+# --- Swish report and BgMax import, and reconciliation ----------------------------------
+
+def _uploaded(form, template: str, max_bytes: int, missing: str):
+    """The uploaded file's bytes and name, or the upload page again (400 without a valid
+    CSRF token, 422 without a file) as the second value."""
+    if not form.validate_on_submit():
+        return None, (render_template(template, form=form), 400)
+    upload = form.report.data
+    if not upload or not upload.filename:
+        form.report.errors = [missing]
+        return None, (render_template(template, form=form), 422)
+    # One byte past the limit is enough for the parser to say the file is too large.
+    return (upload.read(max_bytes + 1), upload.filename), None
+
+
+def _confirmed_text():
+    """The packed file of a confirm form; CsvImportError when it cannot be read back."""
+    confirm = ImportConfirmForm()
+    if not confirm.validate_on_submit():
+        abort(400)
+    return swish_import.unpack(confirm.content.data or "")
+
 
 @bp.route("/swish-import", methods=["GET", "POST"])
 @accepts_uploads
@@ -280,50 +310,51 @@ def swish_upload():
     form = ImportUploadForm()
     if request.method == "GET":
         return render_template("staff/import_upload.html", form=form)
-    if not form.validate_on_submit():
-        return render_template("staff/import_upload.html", form=form), 400
-    upload = form.report.data
-    if not upload or not upload.filename:
-        form.report.errors = [_("Välj en CSV-fil att läsa in.")]
-        return render_template("staff/import_upload.html", form=form), 422
-    data = upload.read(swish_import.MAX_BYTES + 1)
+    uploaded, refusal = _uploaded(form, "staff/import_upload.html", swish_import.MAX_BYTES,
+                                  _("Välj en CSV-fil att läsa in."))
+    if refusal:
+        return refusal
+    data, filename = uploaded
     try:
-        payments = swish_import.parse(data)
-        text = swish_import.decode(data)
+        report = swish_import.read(data)
     except swish_import.CsvImportError as exc:
         return render_template("staff/import_upload.html", form=form, problems=exc.problems), 422
-    proposals = swish_import.propose(payments)
-    confirm = ImportConfirmForm(formdata=None, content=swish_import.pack(text))
-    return render_template("staff/import_preview.html", proposals=proposals, confirm=confirm,
-                           filename=upload.filename)
+    return render_template(
+        "staff/import_preview.html", report=report,
+        proposals=swish_import.propose(report.payments),
+        previous=swish_import.file_record(report), filename=filename,
+        confirm=ImportConfirmForm(formdata=None, content=swish_import.pack(report.text)))
 
 
 @bp.post("/swish-import/confirm")
 @accepts_uploads  # the uploaded report comes back, packed, in a hidden field
 def swish_confirm():
-    """Book the payments staff ticked; already booked ones are skipped, so a repeat is harmless."""
-    confirm = ImportConfirmForm()
-    if not confirm.validate_on_submit():
-        abort(400)
+    """Record the file and book the payments staff ticked; the same file again changes nothing."""
     try:
-        payments = swish_import.parse(swish_import.unpack(confirm.content.data or ""))
+        report = swish_import.read(_confirmed_text())
     except swish_import.CsvImportError as exc:
         return render_template("staff/import_upload.html", form=ImportUploadForm(),
                                problems=exc.problems), 422
-    proposals = swish_import.propose(payments)
-    chosen = set(request.form.getlist("book"))
-    # Each row books on its own; a row that cannot is listed with its reason.
-    done = swish_import.book(proposals, chosen, current_user)
+    proposals = swish_import.propose(report.payments)
+    # Each row books on its own; a row that cannot waits with its reason.
+    done = swish_import.book(report, proposals, set(request.form.getlist("book")), current_user)
     db.session.commit()
+    if done.already:
+        flash(_("Filen är redan inläst. Ingenting ändrades."), "info")
+        return redirect(url_for("staff.reconciliation"))
     flash(_("Klart: %(received)s rapporterade insamlingar mottagna och "
             "%(created)s nya mottagna poster bokförda.",
             received=done.receive, created=done.create), "success")
+    if done.waiting or done.refused:
+        flash(_("%(waiting)s betalningar väntar på en person och %(refused)s är avvisade.",
+                waiting=done.waiting, refused=done.refused), "info")
+    if done.earlier:
+        flash(_("%(count)s betalningar fanns redan i en tidigare fil och bokfördes inte igen.",
+                count=done.earlier), "info")
     for line, reason in done.failed:
         flash(_("Rad %(line)s bokfördes inte: %(reason)s", line=line, reason=reason), "error")
-    return redirect(url_for("staff.swish_upload"))
+    return redirect(url_for("staff.reconciliation"))
 
-
-# --- BgMax import and reconciliation --------------------------------------------------
 
 @bp.route("/bgmax-import", methods=["GET", "POST"])
 @accepts_uploads
@@ -332,13 +363,11 @@ def bgmax_upload():
     form = BgMaxUploadForm()
     if request.method == "GET":
         return render_template("staff/bgmax_upload.html", form=form)
-    if not form.validate_on_submit():
-        return render_template("staff/bgmax_upload.html", form=form), 400
-    upload = form.report.data
-    if not upload or not upload.filename:
-        form.report.errors = [_("Välj en BgMax-fil att läsa in.")]
-        return render_template("staff/bgmax_upload.html", form=form), 422
-    data = upload.read(bgmax.MAX_BYTES + 1)
+    uploaded, refusal = _uploaded(form, "staff/bgmax_upload.html", bgmax.MAX_BYTES,
+                                  _("Välj en BgMax-fil att läsa in."))
+    if refusal:
+        return refusal
+    data, filename = uploaded
     try:
         parsed = bgmax.parse(data)
     except bgmax.BgMaxError as exc:
@@ -346,7 +375,7 @@ def bgmax_upload():
     text = "\n".join(bgmax.decode(data))
     return render_template(
         "staff/bgmax_preview.html", parsed=parsed, proposals=bgmax_import.propose(parsed),
-        previous=bgmax_import.file_record(parsed), filename=upload.filename,
+        previous=bgmax_import.file_record(parsed), filename=filename,
         confirm=ImportConfirmForm(formdata=None, content=swish_import.pack(text)))
 
 
@@ -354,11 +383,8 @@ def bgmax_upload():
 @accepts_uploads  # the uploaded file comes back, packed, in a hidden field
 def bgmax_confirm():
     """Record the file and book the payments staff ticked; a repeat books nothing twice."""
-    confirm = ImportConfirmForm()
-    if not confirm.validate_on_submit():
-        abort(400)
     try:
-        parsed = bgmax.parse(swish_import.unpack(confirm.content.data or ""))
+        parsed = bgmax.parse(_confirmed_text())
     except (bgmax.BgMaxError, swish_import.CsvImportError) as exc:
         problem = str(exc) if isinstance(exc, bgmax.BgMaxError) else exc.problems[0]
         return render_template("staff/bgmax_upload.html", form=BgMaxUploadForm(),
@@ -380,21 +406,39 @@ def bgmax_confirm():
     return redirect(url_for("staff.reconciliation"))
 
 
+# Form prefixes per kind of waiting row: each form on the page has its own field names.
+HAND_PREFIX = {"bank": "", "swish": "swish-"}
+
+
+def _hand_forms(rows, kind: str) -> dict:
+    """A (book, refuse) form pair for every waiting row of one kind ("bank" or "swish")."""
+    prefix = HAND_PREFIX[kind]
+    return {p.id: (MatchPaymentForm(formdata=None, prefix=f"{prefix}match-{p.id}"),
+                   RefusePaymentForm(formdata=None, prefix=f"{prefix}refuse-{p.id}"))
+            for p in rows}
+
+
 def _reconciliation_page(failed=None, status=200):
-    """The page; `failed` is the one form (by payment id) that comes back with its errors."""
+    """The page; `failed` is the one form (kind, row id, form) that comes back with errors."""
     waiting = reconciliation_queries.waiting_payments()
-    forms = {p.id: (MatchPaymentForm(formdata=None, prefix=f"match-{p.id}"),
-                    RefusePaymentForm(formdata=None, prefix=f"refuse-{p.id}")) for p in waiting}
+    swish_waiting = reconciliation_queries.waiting_swish_rows()
+    forms = {"bank": _hand_forms(waiting, "bank"), "swish": _hand_forms(swish_waiting, "swish")}
+    for p in swish_waiting:
+        if p.team is not None:  # the team the message named: a person only confirms it
+            forms["swish"][p.id][0].team.data = references.payment_reference(p.team.id)
     if failed is not None:
-        payment_id, form = failed
-        pair = forms.get(payment_id)
+        kind, payment_id, form = failed
+        pair = forms[kind].get(payment_id)
         if pair is not None:
-            forms[payment_id] = ((form, pair[1]) if isinstance(form, MatchPaymentForm)
-                                 else (pair[0], form))
+            forms[kind][payment_id] = ((form, pair[1]) if isinstance(form, MatchPaymentForm)
+                                       else (pair[0], form))
     return render_template(
         "staff/reconciliation.html", files=reconciliation_queries.file_summaries(),
-        waiting=waiting, forms=forms, refused=reconciliation_queries.refused_payments(),
-        swish=reconciliation_queries.swish_imports(),
+        waiting=waiting, forms=forms["bank"], refused=reconciliation_queries.refused_payments(),
+        swish_files=reconciliation_queries.swish_file_summaries(),
+        swish_waiting=swish_waiting, swish_forms=forms["swish"],
+        swish_refused=reconciliation_queries.refused_swish_rows(),
+        layout_labels={layout.key: layout.label for layout in swish_reports.LAYOUTS},
     ), status
 
 
@@ -410,7 +454,7 @@ def match_payment(payment_id: int):
     _get(BankPayment, payment_id)
     form = MatchPaymentForm(prefix=f"match-{payment_id}")
     if not form.validate_on_submit():
-        return _reconciliation_page((payment_id, form), status=422)
+        return _reconciliation_page(("bank", payment_id, form), status=422)
     try:
         bgmax_import.match_by_hand(payment_id, form.found_team, current_user)
     except ledger_services.Conflict:
@@ -418,7 +462,7 @@ def match_payment(payment_id: int):
     except ledger_services.LedgerError as exc:
         db.session.rollback()
         form.team.errors = [str(exc)]
-        return _reconciliation_page((payment_id, form), status=422)
+        return _reconciliation_page(("bank", payment_id, form), status=422)
     db.session.commit()
     flash(_("Betalningen är bokförd för %(team)s.", team=form.found_team.name), "success")
     return redirect(url_for("staff.reconciliation"))
@@ -430,8 +474,41 @@ def refuse_payment(payment_id: int):
     _get(BankPayment, payment_id)
     form = RefusePaymentForm(prefix=f"refuse-{payment_id}")
     if not form.validate_on_submit():
-        return _reconciliation_page((payment_id, form), status=422)
+        return _reconciliation_page(("bank", payment_id, form), status=422)
     bgmax_import.refuse_payment(payment_id, form.reason.data, current_user)
+    db.session.commit()
+    flash(_("Betalningen är markerad som inte vår."), "success")
+    return redirect(url_for("staff.reconciliation"))
+
+
+@bp.post("/reconciliation/swish/<int:payment_id>/book")
+def book_swish_row(payment_id: int):
+    """Book a waiting Swish report row for the team a person names."""
+    _get(SwishPayment, payment_id)
+    form = MatchPaymentForm(prefix=f"swish-match-{payment_id}")
+    if not form.validate_on_submit():
+        return _reconciliation_page(("swish", payment_id, form), status=422)
+    try:
+        swish_import.book_waiting(payment_id, form.found_team, current_user)
+    except ledger_services.Conflict:
+        raise  # someone handled it meanwhile: the app's 409 page says so
+    except ledger_services.LedgerError as exc:
+        db.session.rollback()
+        form.team.errors = [str(exc)]
+        return _reconciliation_page(("swish", payment_id, form), status=422)
+    db.session.commit()
+    flash(_("Betalningen är bokförd för %(team)s.", team=form.found_team.name), "success")
+    return redirect(url_for("staff.reconciliation"))
+
+
+@bp.post("/reconciliation/swish/<int:payment_id>/refuse")
+def refuse_swish_row(payment_id: int):
+    """Mark a waiting Swish report row as not for the campaign, with a reason."""
+    _get(SwishPayment, payment_id)
+    form = RefusePaymentForm(prefix=f"swish-refuse-{payment_id}")
+    if not form.validate_on_submit():
+        return _reconciliation_page(("swish", payment_id, form), status=422)
+    swish_import.refuse_waiting(payment_id, form.reason.data, current_user)
     db.session.commit()
     flash(_("Betalningen är markerad som inte vår."), "success")
     return redirect(url_for("staff.reconciliation"))

@@ -256,7 +256,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.last_id = 0
         self.members: set[tuple[Person, Firm]] = set()
         self.pledges: list[Pledged] = []
-        self.booked_payments: set[str] = set()
+        # Every payment a recorded report holds, in any state (booked, waiting, refused): a
+        # later report counts it as already in an earlier file and books it no more.
+        self.recorded_payments: set[str] = set()
         self.payment_count = 0
         self.sent_payments: list[tuple[str, Squad | None, int, date]] = []
         self.goal_teams: dict[tuple[Firm, int], Squad] = {}
@@ -697,7 +699,7 @@ class LedgerMachine(RuleBasedStateMachine):
         for (pid, squad, amount, paid_on), book in zip(payments, chosen, strict=True):
             # A row dated in the future or larger than a collection may be is refused when
             # the file is read: it proposes nothing (the others still book).
-            if pid in self.booked_payments or amount <= 0 or squad is None \
+            if pid in self.recorded_payments or amount <= 0 or squad is None \
                     or amount > MAX or paid_on > TODAY:
                 continue
             match = self.closest_reported(squad, amount, paid_on, taken)
@@ -717,28 +719,29 @@ class LedgerMachine(RuleBasedStateMachine):
             lines.append(f"{paid_on.isoformat()};{kronor};{message};{pid}")
 
         def run():
-            parsed = swish_import.parse("\n".join(lines).encode("utf-8"))
-            keys = {p.import_key for p, book in zip(parsed, chosen, strict=True) if book}
-            return swish_import.book(swish_import.propose(parsed), keys, self.user(self.staff))
+            report = swish_import.read("\n".join(lines).encode("utf-8"))
+            keys = {p.import_key for p, book in zip(report.payments, chosen, strict=True) if book}
+            return swish_import.book(report, swish_import.propose(report.payments), keys,
+                                     self.user(self.staff))
 
         try:
             self.attempt(expected, run)
         except Refused:
             return multiple()
         self.sent_payments += [p for p in payments if p not in self.sent_payments]
+        # Rows the file could read are recorded with their key, booked or not.
+        self.recorded_payments |= {p[0] for p in payments if p[2] <= MAX and p[3] <= TODAY}
         new: list[Entry] = []
-        for pid, squad, amount, paid_on, match in plan:
+        for _pid, squad, amount, paid_on, match in plan:
             if match is not None:
                 if self.own(match, self.staff):
                     continue  # staff may not receive their own entry: the row is not booked
-                self.booked_payments.add(pid)
                 was = match.status
                 match.status = "received"
                 match.swish_linked = True
                 if was == "pending":
                     self.match(match, self.staff, new)
             else:
-                self.booked_payments.add(pid)
                 created = self.add(new, team=squad, firm=squad.firm, goal=squad.goal,
                                    amount=amount, day=paid_on, method="swish",
                                    status="received", giver=None, logged_by=self.staff)

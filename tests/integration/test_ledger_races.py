@@ -176,8 +176,9 @@ def test_booking_a_swish_row_and_receiving_its_entry_at_once_receive_it_once(app
             f"{clock.today().isoformat()};300,00;{world.team.reference} runda {entry_id}\r\n"
 
         def book(report=report, staff_id=staff_id):
-            proposals = swish_import.propose(swish_import.parse(report.encode()))
-            booked = swish_import.book(proposals, {p.payment.import_key for p in proposals},
+            read = swish_import.read(report.encode())
+            proposals = swish_import.propose(read.payments)
+            booked = swish_import.book(read, proposals, {p.payment.import_key for p in proposals},
                                        db.session.get(User, staff_id))
             return "booked" if booked.receive else "refused"
 

@@ -86,6 +86,8 @@ ALLOWED = {
     "swish_payment.imported_by_id": "the staff member who booked a bank row (actor)",
     "bank_file.imported_by_id": "the staff member who imported a BgMax file (actor)",
     "bank_payment.handled_by_id": "the staff member who booked or refused a bank row (actor)",
+    "swish_file.imported_by_id": "the staff member who imported a Swish report (actor)",
+    "swish_payment.handled_by_id": "the staff member who booked or refused a Swish row (actor)",
     "inquiry.handled_by_id": "the staff member who handled a partner inquiry (actor)",
     # Who had a collection box when: a custody record of the workplace's cash, which
     # keeps pointing at the person's row, naming nobody after anonymising.
@@ -112,6 +114,7 @@ ALLOWED = {
     # Bankgirot's file names the payer of a bank payment; it is the mission's bookkeeping
     # record of money received, not tied to an account here.
     "bank_payment.payer_name": "the payer Bankgirot names on a bank payment (no account)",
+    "swish_payment.payer_name": "the payer a Swish report names (no account)",
     # Where an event came from: cleared for the person's own events (see COVERED above).
     "audit_event.client_addr": "covered through audit_event.actor_id",
 }

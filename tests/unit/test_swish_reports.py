@@ -93,3 +93,18 @@ def test_long_messages_are_kept_to_the_limit_and_odd_characters_made_plain(app_c
 def test_a_file_of_no_known_layout_says_which_columns_it_needs(app_ctx):
     with pytest.raises(swish_reports.ReportError, match="Hittar inte kolumnerna"):
         swish_reports.read(b"Konto;Saldo\n1234;100,00\n")
+
+
+def test_a_read_report_knows_its_period_total_and_hash_whatever_its_line_endings(app_ctx):
+    from lokalamal_app.staff import swish_import
+
+    rows = ["Datum;Belopp;Meddelande", "2026-11-02;100,00;LM101", "2026-11-01;-20,00;Åter",
+            "2026-11-03;tre;LM101"]
+    unix = swish_import.read("\n".join(rows).encode("utf-8"))
+    windows = swish_import.read("\r\n".join(rows).encode("cp1252"))
+    assert unix.content_hash == windows.content_hash
+    assert (unix.first_day, unix.last_day) == (date(2026, 11, 1), date(2026, 11, 2))
+    assert (len(unix.payments), unix.total_ore) == (3, 80_00)
+    assert unix.layout.key == "simple"
+    other = swish_import.read("\n".join([*rows, "2026-11-04;1,00;LM101"]).encode("utf-8"))
+    assert other.content_hash != unix.content_hash
