@@ -80,9 +80,11 @@ def init_app(app: Flask) -> None:
     @click.option("--limit", default=200, show_default=True,
                   help="At most this many messages in one run.")
     def send_webhooks(limit: int):
-        """Post the queued Slack and Teams messages that are due (schedule it every minute)."""
-        from .webhooks import sender
+        """Queue the challenges' lead changes since the last run, then post the queued Slack
+        and Teams messages that are due (schedule it every minute)."""
+        from .webhooks import leads, sender
 
+        leads.queue_lead_changes()
         outcomes = sender.deliver_due(limit)
         click.echo(
             f"Webhookar: {outcomes['sent']} skickade, {outcomes['retry']} försöks igen senare, "

@@ -41,6 +41,7 @@ class Event:
     key: str  # unique for what happened: the TV shows each key once
     text: str
     look: looks.Look | None = None  # the team's badge, when the event is a team's
+    challenge_id: int | None = None  # the challenge, when the event is a challenge's
 
 
 def _counts():
@@ -161,7 +162,8 @@ def challenge_leads(after_id: int, upto_id: int) -> list[Event]:
                 events.append(Event(
                     entry.id, "challenge_lead",
                     f"challenge-{challenge.id}-{now_leading}-{entry.id}",
-                    _("%(name)s tar ledningen mot %(rivals)s!", name=name, rivals=rivals)))
+                    _("%(name)s tar ledningen mot %(rivals)s!", name=name, rivals=rivals),
+                    challenge_id=challenge.id))
             leading = now_leading
     return events
 

@@ -1,10 +1,7 @@
 """Challenges through the test client: propose, answer, withdraw, the pages and the rules."""
 
 import re
-from datetime import date as _date
-from datetime import datetime, time, timedelta
-from datetime import datetime as _datetime
-from datetime import time as _time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from flask import render_template
@@ -19,12 +16,12 @@ from tests.challenge_helpers import people_logging, running, settle_day, workpla
 
 # One fixed day for the whole module (the clock is held there below): a day read from the
 # real clock when the module loads is yesterday for a test that runs past midnight.
-TODAY = _date(2026, 11, 18)
+TODAY = date(2026, 11, 18)
 
 
 @pytest.fixture(autouse=True)
 def _on_one_day(freeze_clock):
-    freeze_clock(_datetime.combine(TODAY, _time(12), tzinfo=clock.zone()))
+    freeze_clock(datetime.combine(TODAY, time(12), tzinfo=clock.zone()))
 
 
 def _form(challenger, opponent_name="", neighbours=(), start=0, end=14, **extra):

@@ -24,10 +24,7 @@ the few CI runs (with longer sequences).
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from datetime import date as _date
-from datetime import datetime as _datetime
-from datetime import time as _time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from hypothesis import HealthCheck, assume, settings
@@ -73,12 +70,12 @@ from tests.conftest import _empty_database
 
 # One fixed day for the whole module (the clock is held there below): a day read from the
 # real clock when the module loads is yesterday for a test that runs past midnight.
-TODAY = _date(2026, 11, 18)
+TODAY = date(2026, 11, 18)
 
 
 @pytest.fixture(autouse=True)
 def _on_one_day(freeze_clock):
-    freeze_clock(_datetime.combine(TODAY, _time(12), tzinfo=clock.zone()))
+    freeze_clock(datetime.combine(TODAY, time(12), tzinfo=clock.zone()))
 MAX = TestingConfig.MAX_COLLECTION_ORE
 LIMIT = TestingConfig.CASH_SECOND_CONFIRM_ORE
 LIVE = ("pending", "attested", "received")

@@ -2,10 +2,7 @@
 (also under concurrent attestation), and reversed with what they match."""
 
 import threading
-from datetime import date as _date
-from datetime import datetime as _datetime
-from datetime import time as _time
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -19,12 +16,12 @@ from tests import factories
 
 # One fixed day for the whole module (the clock is held there below): a day read from the
 # real clock when the module loads is yesterday for a test that runs past midnight.
-TODAY = _date(2026, 11, 18)
+TODAY = date(2026, 11, 18)
 
 
 @pytest.fixture(autouse=True)
 def _on_one_day(freeze_clock):
-    freeze_clock(_datetime.combine(TODAY, _time(12), tzinfo=clock.zone()))
+    freeze_clock(datetime.combine(TODAY, time(12), tzinfo=clock.zone()))
 LAST_MONTH = months.previous_month(months.month_of(TODAY))
 YEAR_AGO = TODAY - timedelta(days=400)
 

@@ -155,3 +155,40 @@ def test_only_the_workplaces_admins_set_and_remove_webhooks(world, hook_app):
     assert _login(hook_app, world.captain).post(remove).status_code == 403
     assert admin.post(remove).status_code == 302
     assert db.session.execute(db.select(db.func.count(WebhookEndpoint.id))).scalar_one() == 0
+
+
+def test_a_lead_change_in_a_challenge_is_posted_to_both_workplaces_once(
+        hook_app, hook_server, freeze_clock):
+    from datetime import UTC, datetime
+
+    from tests import challenge_helpers
+
+    freeze_clock(datetime(2026, 11, 18, 11, 0, tzinfo=UTC))
+    ours, admin = challenge_helpers.workplace(name="Mälarhamnen AB")
+    theirs = challenge_helpers.workplace(name="Kopparlunden AB")
+    challenge = challenge_helpers.running(ours, admin, [theirs])
+    for company, path in ((ours, "/ours"), (theirs[0], "/theirs")):
+        db.session.add(WebhookEndpoint(company_id=company.id, kind="slack",
+                                       url=_hook_url(hook_server, path),
+                                       created_by_id=admin.id))
+    our_team = factories.make_team(ours, target_ore=None)
+    their_team = factories.make_team(theirs[0], target_ore=None)
+    factories.commit()
+    runner = hook_app.test_cli_runner()
+    # The first run only marks where it starts: what happened before is old news.
+    assert runner.invoke(args=["send-webhooks"]).exit_code == 0
+    assert hook_server.received == []
+
+    factories.make_collection(their_team, amount_ore=100_00)
+    factories.make_collection(our_team, amount_ore=150_00)  # we overtake
+    factories.commit()
+    assert runner.invoke(args=["send-webhooks"]).exit_code == 0
+    texts = sorted((path, json.loads(body)["text"]) for path, _type, body in hook_server.received)
+    assert [path for path, _text in texts] == ["/ours", "/ours", "/theirs", "/theirs"]
+    assert any("Mälarhamnen AB tar ledningen mot Kopparlunden AB!" in text for _p, text in texts)
+    assert all(f"/challenges/{challenge.id}" in text for _p, text in texts)
+
+    # Run again with nothing new: nothing is told twice.
+    hook_server.received.clear()
+    assert runner.invoke(args=["send-webhooks"]).exit_code == 0
+    assert hook_server.received == []
