@@ -25,16 +25,17 @@ def _challenge_phase(challenge):
 
 
 def format_score(measure: str, value) -> str:
-    """A measure's figure: kronor, kronor per employee or a percentage."""
+    """A measure's figure: whole kronor (öre do not decide a standing and would stand out
+    beside the whole kronor elsewhere), kronor per employee or a percentage."""
     from ..formatting import kronor
 
     if measure == "per_employee":
-        return _("%(amount)s per anställd", amount=kronor(round(value)))
+        return _("%(amount)s per anställd", amount=kronor(round(value), decimals=False))
     if measure == "participation":
         return f"{round(float(value) * 100)}\u00a0%"
     if measure == GIVERS_MONEY:
         return _("%(points)s poäng", points=round(value))
-    return kronor(round(value))
+    return kronor(round(value), decimals=False)
 
 
 @bp.app_template_filter("challenge_score")
@@ -48,7 +49,7 @@ def _challenge_parts(value, measure: str) -> tuple[str, str]:
     from ..formatting import kronor
 
     if measure == "per_employee":
-        return kronor(round(value)), _("per anställd")
+        return kronor(round(value), decimals=False), _("per anställd")
     if measure == "participation":
         return format_score(measure, value), _("av de anställda deltar")
     if measure == GIVERS_MONEY:
