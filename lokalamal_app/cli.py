@@ -80,10 +80,16 @@ def init_app(app: Flask) -> None:
     @click.option("--limit", default=200, show_default=True,
                   help="At most this many messages in one run.")
     def send_webhooks(limit: int):
-        """Queue the challenges' lead changes since the last run, then post the queued Slack
-        and Teams messages that are due (schedule it every minute)."""
+        """Store the honours of rounds that have ended and queue the challenges' lead changes
+        since the last run, then post the queued Slack and Teams messages that are due
+        (schedule it every minute)."""
+        from .rounds import services as rounds
         from .webhooks import leads, sender
 
+        # Honours of a round that just ended are stored here too, not only when someone
+        # opens the honours page, so that its result reaches the channels in time.
+        rounds.store_due_honours()
+        db.session.commit()
         leads.queue_lead_changes()
         outcomes = sender.deliver_due(limit)
         click.echo(

@@ -205,7 +205,31 @@ def store_honours(rnd: Round, today: date | None = None) -> bool:
     honours += _challenge_honours(rnd, result_id)
     db.session.add_all(honours)
     db.session.flush()
+    _tell_channels(rnd, honours)
     return True
+
+
+def _tell_channels(rnd: Round, honours: list[RoundHonour]) -> None:
+    """Queue the round's result for every workplace with a Slack or Teams channel, in the
+    transaction that stored it (so it goes once, after commit, by `send-webhooks`)."""
+    from ..formatting import kronor
+    from ..models import WebhookEndpoint
+    from ..webhooks.services import queue_event
+
+    teams = [h for h in honours if h.kind == "team"]
+    workplaces = [h for h in honours if h.kind == "company"]
+    parts = [", ".join(f"{h.place}. {h.name} ({kronor(h.amount_ore, decimals=False)})"
+                       for h in teams)]
+    if workplaces:
+        parts.append(_("bästa arbetsplats: %(name)s (%(amount)s)", name=workplaces[0].name,
+                       amount=kronor(workplaces[0].amount_ore, decimals=False)))
+    text = _("Omgången %(name)s är avgjord: %(result)s.", name=rnd.name,
+             result="; ".join(part for part in parts if part) or _("ingen samlade in något"))
+    company_ids = db.session.execute(
+        db.select(WebhookEndpoint.company_id).distinct()).scalars().all()
+    for company_id in company_ids:
+        queue_event(company_id, "round.result",
+                    {"text": text, "link": "/leaderboards/honours", "round": rnd.name})
 
 
 def due_rounds(today: date | None = None) -> list[Round]:

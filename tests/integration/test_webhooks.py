@@ -192,3 +192,36 @@ def test_a_lead_change_in_a_challenge_is_posted_to_both_workplaces_once(
     hook_server.received.clear()
     assert runner.invoke(args=["send-webhooks"]).exit_code == 0
     assert hook_server.received == []
+
+
+def test_a_rounds_result_reaches_the_channels_when_the_round_has_ended(
+        world, hook_app, hook_server, freeze_clock):
+    from datetime import date, datetime, time
+
+    from lokalamal_app import clock
+    from lokalamal_app.rounds import services as rounds
+
+    freeze_clock(datetime.combine(date(2026, 10, 20), time(12), tzinfo=clock.zone()))
+    rounds.generate_monthly_rounds(1, None)  # the seeded campaign, from 1 September
+    db.session.add(WebhookEndpoint(company_id=world.company.id, kind="slack",
+                                   url=_hook_url(hook_server), created_by_id=world.admin.id))
+    factories.make_collection(world.team, amount_ore=500_00, collected_on=date(2026, 10, 5))
+    factories.commit()
+    runner = hook_app.test_cli_runner()
+    assert runner.invoke(args=["send-webhooks"]).exit_code == 0
+    # September (no money) is told; October is still running.
+    texts = [json.loads(body)["text"] for _path, _type, body in hook_server.received]
+    assert not any("Oktober 2026" in text for text in texts)
+
+    hook_server.received.clear()
+    freeze_clock(datetime.combine(date(2026, 11, 2), time(12), tzinfo=clock.zone()))
+    assert runner.invoke(args=["send-webhooks"]).exit_code == 0
+    texts = [json.loads(body)["text"] for _path, _type, body in hook_server.received]
+    assert len(texts) == 1
+    assert "Omgången Oktober 2026 är avgjord: 1. Fikagänget (500\u00a0kr)" in texts[0]
+    assert "bästa arbetsplats: Kopparlunden AB (500\u00a0kr)" in texts[0]
+    assert "/leaderboards/honours" in texts[0]
+    # Told once: the next run finds nothing new.
+    hook_server.received.clear()
+    assert runner.invoke(args=["send-webhooks"]).exit_code == 0
+    assert hook_server.received == []
