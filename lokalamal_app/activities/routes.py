@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..challenges import queries as challenge_queries
 from ..companies.http import company_or_404
 from ..extensions import db, htmx
@@ -66,7 +67,7 @@ def new(ident: str):
         abort(403)
     form = ActivityForm()
     if not form.is_submitted():
-        form.happened_on.data = None
+        form.happened_on.data = clock.today()  # most tell the same day; easy to change
         return _render_new(form, team, 200)
     if not form.validate_on_submit():
         return _render_new(form, team, 422)

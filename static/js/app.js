@@ -76,6 +76,20 @@
   document.addEventListener("DOMContentLoaded", focusArrival);
   document.addEventListener("htmx:afterSettle", focusArrival);
 
+  // A link to something inside a folded part of a page ("/teams/x#aktiviteter") opens the
+  // fold; not every browser does that by itself.
+  function openFoldOfTarget() {
+    var id = window.location.hash.slice(1);
+    var target = id && document.getElementById(decodeURIComponent(id));
+    var fold = target && target.closest("details");
+    if (fold && !fold.open) {
+      fold.open = true;
+      target.scrollIntoView();
+    }
+  }
+  document.addEventListener("DOMContentLoaded", openFoldOfTarget);
+  window.addEventListener("hashchange", openFoldOfTarget);
+
   // htmx swaps no 4xx answer but 422 (the htmx-config meta in base.html). An element that
   // answers some refusal with a fragment of its own, e.g. a queue row saying the entry was
   // handled by someone else, lists those codes: data-swap-status="409".
