@@ -2,6 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 
@@ -58,6 +59,20 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error=str(error)), 409
         return render_template("ledger/problem.html", message=str(error)), 409
+
+    @app.errorhandler(IntegrityError)
+    def already_there(error):
+        """A unique rule broken by two requests at once (a form sent twice, two people
+        adding the same thing) that the service did not answer itself: the database kept
+        the first, this one saved nothing. 409, never a 500."""
+        db.session.rollback()
+        app.logger.warning("Integrity conflict on %s %s: %s", request.method, request.path,
+                           type(getattr(error, "orig", error)).__name__)
+        message = _("Det här hann någon annan (eller ett tidigare klick) spara nyss. "
+                    "Ladda om sidan och se efter.")
+        if _wants_json():
+            return jsonify(error=message), 409
+        return render_template("ledger/problem.html", message=message), 409
 
     from flask_wtf.csrf import CSRFError
 

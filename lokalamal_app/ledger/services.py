@@ -335,6 +335,30 @@ def receive_entry(entry: LedgerEntry | int, actor, reference: str,
     return entry
 
 
+def receive_entries(entry_ids: list[int], actor, reference: str,
+                    received_on: date | None = None) -> list[LedgerEntry]:
+    """Several entries received with one reference (a deposit, a bank statement): all of
+    them or, when one cannot be, none (the caller rolls back on the error).
+
+    Every entry is locked first, in id order, before any figure moves: two bulk receipts,
+    or a bulk receipt and a single attest, then wait for each other on the entries instead
+    of each holding totals the other needs."""
+    entries = db.session.execute(
+        db.select(LedgerEntry).where(LedgerEntry.id.in_(entry_ids)).order_by(LedgerEntry.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalars().all()
+    if len(entries) != len(set(entry_ids)):
+        raise Conflict(_("Någon av posterna finns inte längre. Ladda om kön."))
+    for entry in entries:
+        try:
+            receive_entry(entry, actor, reference, received_on)
+        except LedgerError as exc:
+            exc.args = (_("Post %(id)s: %(problem)s Ingen av posterna markerades som "
+                          "mottagen.", id=entry.id, problem=str(exc)),)
+            raise
+    return entries
+
+
 def missing_steps(entry: LedgerEntry) -> list[str]:
     """What an entry still waits for, in words for the queue."""
     if entry.status == "pending":

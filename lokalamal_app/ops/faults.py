@@ -13,16 +13,27 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from ..extensions import db
 
 RETRY_AFTER_SECONDS = 30
+# PostgreSQL's deadlock, serialization failure and lock not available: two requests met.
+LOST_RACE_STATES = {"40P01", "40001", "55P03"}
 NO_DATABASE_ENDPOINTS = {"static", "main.healthz"}
 
 
 def init_app(app: Flask) -> None:
     def database_unavailable(error):
-        """Answer 503; nothing on the page (header, footer, who is logged in) asks the database."""
+        """Answer 503; nothing on the page (header, footer, who is logged in) asks the database.
+        A deadlock or a lock that could not be had is no outage but a lost race: 409."""
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection may already be gone
             pass
+        if getattr(getattr(error, "orig", None), "sqlstate", None) in LOST_RACE_STATES:
+            app.logger.warning("Lost race on %s %s: %s", request.method, request.path,
+                               type(error.orig).__name__)
+            message = _("Någon annan ändrade samma sak i samma stund. Ingenting du skickade "
+                        "har sparats; ladda om sidan och försök igen.")
+            if request.path.startswith("/api/"):
+                return jsonify(error=message), 409
+            return render_template("ledger/problem.html", message=message), 409
         # From here on the page treats the visitor as logged out instead of asking the
         # database who they are.
         g._login_user = AnonymousUserMixin()

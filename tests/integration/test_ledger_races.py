@@ -199,3 +199,47 @@ def test_booking_a_swish_row_and_receiving_its_entry_at_once_receive_it_once(app
         assert db.session.get(LedgerEntry, entry_id).status == "received"
         assert check.all_differences() == []
         db.session.rollback()
+
+
+def test_two_bulk_receipts_and_an_attest_at_once_never_answer_more_than_409(world, login):
+    """Two staff receive overlapping sets of entries with one reference each while an admin
+    attests one of them: each request either goes through whole or answers 409 with
+    nothing saved (a deadlock between them included), never a 500 or 503; the money is
+    received once and every total equals the ledger."""
+    staff = [login(world.staff), login(world.other_staff)]
+    admin = login(world.admin)
+    for round_number in range(ROUNDS):
+        entries = [factories.make_collection(world.team, amount_ore=100_00 + n,
+                                             logged_by=world.member) for n in range(4)]
+        factories.commit()
+        ids = [e.id for e in entries]
+        receipt = {"received_on": clock.today().isoformat()}
+        requests = [
+            lambda: staff[0].post("/ledger/receive", data={
+                "entry_ids": ids[0:3], "reference": f"Insättning {round_number}a", **receipt}),
+            lambda: staff[1].post("/ledger/receive", data={
+                "entry_ids": ids[1:4], "reference": f"Insättning {round_number}b", **receipt}),
+            lambda: admin.post(f"/ledger/entries/{ids[2]}/attest"),
+        ]
+        barrier, answers = threading.Barrier(3), [None, None, None]
+
+        def run(side, request):
+            barrier.wait()
+            answers[side] = request().status_code
+
+        threads = [threading.Thread(target=run, args=pair) for pair in enumerate(requests)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert all(code in (303, 409) for code in answers), answers
+        assert answers[:2].count(303) <= 1  # the sets overlap: at most one goes through
+        db.session.rollback()
+        received = db.session.execute(
+            db.select(LedgerEntry.id).where(LedgerEntry.id.in_(ids),
+                                            LedgerEntry.status == "received")).scalars().all()
+        # Whole sets only: the first three, the last three, or none.
+        assert sorted(received) in ([], ids[0:3], ids[1:4]), (answers, received)
+        assert soundness.problems() == []
+        assert check.all_differences() == []
+        db.session.rollback()

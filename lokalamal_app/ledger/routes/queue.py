@@ -176,20 +176,14 @@ def receive_many():
     ids = [i for i in map(small_int, request.form.getlist("entry_ids")) if i is not None]
     if not ids:
         return problem(_("Markera minst en post som har kommit in."), 422)
-    # In id order, so that two bulk receipts lock shared entries in the same order.
-    entries = db.session.execute(
-        db.select(LedgerEntry).where(LedgerEntry.id.in_(ids)).order_by(LedgerEntry.id)
-    ).scalars().all()
-    if len(entries) != len(set(ids)):
-        return problem(_("Någon av posterna finns inte längre. Ladda om kön."), 404)
+    try:
+        entries = services.receive_entries(ids, current_user, form.reference.data,
+                                           form.received_on.day)
+    except services.LedgerError as exc:
+        db.session.rollback()
+        return problem(str(exc), exc.status)
     for entry in entries:
-        try:
-            services.receive_entry(entry, current_user, form.reference.data,
-                                   form.received_on.day)
-            _tell_received(entry)
-        except services.LedgerError as exc:
-            return problem(_("Post %(id)s: %(problem)s Ingen av posterna markerades som "
-                             "mottagen.", id=entry.id, problem=str(exc)), exc.status)
+        _tell_received(entry)
     db.session.commit()
     flash(ngettext("%(num)s post är mottagen av stadsmissionen.",
                    "%(num)s poster är mottagna av stadsmissionen.", len(entries)), "success")
