@@ -56,6 +56,22 @@ def file_record(parsed: bgmax.BgMaxFile) -> BankFile | None:
         BankFile.bgc_timestamp == _stamp(parsed))).scalar_one_or_none()
 
 
+def payee_problem(parsed: bgmax.BgMaxFile) -> str | None:
+    """Why the file cannot be read in as the mission's, or None: a file for another
+    bankgiro would mark money received that never reached the mission's account."""
+    from .. import settings  # noqa: PLC0415 (settings imports models at import time)
+
+    ours = "".join(ch for ch in settings.get("bankgiro_number") if ch.isdigit()).lstrip("0")
+    if not ours:
+        return _("Stadsmissionens bankgironummer saknas under Inställningar. Lägg in det "
+                 "innan en BgMax-fil läses in.")
+    theirs = "".join(ch for ch in _payee(parsed) if ch.isdigit()).lstrip("0")
+    if theirs != ours:
+        return _("Filen gäller bankgiro %(theirs)s, inte stadsmissionens %(ours)s. "
+                 "Ingenting lästes in.", theirs=theirs or "?", ours=ours)
+    return None
+
+
 def _payee(parsed: bgmax.BgMaxFile) -> str:
     return parsed.deposits[0].payee_bankgiro if parsed.deposits else ""
 
@@ -141,6 +157,9 @@ def book(parsed: bgmax.BgMaxFile, proposals: list[matching.Proposal], chosen: se
     Each payment is written in its own savepoint: a row that cannot be booked (the entry was
     handled meanwhile, the sum no longer fits) is recorded as waiting with the reason, and
     a row another import recorded meanwhile is skipped."""
+    problem = payee_problem(parsed)
+    if problem:
+        raise bgmax.BgMaxError(problem)
     done = Booked()
     record, created = _record_file(parsed, actor)
     earlier: list[int] = []

@@ -372,6 +372,9 @@ def bgmax_upload():
         parsed = bgmax.parse(data)
     except bgmax.BgMaxError as exc:
         return render_template("staff/bgmax_upload.html", form=form, problem=str(exc)), 422
+    problem = bgmax_import.payee_problem(parsed)
+    if problem:
+        return render_template("staff/bgmax_upload.html", form=form, problem=problem), 422
     text = "\n".join(bgmax.decode(data))
     return render_template(
         "staff/bgmax_preview.html", parsed=parsed, proposals=bgmax_import.propose(parsed),
@@ -390,7 +393,13 @@ def bgmax_confirm():
         return render_template("staff/bgmax_upload.html", form=BgMaxUploadForm(),
                                problem=problem), 422
     proposals = bgmax_import.propose(parsed)
-    done = bgmax_import.book(parsed, proposals, set(request.form.getlist("book")), current_user)
+    try:
+        done = bgmax_import.book(parsed, proposals, set(request.form.getlist("book")),
+                                 current_user)
+    except bgmax.BgMaxError as exc:
+        db.session.rollback()
+        return render_template("staff/bgmax_upload.html", form=BgMaxUploadForm(),
+                               problem=str(exc)), 422
     db.session.commit()
     if done.skipped and not (done.booked or done.waiting or done.refused):
         flash(_("Filen är redan inläst. Ingenting bokfördes igen."), "info")

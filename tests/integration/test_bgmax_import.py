@@ -12,9 +12,10 @@ from lokalamal_app.ledger import services as ledger
 from lokalamal_app.models import AuditEvent, BankFile, BankPayment, LedgerEntry, Pledge
 from lokalamal_app.payroll import months
 from lokalamal_app.payroll import services as payroll
+from lokalamal_app.reconciliation import bgmax, references
 from lokalamal_app.reconciliation import bgmax_builder as b
-from lokalamal_app.reconciliation import references
 from lokalamal_app.reconciliation.queries import file_summaries
+from lokalamal_app.staff import swish_import
 from tests import factories
 
 # One fixed day for the whole module (the clock is held there below): a day read from the
@@ -37,6 +38,7 @@ def world(app_ctx):
     kod = factories.make_team(company, reference="LM102", goal_number=5)
     cash = factories.make_collection(fika, amount_ore=250_00, method="cash",
                                      collected_on=TODAY - timedelta(days=3))
+    settings.put("bankgiro_number", "9912346")  # the files below are for this bankgiro
     factories.commit()
     return type("World", (), dict(staff=staff, company=company, fika=fika, kod=kod, cash=cash))
 
@@ -382,3 +384,28 @@ def test_a_waiting_payment_matched_by_hand_receives_the_teams_reported_entry(wor
     db.session.expire_all()
     assert db.session.get(BankPayment, waiting.id).entry_id == world.cash.id
     assert db.session.get(LedgerEntry, world.cash.id).status == "received"
+
+
+def test_a_file_for_another_bankgiro_is_refused_and_books_nothing(world, login):
+    client = login(world.staff)
+    fika = references.payment_reference(world.fika.id)
+    other = b.encode(b.file(b.Section(payments=[(777_00, fika, [])], paid_on=DAY),
+                            payee_bankgiro="9999999"))
+    response = _upload(client, other)
+    assert response.status_code == 422
+    assert "Filen gäller bankgiro 9999999, inte stadsmissionens 9912346" in \
+        response.get_data(as_text=True)
+    # Nor when the confirm step is sent by hand, with the file packed in.
+    forged = client.post("/staff/bgmax-import/confirm", data={
+        "content": swish_import.pack("\n".join(bgmax.decode(other))), "book": ["1"]})
+    assert forged.status_code == 422
+    assert _payments() == []
+    assert db.session.execute(db.select(db.func.count(BankFile.id))).scalar_one() == 0
+
+
+def test_without_the_missions_bankgiro_no_file_is_read(world, login):
+    settings.put("bankgiro_number", "")
+    factories.commit()
+    response = _upload(login(world.staff), _file(world))
+    assert response.status_code == 422
+    assert "bankgironummer saknas" in response.get_data(as_text=True)
