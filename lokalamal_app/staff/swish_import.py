@@ -160,7 +160,12 @@ def _payment(row: swish_reports.ReportRow, seen: dict[str, int]) -> Payment:
     """A report row as a Payment: the days and sums a collection may have, and its import key."""
     def refused(problem: str) -> Payment:
         # The file's own figures stay (when it has them): the file's sums add up with them.
-        return Payment(row.line, row.paid_on, row.amount_ore, cut(row.message, MESSAGE_MAX), "",
+        # An absurd figure (no bank pays a billion kronor by Swish) is kept as none, so that
+        # it neither overflows the stored sum nor swells the file's total.
+        amount = row.amount_ore
+        if amount is not None and abs(amount) > ABSURD_ORE:
+            amount = None
+        return Payment(row.line, row.paid_on, amount, cut(row.message, MESSAGE_MAX), "",
                        problem, payer_name=row.payer_name)
 
     if row.problem:
@@ -187,6 +192,8 @@ def _payment(row: swish_reports.ReportRow, seen: dict[str, int]) -> Payment:
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Above this a refused row's amount is no real payment (a typo, a hostile file).
+ABSURD_ORE = 1_000_000_000_00
 
 
 def propose(payments: list[Payment]) -> list[Proposal]:

@@ -583,3 +583,16 @@ def test_the_demo_has_an_imported_swish_report_with_booked_waiting_and_refused_r
     summary = swish_file_summaries()[0]
     assert summary.adds_up and summary.file.layout == "bank_swish"
     assert check.all_differences() == []
+
+
+def test_an_absurd_amount_is_refused_and_neither_breaks_nor_swells_the_file(world, login):
+    d = TODAY.isoformat()
+    data = _csv([f"{d};99999999999999999;LM102", f"{d};250,00;LM101"])
+    client = login(world["staff"])
+    preview = _upload(client, data).get_data(as_text=True)
+    assert "beloppet är större än en insamling får vara" in preview
+    response = _confirm(client, preview)
+    assert response.status_code == 302
+    assert _statuses() == {"booked": 1, "refused": 1}
+    record = db.session.execute(db.select(SwishFile)).scalar_one()
+    assert record.total_ore == 250_00  # the absurd figure is no part of the file's sum
