@@ -544,13 +544,18 @@ def confirm_count(entry: LedgerEntry | int, actor) -> LedgerEntry:
 def _counts_with(entry: LedgerEntry, actor) -> bool:
     """Whether `actor` may be the second to count the entry's cash: someone in its team
     (who was there when it was counted) or an admin of its workplace, not anyone who just
-    joined the workplace by its link."""
-    from ..permissions import is_company_admin  # noqa: PLC0415 (import cycle)
+    joined the workplace by its link. The mission's staff count only as a workplace's own
+    admin would: the second count says two people of the workplace stood at the cash, and
+    staff who were not there attest or receive instead."""
+    from ..permissions import membership  # noqa: PLC0415 (import cycle)
 
     in_team = db.session.execute(db.select(TeamMember.id).where(
         TeamMember.team_id == entry.team_id, TeamMember.user_id == getattr(actor, "id", None),
     )).first() is not None
-    return in_team or is_company_admin(actor, entry.company)
+    if in_team:
+        return True
+    place = membership(actor, entry.company)
+    return place is not None and place.is_admin
 
 
 @on_anonymise

@@ -249,6 +249,9 @@ def test_only_a_teammate_or_an_admin_is_the_second_to_count_cash(world, login):
     refused = login(newcomer).post(f"/ledger/entries/{big.id}/confirm-count")
     assert refused.status_code == 403
     assert figures_of(world.team)[1] == 0
+    # The mission's staff were not at the cash either: they attest or receive instead.
+    assert login(world.eva).post(f"/ledger/entries/{big.id}/confirm-count").status_code == 403
+    assert figures_of(world.team)[1] == 0
 
     assert login(world.anna).post(f"/ledger/entries/{big.id}/confirm-count").status_code == 303
     assert db.session.get(LedgerEntry, big.id).status == "attested"
