@@ -214,20 +214,21 @@ def test_two_bulk_receipts_and_an_attest_at_once_never_answer_more_than_409(worl
         factories.commit()
         ids = [e.id for e in entries]
         receipt = {"received_on": clock.today().isoformat()}
-        requests = [
-            lambda: staff[0].post("/ledger/receive", data={
-                "entry_ids": ids[0:3], "reference": f"Insättning {round_number}a", **receipt}),
-            lambda: staff[1].post("/ledger/receive", data={
-                "entry_ids": ids[1:4], "reference": f"Insättning {round_number}b", **receipt}),
-            lambda: admin.post(f"/ledger/entries/{ids[2]}/attest"),
+        forms = [
+            (staff[0], "/ledger/receive",
+             {"entry_ids": ids[0:3], "reference": f"Insättning {round_number}a", **receipt}),
+            (staff[1], "/ledger/receive",
+             {"entry_ids": ids[1:4], "reference": f"Insättning {round_number}b", **receipt}),
+            (admin, f"/ledger/entries/{ids[2]}/attest", {}),
         ]
         barrier, answers = threading.Barrier(3), [None, None, None]
 
-        def run(side, request):
+        def run(side, client, path, data, barrier=barrier, answers=answers):
             barrier.wait()
-            answers[side] = request().status_code
+            answers[side] = client.post(path, data=data).status_code
 
-        threads = [threading.Thread(target=run, args=pair) for pair in enumerate(requests)]
+        threads = [threading.Thread(target=run, args=(side, *form))
+                   for side, form in enumerate(forms)]
         for thread in threads:
             thread.start()
         for thread in threads:
