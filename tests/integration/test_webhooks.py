@@ -225,3 +225,31 @@ def test_a_rounds_result_reaches_the_channels_when_the_round_has_ended(
     hook_server.received.clear()
     assert runner.invoke(args=["send-webhooks"]).exit_code == 0
     assert hook_server.received == []
+
+
+def test_the_same_address_sent_twice_at_once_is_saved_once_and_never_a_500(
+        world, hook_app, hook_server):
+    """A double click: two requests add the same address at the same moment. The unique
+    rule keeps one; the other answers 409 (or 422 when it saw the first), never a 500."""
+    import threading
+
+    path = f"/companies/{world.company.slug}/webhooks"
+    clients = [_login(hook_app, world.admin), _login(hook_app, world.admin)]
+    for round_number in range(3):
+        url = _hook_url(hook_server, f"/slack/hook{round_number}")
+        barrier, answers = threading.Barrier(2), []
+
+        def add(client, url=url, barrier=barrier, answers=answers):
+            barrier.wait()
+            answers.append(client.post(path, data={"url": url}).status_code)
+
+        threads = [threading.Thread(target=add, args=(client,)) for client in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(answers)[0] == 302 and sorted(answers)[1] in (302, 409, 422), answers
+        db.session.rollback()
+        saved = db.session.execute(db.select(db.func.count(WebhookEndpoint.id)).where(
+            WebhookEndpoint.url == url)).scalar_one()
+        assert saved == 1
