@@ -424,7 +424,9 @@ def test_the_page_needs_the_same_few_queries_however_much_was_collected(client, 
     with count_queries() as many:
         assert client.get(f"/challenges/{challenge.id}").status_code == 200
     assert many.count == few.count
-    assert many.count <= 15
+    # The standings and their teams, the milestones, the activities, the scoring and the
+    # rounds each take a query or two, whatever the size.
+    assert many.count <= 17
 
 
 def test_a_running_challenge_has_share_links_card_tags_and_a_preview_image(client, app_ctx):

@@ -97,8 +97,16 @@ def test_each_side_of_the_demo_challenge_has_its_own_demo_people(app, app_ctx):
     with app.app_context():
         demo.load()
         factories.commit()
+    # The demo challenge of the demo admin's workplace (the demo has other challenges too).
+    admin_company = db.session.execute(
+        db.select(Membership.company_id).join(User, User.id == Membership.user_id)
+        .where(User.email == "admin@demo.lokalamal.se")).scalar_one()
     challenge = db.session.execute(
-        db.select(Challenge).where(Challenge.settled_at.is_(None))).scalar_one()
+        db.select(Challenge).join(ChallengeParticipant,
+                                  ChallengeParticipant.challenge_id == Challenge.id)
+        .where(Challenge.settled_at.is_(None), Challenge.status == "accepted",
+               ChallengeParticipant.company_id == admin_company)
+        .order_by(Challenge.id)).scalars().first()
     sides = [p.company_id for p in db.session.execute(
         db.select(ChallengeParticipant).where(ChallengeParticipant.challenge_id == challenge.id)
     ).scalars()]
