@@ -457,70 +457,63 @@ def reconciliation():
     return _reconciliation_page()
 
 
-@bp.post("/reconciliation/payments/<int:payment_id>/match")
-def match_payment(payment_id: int):
-    """Book a waiting payment for the team a person names."""
-    _get(BankPayment, payment_id)
-    form = MatchPaymentForm(prefix=f"match-{payment_id}")
+def _book_by_hand(kind: str, model, prefix: str, book, payment_id: int):
+    """Book a waiting bank payment or Swish row for the team a person names (both kinds
+    are handled alike; `book` is the import's own service)."""
+    _get(model, payment_id)
+    form = MatchPaymentForm(prefix=f"{prefix}-{payment_id}")
     if not form.validate_on_submit():
-        return _reconciliation_page(("bank", payment_id, form), status=422)
+        return _reconciliation_page((kind, payment_id, form), status=422)
     try:
-        bgmax_import.match_by_hand(payment_id, form.found_team, current_user)
+        book(payment_id, form.found_team, current_user)
     except ledger_services.Conflict:
         raise  # someone handled it meanwhile: the app's 409 page says so
     except ledger_services.LedgerError as exc:
         db.session.rollback()
         form.team.errors = [str(exc)]
-        return _reconciliation_page(("bank", payment_id, form), status=422)
+        return _reconciliation_page((kind, payment_id, form), status=422)
     db.session.commit()
     flash(_("Betalningen är bokförd för %(team)s.", team=form.found_team.name), "success")
     return redirect(url_for("staff.reconciliation"))
+
+
+def _refuse_by_hand(kind: str, model, prefix: str, refuse, payment_id: int):
+    """Mark a waiting bank payment or Swish row as not for the campaign, with a reason."""
+    _get(model, payment_id)
+    form = RefusePaymentForm(prefix=f"{prefix}-{payment_id}")
+    if not form.validate_on_submit():
+        return _reconciliation_page((kind, payment_id, form), status=422)
+    refuse(payment_id, form.reason.data, current_user)
+    db.session.commit()
+    flash(_("Betalningen är markerad som inte vår."), "success")
+    return redirect(url_for("staff.reconciliation"))
+
+
+@bp.post("/reconciliation/payments/<int:payment_id>/match")
+def match_payment(payment_id: int):
+    """Book a waiting payment for the team a person names."""
+    return _book_by_hand("bank", BankPayment, "match", bgmax_import.match_by_hand, payment_id)
 
 
 @bp.post("/reconciliation/payments/<int:payment_id>/refuse")
 def refuse_payment(payment_id: int):
     """Mark a waiting payment as not for the campaign, with a reason."""
-    _get(BankPayment, payment_id)
-    form = RefusePaymentForm(prefix=f"refuse-{payment_id}")
-    if not form.validate_on_submit():
-        return _reconciliation_page(("bank", payment_id, form), status=422)
-    bgmax_import.refuse_payment(payment_id, form.reason.data, current_user)
-    db.session.commit()
-    flash(_("Betalningen är markerad som inte vår."), "success")
-    return redirect(url_for("staff.reconciliation"))
+    return _refuse_by_hand("bank", BankPayment, "refuse", bgmax_import.refuse_payment,
+                           payment_id)
 
 
 @bp.post("/reconciliation/swish/<int:payment_id>/book")
 def book_swish_row(payment_id: int):
     """Book a waiting Swish report row for the team a person names."""
-    _get(SwishPayment, payment_id)
-    form = MatchPaymentForm(prefix=f"swish-match-{payment_id}")
-    if not form.validate_on_submit():
-        return _reconciliation_page(("swish", payment_id, form), status=422)
-    try:
-        swish_import.book_waiting(payment_id, form.found_team, current_user)
-    except ledger_services.Conflict:
-        raise  # someone handled it meanwhile: the app's 409 page says so
-    except ledger_services.LedgerError as exc:
-        db.session.rollback()
-        form.team.errors = [str(exc)]
-        return _reconciliation_page(("swish", payment_id, form), status=422)
-    db.session.commit()
-    flash(_("Betalningen är bokförd för %(team)s.", team=form.found_team.name), "success")
-    return redirect(url_for("staff.reconciliation"))
+    return _book_by_hand("swish", SwishPayment, "swish-match", swish_import.book_waiting,
+                         payment_id)
 
 
 @bp.post("/reconciliation/swish/<int:payment_id>/refuse")
 def refuse_swish_row(payment_id: int):
     """Mark a waiting Swish report row as not for the campaign, with a reason."""
-    _get(SwishPayment, payment_id)
-    form = RefusePaymentForm(prefix=f"swish-refuse-{payment_id}")
-    if not form.validate_on_submit():
-        return _reconciliation_page(("swish", payment_id, form), status=422)
-    swish_import.refuse_waiting(payment_id, form.reason.data, current_user)
-    db.session.commit()
-    flash(_("Betalningen är markerad som inte vår."), "success")
-    return redirect(url_for("staff.reconciliation"))
+    return _refuse_by_hand("swish", SwishPayment, "swish-refuse", swish_import.refuse_waiting,
+                           payment_id)
 
 
 # --- Export ---------------------------------------------------------------------------
