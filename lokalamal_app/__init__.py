@@ -92,12 +92,13 @@ def create_app(config_class: type | str | None = None) -> Flask:
     # Which features export and anonymise personal data: one explicit list.
     privacy_hooks.install()
 
-    from . import cli, errors, mail, ops, redirects
+    from . import cli, errors, mail, ops, page_cache, redirects
 
     mail.init_app(app)  # outbox messages leave after their transaction commits
     errors.init_app(app)
     ops.init_app(app)
     security.init_app(app)
+    page_cache.init_app(app)  # a person's own change makes their cached pages old
     redirects.init_app(app)
     cli.init_app(app)
     _register_derived_figures()

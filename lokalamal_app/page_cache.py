@@ -1,4 +1,4 @@
-"""Whole pages for visitors who are not logged in, rendered once and served again.
+"""Whole pages, rendered once and served again for a few seconds.
 
 A visitor's home, goal, team, workplace, board, challenge and TV pages are the same for
 every visitor who asks for the same address in the same language, so each worker keeps the
@@ -6,19 +6,27 @@ rendered page for a few seconds (PAGE_CACHE_SECONDS, default 5; off under test u
 sets it) and for as long as the live boards' version and the minute stay the same: new money
 shows at once, any other edit (a team's pitch, a goal's text) within those seconds.
 
-Two things in a page are the visitor's own and never cached: the CSRF token (the page is
-rendered with a random placeholder that each answer replaces with this visitor's token) and
-flashed messages (a visitor with one waiting gets a fresh page). Logged-in people always get
-a fresh page: theirs shows their own teams, forms and rights.
+A logged-in person's pages show their own teams, forms and rights, so theirs are kept apart,
+under their own id, and only until they change anything themselves: every request of theirs
+that is not a read counts one more change in their session, and the count is part of the
+key. What they did shows on the next page at once, on whichever worker serves it; what
+others did (besides money) within the same few seconds as for visitors.
+
+What is each answer's own is never cached: the CSRF token and the one-time keys of forms
+(`fresh_key`) are rendered as random placeholders that each answer replaces with this
+visitor's token and new keys; a visitor with a flashed message waiting gets a fresh page;
+a cookie that changes what a page shows (`personal_cookie`) is part of the key.
 """
 
+import re
 import secrets
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from functools import wraps
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -27,6 +35,13 @@ from . import clock
 
 # Random per process, so that no text a user writes can be taken for it.
 _PLACEHOLDER = "csrf-" + secrets.token_hex(16)
+_KEY_PLACEHOLDER = "key-" + secrets.token_hex(16)
+_RENDERING = "_page_cache_rendering"
+# Cookies that change what a page shows (a visitor's vote): each value has its own pages.
+_PERSONAL_COOKIES: set[str] = set()
+# The session's count of the person's own changes (see the module).
+_CHANGES = "_changes"
+_READS = ("GET", "HEAD", "OPTIONS")
 # Headers worth keeping with the page; the rest (cookies, security headers) are the
 # answer's own and added again by the app on every answer.
 _KEPT_HEADERS = ("Content-Type", "Cache-Control", "Vary", "Content-Language")
@@ -74,33 +89,72 @@ def _cacheable_request() -> bool:
     return (
         request.method == "GET"
         and request.headers.get("HX-Request") != "true"
-        and not current_user.is_authenticated
         and not session.get("_flashes")
     )
+
+
+def _person():
+    """Whose page it is: nobody's (a visitor), or a person's id and count of own changes."""
+    if not current_user.is_authenticated:
+        return None
+    return (current_user.get_id(), session.get(_CHANGES, 0))
+
+
+def personal_cookie(name: str) -> None:
+    """Pages differ by this cookie's value: keep them apart by it."""
+    _PERSONAL_COOKIES.add(name)
+
+
+def fresh_key() -> str:
+    """A new one-time key for a form (32 hex digits); in a page rendered for the cache, a
+    placeholder that each answer replaces with a key of its own."""
+    if has_app_context() and g.get(_RENDERING):
+        return _KEY_PLACEHOLDER
+    return uuid.uuid4().hex
 
 
 def _key():
     from .leaderboards import queries
 
-    return (queries.database_key(), request.full_path, str(get_locale()),
+    cookies = tuple(request.cookies.get(name) for name in sorted(_PERSONAL_COOKIES))
+    return (queries.database_key(), request.full_path, str(get_locale()), _person(), cookies,
             queries.current_version(), clock.now().strftime("%Y-%m-%d %H:%M"))
+
+
+def _count_own_change(response):
+    """After anything but a read by a logged-in person, their cached pages are old."""
+    if request.method not in _READS and "_user_id" in session:
+        session[_CHANGES] = session.get(_CHANGES, 0) + 1
+    return response
+
+
+def init_app(app) -> None:
+    app.after_request(_count_own_change)
 
 
 def _token_field() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
 
+def _own(body: str) -> str:
+    """The cached page with this answer's token and keys in place of the placeholders."""
+    body = body.replace(_PLACEHOLDER, generate_csrf())
+    if _KEY_PLACEHOLDER in body:
+        body = re.sub(_KEY_PLACEHOLDER, lambda _match: uuid.uuid4().hex, body)
+    return body
+
+
 def _answer(page):
     status, body, headers = page
-    response = current_app.response_class(
-        body.replace(_PLACEHOLDER, generate_csrf()), status=status)
+    response = current_app.response_class(_own(body), status=status)
     for name, value in headers:
         response.headers[name] = value
     return response
 
 
 def for_visitors(view):
-    """Serve this page from the cache to visitors who are not logged in (see the module)."""
+    """Serve this page from the cache, a visitor's or a logged-in person's own (see the
+    module)."""
 
     @wraps(view)
     def cached_view(*args, **kwargs):
@@ -116,10 +170,12 @@ def for_visitors(view):
         # csrf_token() and every form's hidden field alike): while the page is rendered
         # for the cache, that is the placeholder.
         setattr(g, field, _PLACEHOLDER)
+        setattr(g, _RENDERING, True)
         try:
             response = current_app.make_response(view(*args, **kwargs))
         finally:
             g.pop(field, None)
+            g.pop(_RENDERING, None)
         if response.direct_passthrough:
             return response
         body = response.get_data(as_text=True)
@@ -127,7 +183,7 @@ def for_visitors(view):
             pages.put(key, (200, body, [(name, response.headers[name])
                                         for name in _KEPT_HEADERS
                                         if name in response.headers]))
-        response.set_data(body.replace(_PLACEHOLDER, generate_csrf()))
+        response.set_data(_own(body))
         return response
 
     return cached_view

@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import clock
+from .. import clock, page_cache
 from ..challenges import queries as challenge_queries
 from ..companies.http import company_or_404
 from ..extensions import db, htmx
@@ -28,6 +28,8 @@ from .forms import ActivityForm, PublicVotesForm, VoteForm
 from .services import ActivityError
 
 BROWSER_COOKIE = "vote_browser"
+# The challenge page shows this browser's own vote: cached pages are kept apart by it.
+page_cache.personal_cookie(BROWSER_COOKIE)
 
 
 def _team_or_404(ident: str):

@@ -1,7 +1,6 @@
 """Forms for logging, handling, correcting and exporting collections."""
 
 import re
-import uuid
 from datetime import date
 
 from flask import current_app
@@ -10,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from .. import clock
+from .. import clock, page_cache
 from ..forms import FUTURE_DAYS, DateInRange, Form, KronorField, strip_filter
 from ..inputs import small_int
 from ..models.ledger import METHODS, REFERENCE_MAX, STATUSES
@@ -38,7 +37,8 @@ _KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def new_key() -> str:
-    return uuid.uuid4().hex
+    # A page kept in the cache gets a new key for every answer (page_cache.fresh_key).
+    return page_cache.fresh_key()
 
 
 def parse_day(text: str | None) -> date:

@@ -1,6 +1,6 @@
-"""Visitors' whole pages are rendered once and served again, without anything personal
-leaking from one visitor to the next: each gets their own CSRF token, their own flashed
-messages, and logged-in people always get a fresh page."""
+"""Whole pages are rendered once and served again, without anything personal leaking from
+one visitor to the next: each gets their own CSRF token, form keys and flashed messages; a
+logged-in person's pages are their own, and what they change shows on their next page."""
 
 import re
 from datetime import datetime, time
@@ -109,17 +109,103 @@ def test_new_money_shows_at_once(worker, world):
     assert "1\u00a0500\u00a0kr" in after or "1 500 kr" in after
 
 
+def _logged_in(worker, email: str):
+    person = worker.test_client()
+    login_page = person.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    assert person.post("/login", data={"email": email, "password": factories.PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    return person
+
+
+def _token(page: str) -> str:
+    return TOKEN.search(page).group(1)
+
+
 def test_a_logged_in_member_never_gets_the_visitors_page(worker, world):
     url = f"/teams/{world.team_slug}"
     worker.test_client().get(url)
-    member = worker.test_client()
-    login_page = member.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
-    assert member.post("/login", data={"email": "maja@example.se",
-                                       "password": factories.PASSWORD,
-                                       "csrf_token": token}).status_code == 302
+    member = _logged_in(worker, "maja@example.se")
     page = member.get(url).get_data(as_text=True)
     assert "Logga ut" in page and "Logga in" not in page
+
+
+@pytest.fixture
+def teammate(world, app_ctx):
+    from lokalamal_app.models import Team
+
+    team = db.session.get(Team, world.team_id)
+    person = factories.make_user(display_name="Sam Kollega", email="sam@example.se")
+    factories.add_member(team.company, person)
+    factories.join_team(team, person)
+    factories.commit()
+    return person
+
+
+def test_a_members_page_again_needs_only_their_own_lookup(worker, world, teammate):
+    url = f"/teams/{world.team_slug}"
+    member = _logged_in(worker, "sam@example.se")
+    first = member.get(url)
+    with Statements(worker) as statements:
+        again = member.get(url)
+    assert again.status_code == 200
+    queries = [s for s in statements if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
+    assert len(queries) == 1 and "FROM user" in queries[0].replace('"', "")  # who is logged in
+    key = re.compile(r'name="idempotency_key" type="hidden" value="([0-9a-f]{32})"')
+    assert _without_token(again).replace(key.search(again.get_data(as_text=True)).group(1), "") \
+        == _without_token(first).replace(key.search(first.get_data(as_text=True)).group(1), "")
+
+
+def test_members_never_get_each_others_pages(worker, world, teammate):
+    url = f"/teams/{world.team_slug}"
+    captain = _logged_in(worker, "maja@example.se")
+    assert "För lagkaptenen" in captain.get(url).get_data(as_text=True)
+    page = _logged_in(worker, "sam@example.se").get(url).get_data(as_text=True)
+    assert "Sam Kollega" in page and "För lagkaptenen" not in page
+    visitor = worker.test_client().get(url).get_data(as_text=True)
+    assert "Logga in" in visitor and "Lämna laget" not in visitor
+
+
+def test_what_a_member_changes_shows_on_their_next_page_at_once(worker, world):
+    url = f"/teams/{world.team_slug}"
+    captain = _logged_in(worker, "maja@example.se")
+    assert "Bakar för Västerås" not in captain.get(url).get_data(as_text=True)
+    edit = captain.get(f"{url}/edit").get_data(as_text=True)
+    answer = captain.post(f"{url}/edit", data={
+        "csrf_token": _token(edit), "name": "Fikagänget", "goal": "3", "target": "",
+        "pitch": "Bakar för Västerås"})
+    assert answer.status_code in (302, 303)
+    assert captain.get(url).status_code == 200  # the page with the flashed message
+    assert "Bakar för Västerås" in captain.get(url).get_data(as_text=True)
+
+
+def test_every_answer_has_its_own_log_key_and_each_logs_once(worker, world, teammate):
+    url = f"/teams/{world.team_slug}"
+    member = _logged_in(worker, "sam@example.se")
+    pages = [member.get(url).get_data(as_text=True) for _ in range(2)]
+    key = re.compile(r'name="idempotency_key" type="hidden" value="([0-9a-f]{32})"')
+    keys = [key.search(page).group(1) for page in pages]
+    assert keys[0] != keys[1]
+    for page, one_key in zip(pages, keys, strict=True):
+        answer = member.post(f"/teams/{world.team_id}/collections", data={
+            "csrf_token": _token(page), "idempotency_key": one_key, "amount": "100",
+            "collected_on": clock.today().isoformat(), "method": "swish", "note": ""})
+        assert answer.status_code in (302, 303), answer.get_data(as_text=True)[:300]
+    with worker.app_context():
+        from lokalamal_app.ledger import totals
+
+        assert totals.figures("team", world.team_id).reported_ore == 1_000_00 + 2 * 100_00
+
+
+def test_a_cookie_that_changes_the_page_keeps_pages_apart(worker, world):
+    from lokalamal_app import page_cache
+    from lokalamal_app.activities.routes import BROWSER_COOKIE
+
+    url = f"/challenges/1"
+    with worker.test_request_context(url, headers={"Cookie": f"{BROWSER_COOKIE}=a"}):
+        first = page_cache._key()
+    with worker.test_request_context(url, headers={"Cookie": f"{BROWSER_COOKIE}=b"}):
+        assert page_cache._key() != first
 
 
 def test_a_flashed_message_reaches_only_its_visitor(worker, world):
