@@ -71,6 +71,8 @@ def _forget_queued(session, transaction) -> None:
 
 
 def _after_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction itself has not committed yet
     ids = session.info.pop(_PENDING, None)
     if not ids:
         return

@@ -75,6 +75,10 @@ def after_commit(session: Session, name: str, action) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _bump_after_commit(session: Session) -> None:
+    # SQLAlchemy also calls this when a savepoint is released (begin_nested): the bumps
+    # wait for the transaction itself, or readers would cache the old figures as new.
+    if session.in_nested_transaction():
+        return
     for (client, name), count in session.info.pop(_PENDING_BUMP, {}).items():
         try:
             add_to_counter(client, name, count)

@@ -113,6 +113,8 @@ def remove_after_commit(session: Session, name: str | None) -> None:
 
 
 def _remove_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction itself has not committed yet
     for name in session.info.pop(_DOOMED, []):
         path = path_of(name)
         if path:

@@ -201,7 +201,7 @@ def test_a_cookie_that_changes_the_page_keeps_pages_apart(worker, world):
     from lokalamal_app import page_cache
     from lokalamal_app.activities.routes import BROWSER_COOKIE
 
-    url = f"/challenges/1"
+    url = "/challenges/1"
     with worker.test_request_context(url, headers={"Cookie": f"{BROWSER_COOKIE}=a"}):
         first = page_cache._key()
     with worker.test_request_context(url, headers={"Cookie": f"{BROWSER_COOKIE}=b"}):
