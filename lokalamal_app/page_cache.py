@@ -152,7 +152,7 @@ def _answer(page):
     return response
 
 
-def for_visitors(view):
+def cached(view):
     """Serve this page from the cache, a visitor's or a logged-in person's own (see the
     module)."""
 

@@ -189,7 +189,7 @@ def _page_context(challenge, answer_form=None, scoring_form=None):
 
 
 @bp.get("/challenges/<int:challenge_id>")
-@page_cache.for_visitors
+@page_cache.cached
 def show(challenge_id: int):
     """The head-to-head page (public once accepted; before that only for its admins)."""
     challenge = _visible_or_404(challenge_id)
@@ -221,7 +221,7 @@ def tv_live(challenge_id: int):
 
 
 @bp.get("/challenges/<int:challenge_id>/tv")
-@page_cache.for_visitors
+@page_cache.cached
 def tv(challenge_id: int):
     """Full screen, dark, large type, for a screen in the lunch room."""
     challenge = _visible_or_404(challenge_id)

@@ -68,7 +68,7 @@ def new():
 
 
 @bp.get("/companies/<slug>")
-@page_cache.for_visitors
+@page_cache.cached
 def show(slug: str):
     """The workplace's public page: teams with totals, company total, per employee, goals."""
     company = company_or_404(slug)

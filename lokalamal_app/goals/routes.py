@@ -10,7 +10,7 @@ from . import bp, queries
 
 
 @bp.get("/goals/<slug>")
-@page_cache.for_visitors
+@page_cache.cached
 def show(slug: str):
     goal = queries.goal_by_slug(slug)
     if goal is None:

@@ -115,7 +115,7 @@ def _board_settings():
 
 
 @bp.get("/leaderboards")
-@page_cache.for_visitors
+@page_cache.cached
 def index():
     """All the boards, with the all-workplaces and all-teams boards shown at once."""
     version = queries.current_version()
@@ -131,7 +131,7 @@ def index():
 
 
 @bp.get("/leaderboards/<path:key>")
-@page_cache.for_visitors
+@page_cache.cached
 def page(key: str):
     """One board as a page, or (for htmx and `fragment=1`) only the board, or 204."""
     fragment = _is_fragment()
@@ -257,7 +257,7 @@ def tv_feed():
 
 
 @bp.get("/leaderboards/tv")
-@page_cache.for_visitors
+@page_cache.cached
 def tv():
     """The office-screen mode: full screen, rotating boards (`boards=`, `seconds=`)."""
     try:
@@ -267,7 +267,7 @@ def tv():
 
 
 @bp.get("/leaderboards/<path:key>/tv")
-@page_cache.for_visitors
+@page_cache.cached
 def board_tv(key: str):
     """TV mode for one board, or for a goal (`goals/<slug>`): its teams and workplaces."""
     parts = key.strip("/").split("/")

@@ -15,7 +15,7 @@ from . import bp, queries
 
 
 @bp.get("/")
-@page_cache.for_visitors
+@page_cache.cached
 def index():
     """What is going on: running challenges, the campaign's best teams and workplaces, the
     latest collections, the goals, and how to give or become a partner. The same for every

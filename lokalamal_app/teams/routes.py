@@ -59,7 +59,7 @@ def new(slug: str):
 
 
 @bp.get("/teams/<ident>")
-@page_cache.for_visitors
+@page_cache.cached
 def show(ident: str):
     """The team's page: goal, progress, members, recent collections, invite and share links."""
     team = team_or_404(ident)
