@@ -8,9 +8,13 @@ shows at once, any other edit (a team's pitch, a goal's text) within those secon
 
 A logged-in person's pages show their own teams, forms and rights, so theirs are kept apart,
 under their own id, and only until they change anything themselves: every request of theirs
-that is not a read counts one more change in their session, and the count is part of the
-key. What they did shows on the next page at once, on whichever worker serves it; what
-others did (besides money) within the same few seconds as for visitors.
+that is not a read puts a new random mark in their session, and the mark is part of the
+key (random, not a count: two devices, or two requests sent at once, must never arrive at
+the same mark). What they did shows on the next page at once, on whichever worker serves
+it; what others did (besides money) within the same few seconds as for visitors.
+
+The address is the whole of it, host included: without PUBLIC_URL (development) links are
+built from the request's host, and one visitor's made-up Host must not reach the others.
 
 What is each answer's own is never cached: the CSRF token and the one-time keys of forms
 (`fresh_key`) are rendered as random placeholders that each answer replaces with this
@@ -39,8 +43,8 @@ _KEY_PLACEHOLDER = "key-" + secrets.token_hex(16)
 _RENDERING = "_page_cache_rendering"
 # Cookies that change what a page shows (a visitor's vote): each value has its own pages.
 _PERSONAL_COOKIES: set[str] = set()
-# The session's count of the person's own changes (see the module).
-_CHANGES = "_changes"
+# The session's mark of the person's last own change (see the module).
+_CHANGES = "_changed"
 _READS = ("GET", "HEAD", "OPTIONS")
 # Headers worth keeping with the page; the rest (cookies, security headers) are the
 # answer's own and added again by the app on every answer.
@@ -94,10 +98,10 @@ def _cacheable_request() -> bool:
 
 
 def _person():
-    """Whose page it is: nobody's (a visitor), or a person's id and count of own changes."""
+    """Whose page it is: nobody's (a visitor), or a person's id and mark of own changes."""
     if not current_user.is_authenticated:
         return None
-    return (current_user.get_id(), session.get(_CHANGES, 0))
+    return (current_user.get_id(), session.get(_CHANGES))
 
 
 def personal_cookie(name: str) -> None:
@@ -117,14 +121,15 @@ def _key():
     from .leaderboards import queries
 
     cookies = tuple(request.cookies.get(name) for name in sorted(_PERSONAL_COOKIES))
-    return (queries.database_key(), request.full_path, str(get_locale()), _person(), cookies,
+    return (queries.database_key(), request.host_url, request.full_path, str(get_locale()),
+            _person(), cookies,
             queries.current_version(), clock.now().strftime("%Y-%m-%d %H:%M"))
 
 
 def _count_own_change(response):
     """After anything but a read by a logged-in person, their cached pages are old."""
     if request.method not in _READS and "_user_id" in session:
-        session[_CHANGES] = session.get(_CHANGES, 0) + 1
+        session[_CHANGES] = secrets.token_urlsafe(8)
     return response
 
 

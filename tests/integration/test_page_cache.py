@@ -218,3 +218,29 @@ def test_a_flashed_message_reaches_only_its_visitor(worker, world):
     assert "Bara till dig." not in worker.test_client().get(url).get_data(as_text=True)
     # Shown once, then gone, as without the cache.
     assert "Bara till dig." not in flashed.get(url).get_data(as_text=True)
+
+
+def _set_pitch(person, url: str, pitch: str) -> None:
+    edit = person.get(f"{url}/edit").get_data(as_text=True)
+    answer = person.post(f"{url}/edit", data={
+        "csrf_token": _token(edit), "name": "Fikagänget", "goal": "3", "target": "",
+        "pitch": pitch})
+    assert answer.status_code in (302, 303)
+    person.get(url)  # the page with the flashed message, never cached
+
+
+def test_one_persons_two_devices_each_see_their_own_last_change(worker, world):
+    url = f"/teams/{world.team_slug}"
+    phone = _logged_in(worker, "maja@example.se")
+    laptop = _logged_in(worker, "maja@example.se")
+    _set_pitch(phone, url, "Bakar bullar")
+    assert "Bakar bullar" in phone.get(url).get_data(as_text=True)  # now cached for the phone
+    _set_pitch(laptop, url, "Säljer kakor")
+    assert "Säljer kakor" in laptop.get(url).get_data(as_text=True)
+
+
+def test_a_made_up_host_never_reaches_other_visitors(worker, world):
+    url = "/goals/ingen-ensamhet"
+    worker.test_client().get(url, headers={"Host": "evil.example"})
+    page = worker.test_client().get(url).get_data(as_text=True)
+    assert "evil.example" not in page
