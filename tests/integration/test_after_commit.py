@@ -1,5 +1,6 @@
 """What waits for a commit waits for the transaction itself, not for a savepoint inside it
-(`begin_nested`, which SQLAlchemy also reports as a commit): mail, the live boards' version.
+(`begin_nested`, which SQLAlchemy also reports as a commit): the live boards' version and
+other actions after commit (mail: tests/integration/test_mail_outbox.py).
 Before, a savepoint released in the middle of a transaction (a payroll month, a bank file's
 booking) let the queued mail go while its rows were not committed yet, and moved the boards'
 version on before the money was there to see."""
@@ -7,23 +8,7 @@ version on before the money was there to see."""
 from lokalamal_app import shared_state
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import totals
-from lokalamal_app.notifications import notify
 from tests import factories
-from tests.integration.test_mail_outbox import use_mail_server
-from tests.smtp_helpers import LoopbackSmtp
-
-
-def test_mail_waits_for_the_transaction_not_for_a_savepoint_in_it(app, app_ctx, monkeypatch):
-    user = factories.make_user(email="maja@example.se")
-    factories.commit()
-    with LoopbackSmtp() as smtp:
-        use_mail_server(monkeypatch, app, smtp.port)
-        notify(user, "Något hände", email_subject="Hej")
-        with db.session.begin_nested():
-            factories.make_user(email="sam@example.se")
-        assert smtp.messages == []  # the transaction is still open
-        db.session.commit()
-    assert smtp.subjects() == ["Hej"]
 
 
 def test_the_boards_version_moves_when_the_money_is_committed(app, app_ctx, make_app):

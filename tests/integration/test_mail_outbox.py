@@ -201,6 +201,20 @@ def test_mail_from_a_committed_transaction_is_sent_after_the_commit(app, app_ctx
     assert smtp.subjects() == ["Hej"]
 
 
+def test_mail_waits_for_the_transaction_not_for_a_savepoint_in_it(app, app_ctx, monkeypatch):
+    user = factories.make_user(email="maja@example.se")
+    factories.commit()
+    with LoopbackSmtp() as smtp:
+        use_mail_server(monkeypatch, app, smtp.port)
+        notify(user, "Något hände", email_subject="Hej")
+        # SQLAlchemy reports a released savepoint as a commit: the mail still waits.
+        with db.session.begin_nested():
+            factories.make_user(email="sam@example.se")
+        assert smtp.messages == []  # the transaction is still open
+        db.session.commit()
+    assert smtp.subjects() == ["Hej"]
+
+
 def test_failed_mail_waits_longer_each_time_and_is_given_up_and_logged(
         app, app_ctx, runner, monkeypatch, caplog):
     use_mail_server(monkeypatch, app, closed_port())
