@@ -609,6 +609,8 @@ class LedgerMachine(RuleBasedStateMachine):
             expected = "refused"
         elif method == "payroll" and entry.method != "payroll":
             expected = "refused"
+        elif entry.status == "received" and not self.is_staff(actor):
+            expected = "forbidden"  # money the mission has received only its staff correct
         elif entry.status == "rejected" or entry.reversed:
             expected = "conflict"
         elif day > TODAY:
@@ -631,14 +633,14 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(target=entries, entry=entries, counter=person)
     def confirm_count(self, entry, counter):
         """A second colleague counts large cash with the one who logged it, and so attests
-        it (never the logger or the giver; someone in the team or an admin)."""
+        it (never the logger or the giver; someone in the team or an admin of the workplace,
+        never the mission's staff as such: they were not at the cash)."""
         counter = self.people[counter]
         if not entry.needs_count:
             expected = "refused"
         elif self.own(entry, counter):
             expected = "forbidden"
-        elif not (counter in entry.team.members or counter is entry.firm.admin
-                  or self.is_staff(counter)):
+        elif not (counter in entry.team.members or counter is entry.firm.admin):
             expected = "forbidden"  # only the team or an admin counts a second time
         elif entry.counted or entry.status != "pending" or entry.reversed:
             expected = "conflict"
