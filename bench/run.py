@@ -82,6 +82,7 @@ request = function()
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = sender[2],
     ["X-CSRFToken"] = sender[3],
+    ["User-Agent"] = "%(agent)s",
   }, body)
 end
 """
@@ -222,8 +223,14 @@ class Server:
         self.proc.wait(timeout=30)
 
 
+# One browser: logged-in steps send the User-Agent they logged in with, as a phone does. With
+# another, Flask-Login's session protection marks every answer's session as no longer fresh
+# and each answer carries a new cookie, which no real visitor causes.
+USER_AGENT = "Mozilla/5.0 (lokalamal-bench)"
+
 GET_WITH_COOKIE_LUA = """
 wrk.headers["Cookie"] = "%(cookie)s"
+wrk.headers["User-Agent"] = "%(agent)s"
 """
 
 MEMBER = ("person1@bench.lokalamal.se", "bänk och bord 2026")
@@ -256,6 +263,7 @@ def login(server: Server, email: str, password: str) -> tuple[str, str]:
     """Log in through the real form; the session cookie and a CSRF token for posts."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(server.url("/login")).read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
         r'"X-CSRFToken": "([^"]+)"', page)
@@ -275,7 +283,7 @@ def post_collection_once(server: Server, path: str, cookie: str, token: str) -> 
         "csrf_token": token,
     }).encode()
     request = urllib.request.Request(server.url(path), data=body, headers={
-        "Cookie": cookie, "X-CSRFToken": token,
+        "Cookie": cookie, "X-CSRFToken": token, "User-Agent": USER_AGENT,
         "Content-Type": "application/x-www-form-urlencoded",
     })
 
@@ -407,7 +415,8 @@ def run_load(env: dict, wrk_path: str) -> dict:
             status = urllib.request.urlopen(urllib.request.Request(
                 server.url(path), headers=headers)).status
             log(f"{name}: GET {path} ({status}), {DURATION} s at {CONNECTIONS} connections")
-            script = GET_WITH_COOKIE_LUA % {"cookie": cookie} if as_member else ""
+            script = (GET_WITH_COOKIE_LUA % {"cookie": cookie, "agent": USER_AGENT}
+                      if as_member else "")
             results[name] = {"request": f"GET {path}", "about": about,
                              **wrk(wrk_path, server.url(path), script)}
         senders = [(1, cookie, token)] + [
@@ -440,7 +449,7 @@ def log_collections(server: Server, wrk_path: str, senders: list[tuple]) -> dict
     lua_senders = ", ".join(f'{{"/teams/{team}/collections", "{cookie}", "{token}"}}'
                             for team, cookie, token in senders)
     script = POST_LUA % {"day": stockholm_today(), "run": secrets.token_hex(8),
-                         "senders": lua_senders}
+                         "senders": lua_senders, "agent": USER_AGENT}
     return wrk(wrk_path, server.url(f"/teams/{senders[0][0]}/collections"), script)
 
 

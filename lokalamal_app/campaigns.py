@@ -23,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import clock
+from .database import bind_key
 from .extensions import db
 from .models import Campaign
 
@@ -63,14 +64,10 @@ def load() -> tuple[CampaignInfo, ...]:
     return tuple(CampaignInfo(*row) for row in rows)
 
 
-def _database_key() -> str:
-    return db.session.get_bind().url.render_as_string()
-
-
 def all_campaigns() -> tuple[CampaignInfo, ...]:
     """Every campaign, oldest first, from this process's copy (see the module's text)."""
     ttl = float(current_app.config.get("CAMPAIGN_CACHE_SECONDS", 60))
-    key = _database_key()
+    key = bind_key()
     now, day = time.monotonic(), today()
     seen = _cache.get(key)
     if seen is not None and now - seen[0] < ttl and seen[1] == day:

@@ -1,5 +1,7 @@
-"""Engine settings that make SQLite safe for several processes writing at once."""
+"""Engine settings that make SQLite safe for several processes writing at once, and the
+text that names the database a request talks to."""
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +12,20 @@ from sqlalchemy.orm import Session
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 _DEFERRED = "sqlite_deferred_begin"
+_BIND_KEYS: "weakref.WeakKeyDictionary[Engine, str]" = weakref.WeakKeyDictionary()
+
+
+def bind_key() -> str:
+    """The database the session talks to, as text: the key of what a process keeps of it
+    (tests run several apps, each with its own database, in one process). Rendered once per
+    engine, since every cached page and poll asks for it."""
+    from .extensions import db
+
+    bind = db.session.get_bind()
+    key = _BIND_KEYS.get(bind)
+    if key is None:
+        key = _BIND_KEYS[bind] = bind.url.render_as_string()
+    return key
 
 
 @contextmanager

@@ -142,8 +142,13 @@ def _token_field() -> str:
 
 
 def _own(body: str) -> str:
-    """The cached page with this answer's token and keys in place of the placeholders."""
-    body = body.replace(_PLACEHOLDER, generate_csrf())
+    """The cached page with this answer's token and keys in place of the placeholders.
+
+    A token is made only for a page that holds one: making it starts a session, and a
+    visitor's answer without a form (a board fragment, a poll's 204) would carry a new
+    session cookie for nothing."""
+    if _PLACEHOLDER in body:
+        body = body.replace(_PLACEHOLDER, generate_csrf())
     if _KEY_PLACEHOLDER in body:
         body = re.sub(_KEY_PLACEHOLDER, lambda _match: uuid.uuid4().hex, body)
     return body

@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, literal, or_, select, union_all
 
 from .. import campaigns, clock, shared_state
 from ..companies.queries import company_by_slug
+from ..database import bind_key
 from ..extensions import db
 from ..formatting import swedish_date
 from ..goals.queries import all_goals, goal_by_slug  # noqa: F401  (used by the routes too)
@@ -412,7 +413,7 @@ board_cache = _BoardCache()
 def database_key() -> str:
     """Which database (and board version counter) the cached figures belong to: tests run
     several apps in a process, and a Redis counter numbers versions apart from the row."""
-    key = db.session.get_bind().url.render_as_string()
+    key = bind_key()
     if shared_state.redis_client() is not None:
         key += f" {current_app.config['REDIS_URL']} {shared_state.key('')}"
     return key

@@ -7,7 +7,7 @@ the answer is 204 with no body, after one cheap query and before any template.
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from flask import abort, current_app, jsonify, make_response, render_template, request, url_for
+from flask import abort, current_app, g, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -131,13 +131,24 @@ def index():
 
 
 @bp.get("/leaderboards/<path:key>")
-@page_cache.cached
 def page(key: str):
-    """One board as a page, or (for htmx and `fragment=1`) only the board, or 204."""
+    """One board as a page, or (for htmx and `fragment=1`) only the board, or 204 when the
+    poller already shows the current version: answered before the page cache, since a poll
+    that finds nothing new is most of what a board's page asks for."""
+    sent = request.args.get("v")
+    if sent is not None and _is_fragment():
+        g.board_version = _unchanged(sent)
+        if g.board_version is None:
+            return _no_change()
+    return _board(key)
+
+
+@page_cache.cached
+def _board(key: str):
     fragment = _is_fragment()
-    version = _unchanged(request.args.get("v")) if fragment else queries.current_version()
+    version = g.pop("board_version", None)
     if version is None:
-        return _no_change()
+        version = queries.current_version()
     # A visitor's fragment is the same for everyone who shows the same thing: remember it
     # for this version (and this minute, for the "updated at" time).
     html_key = None

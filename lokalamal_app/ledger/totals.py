@@ -7,10 +7,8 @@ read-modify-write in Python, so concurrent workers cannot lose an increment.
 
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 from sqlalchemy import func, text, update
-from sqlalchemy.dialects import sqlite
 
 from .. import campaigns, shared_state
 from ..extensions import db
@@ -61,26 +59,20 @@ def subjects_for(entry: LedgerEntry) -> list[tuple[str, int]]:
     ]
 
 
-@lru_cache(maxsize=1)
-def _sqlite_upsert():
-    """The upsert on SQLite (PostgreSQL has `_PG_UPSERT` below): INSERT ... ON CONFLICT DO
-    UPDATE, built once and executed with a list of rows (executemany), so that SQLAlchemy
-    compiles it a single time."""
-    table = Tally.__table__
-    stmt = sqlite.insert(table)
-    excluded = stmt.excluded
-    return stmt.on_conflict_do_update(
-        index_elements=[table.c.subject, table.c.subject_id, table.c.period],
-        set_={
-            **{name: table.c[name] + excluded[name] for name in MONEY_FIELDS},
-            "entry_count": table.c.entry_count + excluded.entry_count,
-            "changed_at": excluded.changed_at,
-        },
-    )
-
-
 MONEY_FIELDS = ("reported_ore", "attested_ore", "received_ore",
                 "match_reported_ore", "match_attested_ore", "match_received_ore")
+_ADDED = (*MONEY_FIELDS, "entry_count")
+
+# The upsert on SQLite (PostgreSQL has `_PG_UPSERT` below), executed with a list of rows
+# (executemany). Plain text: SQLAlchemy compiled its own ON CONFLICT construct again on
+# every execution, which was a good part of logging a collection.
+_SQLITE_UPSERT = text(
+    "INSERT INTO tally (subject, subject_id, period, " + ", ".join(_ADDED) + ", changed_at) "
+    "VALUES (:subject, :subject_id, :period, " + ", ".join(f":{name}" for name in _ADDED)
+    + ", :changed_at) ON CONFLICT (subject, subject_id, period) DO UPDATE SET "
+    + ", ".join(f"{name} = tally.{name} + excluded.{name}" for name in _ADDED)
+    + ", changed_at = excluded.changed_at"
+)
 
 
 def counted(status: str, amount_ore: int) -> tuple[int, int, int]:
@@ -128,7 +120,7 @@ def apply(entry: LedgerEntry, reported_delta: int = 0, attested_delta: int = 0,
             **deltas,
         })
     else:
-        db.session.execute(_sqlite_upsert(), [
+        db.session.execute(_SQLITE_UPSERT, [
             {"subject": subject, "subject_id": subject_id, "period": period, **deltas}
             for subject, subject_id in subjects
             for period in periods
@@ -198,9 +190,13 @@ def bump_board_version() -> None:
 
 
 def _advance_sequence() -> None:
-    with db.engine.connect() as connection:
-        connection.execute(text("SELECT nextval('board_version_seq')"))
-        connection.commit()
+    # In autocommit: a sequence needs no transaction, and BEGIN and COMMIT around it were
+    # two of the round trips every logged collection waited for.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(_NEXT_VERSION)
+
+
+_NEXT_VERSION = text("SELECT nextval('board_version_seq')")
 
 
 # Built once, on the table rather than the model: it runs with every change to the ledger,
