@@ -48,7 +48,9 @@ class ConfigurationError(RuntimeError):
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle this long is checked before use (lokalamal_app/database.py).
+    DATABASE_PING_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_IDLE_SECONDS", "1"))
 
     BABEL_DEFAULT_LOCALE = "sv"
     # The app's one time zone: "today", "this month" and every time shown are Stockholm's,

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import assets, clock, formatting, inputs, names, security, shared_state
 from .auth import passwords
-from .database import configure_sqlite
+from .database import configure_sqlite, get_before_transaction, ping_idle_connections
 from .extensions import babel, csrf, db, htmx, login_manager, migrate
 
 
@@ -76,6 +76,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
     shared_state.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
 
     from . import models  # noqa: F401  (the whole schema, for Alembic)
 
@@ -167,7 +168,7 @@ def _init_login(app: Flask) -> None:
         number = inputs.small_int(ident)
         if number is None or not token:
             return None
-        user = db.session.get(User, number)
+        user = get_before_transaction(User, number)
         if user is None or user.session_token != token or user.disabled:
             return None
         return user

@@ -1,14 +1,16 @@
 """Engine settings that make SQLite safe for several processes writing at once, and the
 text that names the database a request talks to."""
 
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import g, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 _DEFERRED = "sqlite_deferred_begin"
@@ -89,3 +91,62 @@ def configure_sqlite(engine: Engine) -> None:
                      and (request.method not in READ_METHODS or g.get(_IMMEDIATE))
                      and not g.get(_DEFERRED))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it has lain idle `idle_seconds` or
+    more; one found dead is replaced before the request sees it.
+
+    Instead of `pool_pre_ping`, which asks the server on every checkout: that round trip was
+    a large part of a page that needs one query. A connection in steady use was just seen
+    alive; one that lay idle (overnight, across a database restart) is the one to check.
+    A restart in the middle of traffic costs the requests then in flight, after which
+    SQLAlchemy replaces the whole pool.
+    """
+    if engine.dialect.name == "sqlite":
+        return  # a local file: nothing to lose the connection to
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool throws this connection away and checks out another.
+            raise exc.DisconnectionError() from error
+
+
+_AUTOCOMMIT: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+
+
+def get_before_transaction(model, ident):
+    """`db.session.get(model, ident)`, but on PostgreSQL a row not loaded yet is read in
+    autocommit and then handed to the session without another query.
+
+    For what every request reads first (who is logged in): inside the session's transaction
+    that one read costs BEGIN and, at the end of a request that reads nothing else (a cached
+    page), ROLLBACK: two of its three round trips. Under READ COMMITTED every statement sees
+    what was committed when it started anyway, so reading it first and apart sees the same.
+    """
+    from .extensions import db
+
+    bind = db.session.get_bind()
+    if (bind.dialect.name != "postgresql"
+            or identity_key(model, ident) in db.session.identity_map
+            or db.session().in_transaction()):
+        return db.session.get(model, ident)
+    autocommit = _AUTOCOMMIT.get(bind)
+    if autocommit is None:
+        autocommit = _AUTOCOMMIT[bind] = bind.execution_options(isolation_level="AUTOCOMMIT")
+    with Session(autocommit) as reader:
+        found = reader.get(model, ident)
+        if found is None:
+            return None
+        reader.expunge(found)
+    return db.session.merge(found, load=False)

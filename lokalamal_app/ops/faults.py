@@ -1,6 +1,7 @@
 """When the database (or Redis, when REDIS_URL is set) is away: a friendly 503 page that
-needs no database, and recovery by itself (the pool checks each connection before use, so
-the first request after the database returns gets a fresh one; redis-py reconnects)."""
+needs no database, and recovery by itself (a connection that failed takes the pool's others
+with it, and an idle one is checked before use, so requests after the database returns get
+fresh ones; redis-py reconnects)."""
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _

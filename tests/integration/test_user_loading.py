@@ -1,0 +1,108 @@
+"""Who is logged in is read first, on PostgreSQL outside the request's transaction: what a
+person sees and may do is the same as when it was read inside it."""
+
+import pytest
+from sqlalchemy import event
+
+from lokalamal_app.database import get_before_transaction
+from lokalamal_app.extensions import db
+from lokalamal_app.models import User
+from tests import factories
+
+
+@pytest.fixture
+def person(app, app_ctx):
+    user = factories.make_user(email="erik@example.se", display_name="Erik Ek")
+    factories.commit()
+    return user.id
+
+
+def _as_a_server(app, client, path: str):
+    """The request in an app context of its own, with an empty session, as a server worker
+    has it (the tests' shared context would already hold the person)."""
+    with app.app_context():
+        try:
+            return client.get(path)
+        finally:
+            db.session.remove()
+
+
+def _statements(record: list):
+    """Listen for every statement on the app's database: (its first word, whether the
+    connection was in autocommit, which sends no BEGIN and needs no ROLLBACK)."""
+
+    def before(conn, _cursor, statement, *_args):
+        record.append((statement.split()[0].upper(),
+                       bool(getattr(conn.connection.dbapi_connection, "autocommit", False))))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    return before
+
+
+def test_the_person_is_read_without_a_transaction_on_postgresql(app, person):
+    seen: list = []
+    with app.app_context(), app.test_request_context("/"):
+        listener = _statements(seen)
+        try:
+            user = get_before_transaction(User, person)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert user.display_name == "Erik Ek"
+        assert user in db.session  # the request's session holds it, for what comes later
+        user.display_name = "Erik Eksson"  # and changes to it are the request's as usual
+        db.session.commit()
+        db.session.remove()
+    if db.engine.dialect.name == "postgresql":
+        assert seen == [("SELECT", True)]
+    else:  # SQLite: in the request's transaction, begun as every request's is
+        assert seen == [("BEGIN", False), ("SELECT", False)]
+    with app.app_context():
+        assert db.session.get(User, person).display_name == "Erik Eksson"
+        db.session.remove()
+
+
+def test_an_unknown_id_is_nobody(app, app_ctx):
+    with app.test_request_context("/"):
+        assert get_before_transaction(User, 987654) is None
+        db.session.remove()
+
+
+def test_a_cached_page_for_a_logged_in_person_begins_no_transaction(app, person, login):
+    """On PostgreSQL the page cache answers a logged-in person with one read, in
+    autocommit: no BEGIN and ROLLBACK around it."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads in the request's transaction: it is a local file")
+    app.config.update(PAGE_CACHE_SECONDS=60, LEADERBOARD_VERSION_TTL=60)
+    client = login(db.session.get(User, person))
+    assert _as_a_server(app, client, "/").status_code == 200  # rendered and kept
+    seen: list = []
+    listener = _statements(seen)
+    try:
+        response = _as_a_server(app, client, "/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    assert "Logga ut" in response.get_data(as_text=True)
+    assert seen == [("SELECT", True)]
+
+
+def test_a_disabled_person_is_logged_out_on_the_next_page(app, person, login):
+    client = login(db.session.get(User, person))
+    assert _as_a_server(app, client, "/account/password").status_code == 200
+    with app.app_context():
+        db.session.get(User, person).disabled = True
+        db.session.commit()
+        db.session.remove()
+    assert _as_a_server(app, client, "/account/password").status_code == 302
+
+
+def test_logging_out_everywhere_ends_the_other_sessions(app, person, login):
+    user = db.session.get(User, person)
+    mine, other = login(user), login(user)
+    assert _as_a_server(app, other, "/account/password").status_code == 200
+    with app.app_context():
+        db.session.get(User, person).session_token = "a-new-token"
+        db.session.commit()
+        db.session.remove()
+    assert _as_a_server(app, mine, "/account/password").status_code == 302
+    assert _as_a_server(app, other, "/account/password").status_code == 302
