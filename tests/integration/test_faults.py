@@ -130,9 +130,14 @@ def test_database_away_gives_503_and_the_app_recovers(app, app_ctx, make_app, tm
         assert c.get("/account/data.json").status_code == 200
 
 
-def _relayed_app(make_app, user, idle_seconds: float):
+def _restarted_behind_a_relay(make_app, idle_seconds: float):
     """An app that reaches PostgreSQL through a relay, logged in, its one pooled connection
-    used once."""
+    used once; then the database restarts (the relay is pulled out and put back), and the
+    pooled connection is dead."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite is a file: there is no connection to lose")
+    user = f.make_user()
+    f.commit()
     url = make_url(str(db.engine.url))
     relay = Forwarder(url.host or "127.0.0.1", url.port or 5432)
     relay.start()
@@ -145,19 +150,15 @@ def _relayed_app(make_app, user, idle_seconds: float):
     c = other.test_client()
     c.post("/login", data={"email": user.email, "password": f.PASSWORD})
     assert c.get("/account/data.json").status_code == 200
+    relay.stop()
+    relay.start()
     return relay, c
 
 
 def test_a_connection_that_died_while_idle_is_replaced_before_use(app, app_ctx, make_app):
-    """The database restarted while the app was quiet: the pooled connection is dead, and
-    the next visitor still gets the page, because an idle connection is checked first."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite is a file: there is no connection to lose")
-    user = f.make_user()
-    f.commit()
-    relay, c = _relayed_app(make_app, user, idle_seconds=0)
-    relay.stop()
-    relay.start()  # back, but the pooled connection went with the old one
+    """The database restarted while the app was quiet: the next visitor still gets the
+    page, because a connection that lay idle is checked first."""
+    relay, c = _restarted_behind_a_relay(make_app, idle_seconds=0)
     try:
         assert c.get("/account/data.json").status_code == 200
     finally:
@@ -168,13 +169,7 @@ def test_a_connection_in_steady_use_is_not_asked_first(app, app_ctx, make_app):
     """Within the idle time a connection is used as it is (no round trip to check it): the
     request on a connection that died that instant gets the friendly 503, and the next one
     is served again on a new connection."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite is a file: there is no connection to lose")
-    user = f.make_user()
-    f.commit()
-    relay, c = _relayed_app(make_app, user, idle_seconds=3600)
-    relay.stop()
-    relay.start()
+    relay, c = _restarted_behind_a_relay(make_app, idle_seconds=3600)
     try:
         _assert_friendly_503(c.get("/account/data.json"))
         assert c.get("/account/data.json").status_code == 200
