@@ -8,9 +8,23 @@ total rows, so two collections logged at once are counted one after the other: t
 sees the earlier's money, and only one of them gets the row count that sets `reached_at`.
 """
 
+from functools import lru_cache
+
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, case, cast, event, func, literal, or_, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from .. import audit, campaigns
 from ..extensions import db
@@ -133,25 +147,35 @@ def _raised_so_far():
     )
 
 
-def mark_reached(team_ids: list[int], company_ids: list[int]) -> list[Milestone]:
-    """Record as reached, once, the open milestones of these teams and workplaces that
-    their totals have passed; tells the team and the workplace's webhooks. Flushes."""
-    owners = []
-    if team_ids:
-        owners.append(Milestone.team_id.in_(team_ids))
-    if company_ids:
-        owners.append(and_(Milestone.team_id.is_(None), Milestone.company_id.in_(company_ids)))
-    if not owners:
-        return []
-    now = utcnow()
+@lru_cache(maxsize=4)
+def _reach_statement(for_teams: bool, for_companies: bool):
+    """The UPDATE that marks reached milestones, built once for each kind of owner list:
+    every logged collection runs it, and building it anew cost more than running it."""
     table = Milestone.__table__
-    reached_ids = db.session.execute(
+    owners = []
+    if for_teams:
+        owners.append(table.c.team_id.in_(bindparam("team_ids", expanding=True)))
+    if for_companies:
+        owners.append(and_(table.c.team_id.is_(None),
+                           table.c.company_id.in_(bindparam("company_ids", expanding=True))))
+    return (
         update(table)
         .where(table.c.reached_at.is_(None), or_(*owners),
                table.c.amount_ore <= _raised_so_far())
-        .values(reached_at=now)
+        .values(reached_at=bindparam("now"))
         .returning(table.c.id)
         .execution_options(synchronize_session=False)
+    )
+
+
+def mark_reached(team_ids: list[int], company_ids: list[int]) -> list[Milestone]:
+    """Record as reached, once, the open milestones of these teams and workplaces that
+    their totals have passed; tells the team and the workplace's webhooks. Flushes."""
+    if not (team_ids or company_ids):
+        return []
+    reached_ids = db.session.execute(
+        _reach_statement(bool(team_ids), bool(company_ids)),
+        {"team_ids": team_ids, "company_ids": company_ids, "now": utcnow()},
     ).scalars().all()
     if not reached_ids:
         return []
