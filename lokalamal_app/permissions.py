@@ -6,7 +6,10 @@ workplaces' data. Anonymous visitors are sent to the login page by @login_requir
 before these run.
 """
 
+from functools import lru_cache
+
 from flask import abort
+from sqlalchemy import bindparam
 
 from .extensions import db
 from .models import Company, Membership, Team, TeamMember, User
@@ -78,15 +81,23 @@ def company_member_or_403(user: User, company: Company) -> Company:
     return company
 
 
+@lru_cache(maxsize=1)
+def _team_and_membership():
+    """The team and the person's membership of it, as one statement built once."""
+    return (
+        db.select(Team, TeamMember.id)
+        .outerjoin(TeamMember, (TeamMember.team_id == Team.id)
+                   & (TeamMember.user_id == bindparam("user_id")))
+        .where(Team.id == bindparam("team_id"))
+    )
+
+
 def team_to_log_for_or_404(user: User, team_id: int) -> Team:
     """The team, when `user` may log for it (a member, or staff): 404 for an unknown team,
     403 otherwise. One query for the team and the membership together, since every logged
     collection asks this."""
-    row = db.session.execute(
-        db.select(Team, TeamMember.id)
-        .outerjoin(TeamMember, (TeamMember.team_id == Team.id) & (TeamMember.user_id == user.id))
-        .where(Team.id == team_id)
-    ).first()
+    row = db.session.execute(_team_and_membership(),
+                             {"team_id": team_id, "user_id": user.id}).first()
     if row is None:
         abort(404)
     team, member_id = row
