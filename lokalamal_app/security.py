@@ -4,7 +4,7 @@ from flask import Flask, current_app, g, request, session
 from flask import Request as FlaskRequest
 from flask_babel import gettext as _
 from flask_login import user_logged_in, user_logged_out
-from werkzeug.exceptions import SecurityError
+from werkzeug.exceptions import BadHost, SecurityError
 
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
@@ -51,9 +51,14 @@ def _new_csrf_token(_app, user=None, **_extra) -> None:
 
 
 def _refuse_unknown_host() -> None:
-    """A Host outside TRUSTED_HOSTS: refused before anything else reads the request."""
-    if isinstance(request.routing_exception, SecurityError):
+    """A Host outside TRUSTED_HOSTS, or one no address can be built from ("xn--"): refused
+    before anything else reads the request."""
+    if isinstance(request.routing_exception, (SecurityError, BadHost)):
         raise request.routing_exception
+    try:
+        request.host_url  # noqa: B018 - what every link on the page is built from
+    except UnicodeError:
+        raise BadHost() from None
 
 
 def _unknown_host(_error):
@@ -67,6 +72,9 @@ def init_app(app: Flask) -> None:
     user_logged_out.connect(_new_csrf_token, app)
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unknown_host)
     app.register_error_handler(SecurityError, _unknown_host)
+    # A Host no address can be built from ("xn--", a label over 63 letters): the usual
+    # error page would try to build links from it and fail again.
+    app.register_error_handler(BadHost, _unknown_host)
 
     @app.after_request
     def _headers(response):
