@@ -256,6 +256,22 @@ def test_a_key_already_used_for_another_team_is_refused(world, login):
     assert reported(other) == 0
 
 
+def test_a_key_another_person_used_is_refused_not_taken_for_theirs(world, login):
+    """A colleague's used key (say, a copied form) is no double click of this person's: 409,
+    nothing recorded, and no "already registered" that would hide it."""
+    colleague = factories.make_user()
+    factories.join_team(world.team, colleague)
+    factories.commit()
+    data = form(amount="75")
+    assert login(world.member).post(f"/teams/{world.team.id}/collections",
+                                    data=data).status_code == 303
+    again = login(colleague).post(f"/teams/{world.team.id}/collections",
+                                  data={**data, "amount": "5", "method": "cash"})
+    assert again.status_code == 409
+    assert entry_count() == 1
+    assert reported(world.team) == 75_00
+
+
 def test_logging_takes_a_few_statements_and_reads_nothing_back_after_them(world, login,
                                                                            count_queries):
     client = login(world.member)

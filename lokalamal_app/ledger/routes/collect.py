@@ -55,6 +55,8 @@ def create_collection(team_id: int):
             raise
         replay = entry
         entry_team_id, awaiting_count = entry.team_id, entry.awaiting_count
+        if entry.logged_by_id != current_user.id:
+            abort(409)  # someone else's key: their entry is not this person's to repeat
     if entry_team_id != team_id:
         abort(409)
     if htmx:
