@@ -11,7 +11,9 @@ under their own id, and only until they change anything themselves: every reques
 that is not a read puts a new random mark in their session, and the mark is part of the
 key (random, not a count: two devices, or two requests sent at once, must never arrive at
 the same mark). What they did shows on the next page at once, on whichever worker serves
-it; what others did (besides money) within the same few seconds as for visitors.
+it. What others change about who may see and do what (a team, a workplace role, captaincy,
+staff rights) moves the board version, so nobody is shown again what they just lost; other
+edits by others show within the same few seconds as for visitors.
 
 The address is the whole of it, host included: without PUBLIC_URL (development) links are
 built from the request's host, and one visitor's made-up Host must not reach the others.
@@ -133,8 +135,55 @@ def _count_own_change(response):
     return response
 
 
+# Who may see and do what: a change to any of these, by anyone, makes every cached page old
+# (the person who lost a team or a right must not be shown it again from the cache). They
+# are rare beside page views, so the board version, already part of every key, is bumped.
+_RIGHTS_CHANGED = "page_cache_rights_changed"
+_RIGHTS_COLUMNS = {
+    "Membership": {"role", "company_id", "user_id"},
+    "TeamMember": {"team_id", "company_id", "user_id"},
+    "Team": {"captain_id", "company_id"},
+    "User": {"is_staff", "disabled"},
+}
+
+
+def _changes_rights(obj, created_or_deleted: bool) -> bool:
+    from sqlalchemy import inspect
+
+    columns = _RIGHTS_COLUMNS.get(type(obj).__name__)
+    if columns is None:
+        return False
+    if created_or_deleted:
+        return type(obj).__name__ != "User"
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in columns)
+
+
+def _note_rights_changes(session, _flush_context, _instances) -> None:
+    if session.info.get(_RIGHTS_CHANGED):
+        return
+    if (any(_changes_rights(obj, True) for obj in (*session.new, *session.deleted))
+            or any(_changes_rights(obj, False) for obj in session.dirty)):
+        session.info[_RIGHTS_CHANGED] = True
+
+
+def _bump_for_rights_changes(session, _flush_context) -> None:
+    if session.info.pop(_RIGHTS_CHANGED, None):
+        from .ledger import totals
+
+        totals.bump_board_version()  # in this transaction, or just after its commit
+
+
 def init_app(app) -> None:
+    from sqlalchemy import event
+
+    from .extensions import db
+
     app.after_request(_count_own_change)
+    for name, listener in (("before_flush", _note_rights_changes),
+                           ("after_flush_postexec", _bump_for_rights_changes)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 def _token_field() -> str:

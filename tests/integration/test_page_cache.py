@@ -244,3 +244,60 @@ def test_a_made_up_host_never_reaches_other_visitors(worker, world):
     worker.test_client().get(url, headers={"Host": "evil.example"})
     page = worker.test_client().get(url).get_data(as_text=True)
     assert "evil.example" not in page
+
+
+@pytest.fixture
+def fresh_worker(make_app, app_ctx, freeze_clock):
+    """A worker that keeps pages for a minute but reads the board version every time."""
+    freeze_clock(datetime.combine(clock.today(), time(12, 0, 5), tzinfo=clock.zone()))
+    return make_app(PAGE_CACHE_SECONDS=60, LEADERBOARD_VERSION_TTL=0, WTF_CSRF_ENABLED=True)
+
+
+def test_a_member_taken_out_of_the_team_is_not_shown_its_page_again(fresh_worker, world,
+                                                                     teammate):
+    """The captain removes Sam: Sam's next team page, cached a moment ago with the log form
+    and the invite link, is rendered again without them."""
+    url = f"/teams/{world.team_slug}"
+    sam = _logged_in(fresh_worker, "sam@example.se")
+    before = sam.get(url).get_data(as_text=True)
+    assert 'name="idempotency_key"' in before and "/join/" in before
+    captain = _logged_in(fresh_worker, "maja@example.se")
+    ask = captain.get(f"{url}/members/{teammate.id}/remove").get_data(as_text=True)
+    removed = captain.post(f"{url}/members/{teammate.id}/remove",
+                           data={"csrf_token": _token(ask)})
+    assert removed.status_code in (302, 303)
+    after = sam.get(url).get_data(as_text=True)
+    assert 'name="idempotency_key"' not in after and "/join/" not in after
+
+
+def test_staff_whose_rights_are_taken_back_are_not_shown_staff_pages_again(
+        fresh_worker, world, teammate):
+    from lokalamal_app.models import User
+    from lokalamal_app.staff import services as staff_services
+
+    url = f"/companies/{world.company_slug}"
+    staff = factories.make_user(email="stina@example.se", is_staff=True)
+    factories.commit()
+    stina = _logged_in(fresh_worker, "stina@example.se")
+    before = stina.get(url).get_data(as_text=True)
+    assert "/join/" in before  # staff see every workplace's invite links
+    staff_services.revoke_staff(db.session.get(User, staff.id),
+                                factories.make_user(is_staff=True))
+    db.session.commit()
+    assert "/join/" not in stina.get(url).get_data(as_text=True)
+
+
+def test_who_may_do_what_moves_the_board_version(app_ctx, world, teammate):
+    from lokalamal_app.ledger import totals
+    from lokalamal_app.models import Membership, User
+
+    before = totals.board_version()
+    membership = db.session.execute(db.select(Membership).where(
+        Membership.user_id == teammate.id)).scalar_one()
+    membership.role = "admin"
+    db.session.commit()
+    assert totals.board_version() > before
+    unchanged = totals.board_version()
+    db.session.get(User, teammate.id).display_name = "Sam K."  # not a right
+    db.session.commit()
+    assert totals.board_version() == unchanged

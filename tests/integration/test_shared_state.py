@@ -17,11 +17,12 @@ def _team():
 
 def test_a_committed_ledger_change_bumps_the_board_version(shared_ctx):
     team = _team()
+    user = factories.make_user(is_staff=True)  # a new right moves the version too: before
+    factories.commit()
     before = totals.board_version()
     factories.make_collection(team, amount_ore=100_00)
     factories.commit()
     assert totals.board_version() == before + 1
-    user = factories.make_user(is_staff=True)
     entry = factories.make_collection(team, amount_ore=50_00)
     factories.commit()
     services.receive_entry(entry, user, "Kvitto 1")
