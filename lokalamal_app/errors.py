@@ -60,6 +60,13 @@ def init_app(app: Flask) -> None:
             return jsonify(error=str(error)), 409
         return render_template("ledger/problem.html", message=str(error)), 409
 
+    def _saved_by_someone_else():
+        message = _("Det här hann någon annan (eller ett tidigare klick) spara nyss. "
+                    "Ladda om sidan och se efter.")
+        if _wants_json():
+            return jsonify(error=message), 409
+        return render_template("ledger/problem.html", message=message), 409
+
     @app.errorhandler(IntegrityError)
     def already_there(error):
         """A unique rule broken by two requests at once (a form sent twice, two people
@@ -68,11 +75,13 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.warning("Integrity conflict on %s %s: %s", request.method, request.path,
                            type(getattr(error, "orig", error)).__name__)
-        message = _("Det här hann någon annan (eller ett tidigare klick) spara nyss. "
-                    "Ladda om sidan och se efter.")
-        if _wants_json():
-            return jsonify(error=message), 409
-        return render_template("ledger/problem.html", message=message), 409
+        return _saved_by_someone_else()
+
+    @app.errorhandler(409)
+    def conflict_page(_error):
+        """Any other 409 a view answered: the same plain Swedish page, not Werkzeug's."""
+        db.session.rollback()
+        return _saved_by_someone_else()
 
     from flask_wtf.csrf import CSRFError
 

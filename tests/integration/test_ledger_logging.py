@@ -268,6 +268,7 @@ def test_a_key_another_person_used_is_refused_not_taken_for_theirs(world, login)
     again = login(colleague).post(f"/teams/{world.team.id}/collections",
                                   data={**data, "amount": "5", "method": "cash"})
     assert again.status_code == 409
+    assert "redan använts till en annan insamling" in again.get_data(as_text=True)
     assert entry_count() == 1
     assert reported(world.team) == 75_00
 

@@ -82,6 +82,17 @@ def test_unknown_urls_get_a_friendly_swedish_404(client, url):
     assert "Sidan finns inte" in response.get_data(as_text=True)
 
 
+def test_a_conflict_gets_the_plain_swedish_page_not_the_frameworks(make_app):
+    from flask import abort
+
+    other = make_app()
+    other.add_url_rule("/konflikt", "konflikt", lambda: abort(409))
+    response = other.test_client().get("/konflikt")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "hann någon annan" in html and "Conflict" not in html
+
+
 def test_an_unexpected_error_gets_a_friendly_500_and_rolls_back(caplog, make_app):
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 

@@ -1,6 +1,6 @@
 """Logging a collection from a team page (htmx or a plain post)."""
 
-from flask import abort, flash, make_response, redirect, render_template
+from flask import flash, make_response, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -41,7 +41,7 @@ def create_collection(team_id: int):
         )
         # What the answer needs, read before the commit expires the entry: reading it after
         # would load it again.
-        entry_team_id, awaiting_count = entry.team_id, entry.awaiting_count
+        awaiting_count = entry.awaiting_count
         db.session.commit()
     except services.LedgerError as exc:
         db.session.rollback()
@@ -53,12 +53,12 @@ def create_collection(team_id: int):
         entry = services.entry_for_key(form.idempotency_key.data)
         if entry is None:
             raise
-        replay = entry
-        entry_team_id, awaiting_count = entry.team_id, entry.awaiting_count
-        if entry.logged_by_id != current_user.id:
-            abort(409)  # someone else's key: their entry is not this person's to repeat
-    if entry_team_id != team_id:
-        abort(409)
+        replay, awaiting_count = entry, entry.awaiting_count
+        if entry.logged_by_id != current_user.id or entry.team_id != team_id:
+            # Someone else's key, or another team's: not this person's post sent again.
+            raise services.Conflict(_(
+                "Det här formuläret har redan använts till en annan insamling. Ingenting "
+                "nytt sparades: ladda om sidan och registrera insamlingen igen.")) from None
     if htmx:
         response = make_response(render_template(
             "ledger/_logged.html", team=team, entry=entry, replay=replay is not None,
