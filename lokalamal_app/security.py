@@ -4,7 +4,7 @@ from flask import Flask, current_app, g, request, session
 from flask import Request as FlaskRequest
 from flask_babel import gettext as _
 from flask_login import user_logged_in, user_logged_out
-from werkzeug.exceptions import BadHost, SecurityError
+from werkzeug.exceptions import BadHost, RequestEntityTooLarge, SecurityError
 
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
@@ -61,6 +61,19 @@ def _refuse_unknown_host() -> None:
         raise BadHost() from None
 
 
+def _refuse_unmeasured_body_over_limit() -> None:
+    """A body sent without its length (chunked) is held to the same limit as one that
+    states it. The server stops reading it at the limit, and the form would be parsed from
+    what was read so far, quietly cut off; instead it is read here, kept for the form, and
+    refused with 413 when it reaches the limit."""
+    if (request.method in ("GET", "HEAD", "OPTIONS") or request.content_length is not None
+            or "wsgi.input_terminated" not in request.environ):
+        return
+    request.get_data(cache=True, parse_form_data=False)  # read up to the limit, kept
+    if getattr(request.stream, "is_exhausted", False):
+        raise RequestEntityTooLarge()
+
+
 def _unknown_host(_error):
     # Plain text: without a trusted host no address of this site can be built for a page.
     return (_("Okänd adress: den här servern svarar bara på Lokala måls egen adress.") + "\n", 400,
@@ -71,6 +84,7 @@ def init_app(app: Flask) -> None:
     user_logged_in.connect(_new_csrf_token, app)
     user_logged_out.connect(_new_csrf_token, app)
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_unknown_host)
+    app.before_request_funcs[None].insert(1, _refuse_unmeasured_body_over_limit)
     app.register_error_handler(SecurityError, _unknown_host)
     # A Host no address can be built from ("xn--", a label over 63 letters): the usual
     # error page would try to build links from it and fail again.

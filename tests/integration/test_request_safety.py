@@ -4,18 +4,19 @@ reuse a CSRF token from before the login, or time the forgot-password form."""
 
 import io
 import re
-from urllib.parse import urlsplit
+import uuid
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import EnvironBuilder, encode_multipart, run_wsgi_app
 
 from config import ConfigurationError, ProductionConfig
-from lokalamal_app import create_app
+from lokalamal_app import clock, create_app
 from lokalamal_app.auth import passwords
 from lokalamal_app.auth import services as auth_services
 from lokalamal_app.extensions import db
-from lokalamal_app.models import OutboxMessage
+from lokalamal_app.models import LedgerEntry, OutboxMessage
 from lokalamal_app.notifications import notify
 from lokalamal_app.redirects import safe_next
 from lokalamal_app.urls import external_url
@@ -322,3 +323,30 @@ def test_a_host_no_address_can_be_built_from_is_a_plain_400(app, host, path):
     body, status, _headers = run_wsgi_app(app, environ, buffered=True)
     assert status.startswith("400")
     assert "Okänd adress" in b"".join(body).decode()
+
+
+def _chunked_log(team_id: int, padding: int):
+    """A log posted with its body sent in chunks: no Content-Length, as a client may."""
+    body = urlencode({"amount": "25", "collected_on": clock.today().isoformat(),
+                      "method": "swish", "note": "x" * padding,
+                      "idempotency_key": uuid.uuid4().hex}).encode()
+    environ = EnvironBuilder(path=f"/teams/{team_id}/collections", method="POST",
+                             input_stream=io.BytesIO(body),
+                             headers={"Content-Type": "application/x-www-form-urlencoded",
+                                      "Transfer-Encoding": "chunked"}).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ["wsgi.input_terminated"] = True  # the server ends the stream (gunicorn does)
+    return environ
+
+
+def test_a_chunked_body_over_the_form_limit_is_refused_not_cut_off(app, app_ctx, login):
+    member = factories.make_user()
+    team = factories.make_team(factories.make_company(), captain=member)
+    factories.commit()
+    cookie = login(member).get_cookie("session").value
+    for padding, expected in ((50, "303"), (300_000, "413")):
+        environ = _chunked_log(team.id, padding)
+        environ["HTTP_COOKIE"] = f"session={cookie}"
+        _body, status, _headers = run_wsgi_app(app, environ, buffered=True)
+        assert status.startswith(expected), (padding, status)
+    assert db.session.execute(db.select(db.func.count(LedgerEntry.id))).scalar_one() == 1
