@@ -36,8 +36,10 @@ from flask import current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event, inspect
 
 from . import clock
+from .extensions import db
 
 # Random per process, so that no text a user writes can be taken for it.
 _PLACEHOLDER = "csrf-" + secrets.token_hex(16)
@@ -139,24 +141,25 @@ def _count_own_change(response):
 # (the person who lost a team or a right must not be shown it again from the cache). They
 # are rare beside page views, so the board version, already part of every key, is bumped.
 _RIGHTS_CHANGED = "page_cache_rights_changed"
+# Rows whose coming or going changes rights, and the columns whose change does.
+_RIGHTS_ROWS = {"Membership", "TeamMember", "Team"}
 _RIGHTS_COLUMNS = {
-    "Membership": {"role", "company_id", "user_id"},
-    "TeamMember": {"team_id", "company_id", "user_id"},
-    "Team": {"captain_id", "company_id"},
-    "User": {"is_staff", "disabled"},
+    "Membership": ("role", "company_id", "user_id"),
+    "TeamMember": ("team_id", "company_id", "user_id"),
+    "Team": ("captain_id", "company_id"),
+    "User": ("is_staff", "disabled"),
 }
 
 
 def _changes_rights(obj, created_or_deleted: bool) -> bool:
-    from sqlalchemy import inspect
-
-    columns = _RIGHTS_COLUMNS.get(type(obj).__name__)
+    name = type(obj).__name__
+    if created_or_deleted:
+        return name in _RIGHTS_ROWS
+    columns = _RIGHTS_COLUMNS.get(name)
     if columns is None:
         return False
-    if created_or_deleted:
-        return type(obj).__name__ != "User"
     state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in columns)
+    return any(state.attrs[column].history.has_changes() for column in columns)
 
 
 def _note_rights_changes(session, _flush_context, _instances) -> None:
@@ -175,10 +178,6 @@ def _bump_for_rights_changes(session, _flush_context) -> None:
 
 
 def init_app(app) -> None:
-    from sqlalchemy import event
-
-    from .extensions import db
-
     app.after_request(_count_own_change)
     for name, listener in (("before_flush", _note_rights_changes),
                            ("after_flush_postexec", _bump_for_rights_changes)):
