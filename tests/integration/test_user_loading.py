@@ -7,6 +7,7 @@ from sqlalchemy import event
 from lokalamal_app.database import get_before_transaction
 from lokalamal_app.extensions import db
 from lokalamal_app.models import User
+from lokalamal_app.models.base import utcnow
 from tests import factories
 
 
@@ -58,6 +59,27 @@ def test_the_person_is_read_without_a_transaction_on_postgresql(app, person):
         assert seen == [("BEGIN", False), ("SELECT", False)]
     with app.app_context():
         assert db.session.get(User, person).display_name == "Erik Eksson"
+        db.session.remove()
+
+
+def test_the_person_read_first_is_the_one_the_orm_would_load(app, person):
+    """Every column as the ORM's own `get` has it (types too: times with their zone), and
+    nothing to write back at the next commit."""
+    with app.app_context():
+        db.session.get(User, person).last_login_at = utcnow()
+        db.session.commit()
+        db.session.remove()
+    with app.app_context(), app.test_request_context("/"):
+        mine = get_before_transaction(User, person)
+        assert not db.session.dirty and not db.session.new
+        ours = {attr.key: getattr(mine, attr.key) for attr in db.inspect(User).column_attrs}
+        db.session.remove()
+    with app.app_context():
+        theirs = db.session.get(User, person)
+        assert ours == {attr.key: getattr(theirs, attr.key)
+                        for attr in db.inspect(User).column_attrs}
+        if db.engine.dialect.name == "postgresql":  # SQLite keeps no zone, for either
+            assert ours["last_login_at"].utcoffset() is not None
         db.session.remove()
 
 
