@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import assets, clock, formatting, inputs, names, security, shared_state
 from .auth import passwords
+from .cookie_sessions import SessionInterface
 from .database import configure_sqlite, get_before_transaction, ping_idle_connections
 from .extensions import babel, csrf, db, htmx, login_manager, migrate
 
@@ -54,6 +55,7 @@ def create_app(config_class: type | str | None = None) -> Flask:
         instance_path=os.path.join(root, "instance"),
     )
     app.config.from_object(config_class)
+    app.session_interface = SessionInterface()
     if production:
         # Links in mail come from PUBLIC_URL; refusing other hosts also keeps a forged
         # Host header out of everything else that reads the request's address.

@@ -123,7 +123,7 @@ def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
             raise exc.DisconnectionError() from error
 
 
-_AUTOCOMMIT: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+_SQL_TEXTS: "weakref.WeakKeyDictionary[Engine, dict]" = weakref.WeakKeyDictionary()
 
 
 @cache
@@ -134,6 +134,43 @@ def _row_by_id(model) -> tuple[Select, tuple[str, ...]]:
     columns = [getattr(model.__table__.c, inspect(model).get_property(key).columns[0].key)
                for key in attributes]
     return select(*columns).where(model.__table__.c.id == bindparam("ident")), attributes
+
+
+def _read_in_autocommit(bind: Engine, statement: Select, params: dict):
+    """The statement's first row, read in autocommit on a pooled connection's driver
+    directly (PostgreSQL).
+
+    SQLAlchemy's Connection around a single read (the isolation level set and reset, the
+    execution context, the result) cost more than the round trip itself. The pool still
+    hands the connection out (pinging one that lay idle) and takes it back; an error is
+    raised as SQLAlchemy's own (OperationalError for a lost server: the 503 page), and the
+    connection is thrown away rather than returned in autocommit. SQLAlchemy's statement
+    events do not see this read.
+    """
+    texts = _SQL_TEXTS.setdefault(bind, {})
+    sql = texts.get(statement)
+    if sql is None:
+        sql = texts[statement] = str(statement.compile(dialect=bind.dialect))
+    pooled = driver = None
+    try:
+        pooled = bind.raw_connection()
+        driver = pooled.driver_connection
+        driver.autocommit = True
+        row = driver.execute(sql, params).fetchone()
+        driver.autocommit = False
+        return row
+    except bind.dialect.loaded_dbapi.Error as error:
+        lost = driver is None or bind.dialect.is_disconnect(error, driver, None)
+        if pooled is not None:
+            pooled.invalidate(error)
+        if lost:
+            bind.dispose()  # the others went with the server: a new pool, as SQLAlchemy does
+        raise exc.DBAPIError.instance(sql, params, error, bind.dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost,
+                                      dialect=bind.dialect) from error
+    finally:
+        if pooled is not None:
+            pooled.close()
 
 
 def get_before_transaction(model, ident):
@@ -155,11 +192,7 @@ def get_before_transaction(model, ident):
     statement, attributes = _row_by_id(model)
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        autocommit = _AUTOCOMMIT.get(bind)
-        if autocommit is None:
-            autocommit = _AUTOCOMMIT[bind] = bind.execution_options(isolation_level="AUTOCOMMIT")
-        with autocommit.connect() as connection:
-            row = connection.execute(statement, {"ident": ident}).first()
+        row = _read_in_autocommit(bind, statement, {"ident": ident})
     else:  # a local file: in the request's transaction, begun as every request's is
         row = session.execute(statement, {"ident": ident}).first()
     if row is None:

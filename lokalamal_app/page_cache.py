@@ -24,7 +24,6 @@ visitor's token and new keys; a visitor with a flashed message waiting gets a fr
 a cookie that changes what a page shows (`personal_cookie`) is part of the key.
 """
 
-import re
 import secrets
 import threading
 import time
@@ -189,6 +188,32 @@ def _token_field() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
 
+# Signed CSRF tokens by the session's raw token: signing one anew for every cached page was
+# a good part of a logged-in person's answer. The signed token is still the person's own
+# (it signs their session's token) and, with no time limit on tokens (WTF_CSRF_TIME_LIMIT),
+# as valid as a new one. Per process; when full the memory starts again.
+_SIGNED_TOKENS: dict[tuple, str] = {}
+_SIGNED_TOKENS_KEPT = 4096
+
+
+def _csrf_token() -> str:
+    """This answer's CSRF token, as `generate_csrf()` makes it."""
+    field = _token_field()
+    raw = session.get(field)
+    if raw is None or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()  # a new session's token, or one that must carry its time
+    key = (current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
+    token = _SIGNED_TOKENS.get(key)
+    if token is None:
+        token = generate_csrf()
+        if len(_SIGNED_TOKENS) >= _SIGNED_TOKENS_KEPT:
+            _SIGNED_TOKENS.clear()
+        _SIGNED_TOKENS[key] = token
+    else:
+        setattr(g, field, token)  # what Flask-WTF hands out for the rest of the request
+    return token
+
+
 def _own(body: str) -> str:
     """The cached page with this answer's token and keys in place of the placeholders.
 
@@ -196,9 +221,10 @@ def _own(body: str) -> str:
     visitor's answer without a form (a board fragment, a poll's 204) would carry a new
     session cookie for nothing."""
     if _PLACEHOLDER in body:
-        body = body.replace(_PLACEHOLDER, generate_csrf())
+        body = body.replace(_PLACEHOLDER, _csrf_token())
     if _KEY_PLACEHOLDER in body:
-        body = re.sub(_KEY_PLACEHOLDER, lambda _match: uuid.uuid4().hex, body)
+        parts = body.split(_KEY_PLACEHOLDER)
+        body = "".join(part + uuid.uuid4().hex for part in parts[:-1]) + parts[-1]
     return body
 
 

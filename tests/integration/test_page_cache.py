@@ -6,11 +6,10 @@ import re
 from datetime import datetime, time
 
 import pytest
-from sqlalchemy import event
 
 from lokalamal_app import clock
 from lokalamal_app.extensions import db
-from tests import factories
+from tests import factories, statements
 
 TOKEN = re.compile(r'(?:name="csrf_token" value="|"X-CSRFToken": ")([^"]+)"')
 
@@ -36,20 +35,21 @@ def world(app_ctx):
 
 
 class Statements:
+    """The statements the worker sends to its database in the block, as text."""
+
     def __init__(self, app):
         with app.app_context():
             self.engine = db.engine
         self.seen: list[str] = []
 
     def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
+        self._sent = statements.sent(self.engine)
+        self._record = self._sent.__enter__()
         return self.seen
 
     def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, *args):
-        self.seen.append(statement)
+        self._sent.__exit__(*exc)
+        self.seen.extend(statement for statement, _autocommit in self._record)
 
 
 def _pages(world) -> list[str]:

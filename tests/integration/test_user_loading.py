@@ -2,13 +2,12 @@
 person sees and may do is the same as when it was read inside it."""
 
 import pytest
-from sqlalchemy import event
 
 from lokalamal_app.database import get_before_transaction
 from lokalamal_app.extensions import db
 from lokalamal_app.models import User
 from lokalamal_app.models.base import utcnow
-from tests import factories
+from tests import factories, statements
 
 
 @pytest.fixture
@@ -28,35 +27,25 @@ def _as_a_server(app, client, path: str):
             db.session.remove()
 
 
-def _statements(record: list):
-    """Listen for every statement on the app's database: (its first word, whether the
-    connection was in autocommit, which sends no BEGIN and needs no ROLLBACK)."""
-
-    def before(conn, _cursor, statement, *_args):
-        record.append((statement.split()[0].upper(),
-                       bool(getattr(conn.connection.dbapi_connection, "autocommit", False))))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    return before
+def _first_words(seen: list) -> list:
+    """(each statement's first word, whether its connection was in autocommit, which sends
+    no BEGIN and needs no ROLLBACK)."""
+    return [(statement.split()[0].upper(), autocommit) for statement, autocommit in seen]
 
 
 def test_the_person_is_read_without_a_transaction_on_postgresql(app, person):
-    seen: list = []
     with app.app_context(), app.test_request_context("/"):
-        listener = _statements(seen)
-        try:
+        with statements.sent(db.engine) as seen:
             user = get_before_transaction(User, person)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         assert user.display_name == "Erik Ek"
         assert user in db.session  # the request's session holds it, for what comes later
         user.display_name = "Erik Eksson"  # and changes to it are the request's as usual
         db.session.commit()
         db.session.remove()
     if db.engine.dialect.name == "postgresql":
-        assert seen == [("SELECT", True)]
+        assert _first_words(seen) == [("SELECT", True)]
     else:  # SQLite: in the request's transaction, begun as every request's is
-        assert seen == [("BEGIN", False), ("SELECT", False)]
+        assert _first_words(seen) == [("BEGIN", False), ("SELECT", False)]
     with app.app_context():
         assert db.session.get(User, person).display_name == "Erik Eksson"
         db.session.remove()
@@ -97,15 +86,11 @@ def test_a_cached_page_for_a_logged_in_person_begins_no_transaction(app, person,
     app.config.update(PAGE_CACHE_SECONDS=60, LEADERBOARD_VERSION_TTL=60)
     client = login(db.session.get(User, person))
     assert _as_a_server(app, client, "/").status_code == 200  # rendered and kept
-    seen: list = []
-    listener = _statements(seen)
-    try:
+    with statements.sent(db.engine) as seen:
         response = _as_a_server(app, client, "/")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200
     assert "Logga ut" in response.get_data(as_text=True)
-    assert seen == [("SELECT", True)]
+    assert _first_words(seen) == [("SELECT", True)]
 
 
 def test_a_disabled_person_is_logged_out_on_the_next_page(app, person, login):
