@@ -173,10 +173,26 @@ def _read_in_autocommit(bind: Engine, statement: Select, params: dict):
             pooled.close()
 
 
+def _read_before_write_lock(bind: Engine, statement: Select, params: dict):
+    """The statement's first row, read in a short transaction of its own that takes no
+    write lock (SQLite). A request that writes takes SQLite's one write lock when its
+    transaction begins, and holds it to the end: everything read first under it, and all
+    the Python work between, is time in which no other worker can write."""
+    outer = _DEFERRED in g
+    g.setdefault(_DEFERRED, True)
+    try:
+        with bind.connect() as connection:
+            return connection.execute(statement, params).first()
+    finally:
+        if not outer:
+            g.pop(_DEFERRED, None)
+
+
 def get_before_transaction(model, ident):
     """`db.session.get(model, ident)` for what every request reads first (who is logged
     in), at the cost of one plain statement: on PostgreSQL read in autocommit, apart from the
-    request's transaction; the object is then handed to the request's session as loaded.
+    request's transaction; on SQLite apart from a writing request's transaction, before it
+    takes the write lock. The object is then handed to the request's session as loaded.
 
     Inside the session's transaction that read cost BEGIN and, at the end of a request that
     reads nothing else (a cached page), ROLLBACK: two of its three round trips. Under READ
@@ -193,7 +209,9 @@ def get_before_transaction(model, ident):
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         row = _read_in_autocommit(bind, statement, {"ident": ident})
-    else:  # a local file: in the request's transaction, begun as every request's is
+    elif has_request_context() and request.method not in READ_METHODS:
+        row = _read_before_write_lock(bind, statement, {"ident": ident})
+    else:  # a page view: in the request's transaction, begun as every page view's is
         row = session.execute(statement, {"ident": ident}).first()
     if row is None:
         return None

@@ -51,6 +51,21 @@ def test_the_person_is_read_without_a_transaction_on_postgresql(app, person):
         db.session.remove()
 
 
+def test_a_writing_request_reads_the_person_before_it_takes_the_write_lock(app, person):
+    """On SQLite a request that may write begins with BEGIN IMMEDIATE, and holds the one
+    write lock until it ends: who is logged in is read before, in a plain read."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads it in autocommit (the test above)")
+    with app.app_context(), app.test_request_context("/", method="POST"):
+        with statements.sent(db.engine) as seen:
+            user = get_before_transaction(User, person)
+            db.session.execute(db.text("SELECT 1"))  # the request's own work begins here
+        assert user in db.session and user.display_name == "Erik Ek"
+        db.session.remove()
+    assert [statement.split()[0] if statement.startswith("SELECT") else statement
+            for statement, _autocommit in seen] == ["BEGIN", "SELECT", "BEGIN IMMEDIATE", "SELECT"]
+
+
 def test_the_person_read_first_is_the_one_the_orm_would_load(app, person):
     """Every column as the ORM's own `get` has it (types too: times with their zone), and
     nothing to write back at the next commit."""

@@ -27,9 +27,12 @@ def new_collection(team_id: int):
 @login_required
 def create_collection(team_id: int):
     """Log money a team collected; htmx gets the fresh form and the new total in place."""
-    team = team_to_log_for_or_404(current_user, team_id)
+    # The form first: it needs no database, and on SQLite the first query takes the write
+    # lock, which every other worker's log then waits for until this one commits.
     form = CollectionForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    team = team_to_log_for_or_404(current_user, team_id)
+    if not valid:
         return _form_again(team, form, 422)
     replay = None
     try:
