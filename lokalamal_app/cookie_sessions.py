@@ -48,5 +48,6 @@ class SessionInterface(SecureCookieSessionInterface):
         data, signed_at = kept
         if time.time() - signed_at > max_age:
             return self.session_class()
-        # A copy: the request may change its session (a flashed message is a list).
-        return self.session_class(copy.deepcopy(data))
+        # A copy of what a request may change in place (flashed messages are a list).
+        return self.session_class({name: copy.deepcopy(value) if isinstance(value, (list, dict))
+                                   else value for name, value in data.items()})
