@@ -35,9 +35,9 @@ class SessionInterface(SecureCookieSessionInterface):
         key = (app.secret_key, value)
         kept = self._verified.get(key)
         if kept is None:
+            serializer = self.get_signing_serializer(app)
             try:
-                data, signed_at = self.get_signing_serializer(app).loads(value, max_age=max_age,
-                                                   return_timestamp=True)
+                data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
             except BadSignature:  # also a session too old (SignatureExpired)
                 return self.session_class()
             kept = (data, signed_at.timestamp())

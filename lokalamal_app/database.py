@@ -151,18 +151,18 @@ def _read_in_autocommit(bind: Engine, statement: Select, params: dict):
     sql = texts.get(statement)
     if sql is None:
         sql = texts[statement] = str(statement.compile(dialect=bind.dialect))
-    pooled = driver = None
+    pooled, done = None, False
     try:
         pooled = bind.raw_connection()
         driver = pooled.driver_connection
         driver.autocommit = True
         row = driver.execute(sql, params).fetchone()
         driver.autocommit = False
+        done = True
         return row
     except bind.dialect.loaded_dbapi.Error as error:
-        lost = driver is None or bind.dialect.is_disconnect(error, driver, None)
-        if pooled is not None:
-            pooled.invalidate(error)
+        lost = pooled is None or bind.dialect.is_disconnect(error, pooled.driver_connection,
+                                                            None)
         if lost:
             bind.dispose()  # the others went with the server: a new pool, as SQLAlchemy does
         raise exc.DBAPIError.instance(sql, params, error, bind.dialect.loaded_dbapi.Error,
@@ -170,6 +170,8 @@ def _read_in_autocommit(bind: Engine, statement: Select, params: dict):
                                       dialect=bind.dialect) from error
     finally:
         if pooled is not None:
+            if not done:  # whatever stopped it: never back to the pool in autocommit
+                pooled.invalidate()
             pooled.close()
 
 

@@ -87,6 +87,33 @@ def test_the_person_read_first_is_the_one_the_orm_would_load(app, person):
         db.session.remove()
 
 
+def test_a_read_stopped_halfway_never_leaves_a_connection_in_autocommit(
+        app, person, monkeypatch):
+    """Whatever stops the read (here an error from outside the driver), the connection it
+    used never goes back to the pool in autocommit, where a request's transaction would
+    quietly commit statement by statement."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL reads it on the driver in autocommit")
+    import psycopg
+
+    def stopped(*_args, **_kwargs):
+        raise RuntimeError("stopped halfway")
+
+    with app.app_context(), app.test_request_context("/"):
+        monkeypatch.setattr(psycopg.Connection, "execute", stopped)
+        with pytest.raises(RuntimeError):
+            get_before_transaction(User, person)
+        monkeypatch.undo()
+        db.session.remove()
+        size = db.engine.pool.size() + 1
+        connections = [db.engine.connect() for _ in range(size)]  # every pooled one, and more
+        try:
+            assert not any(c.connection.driver_connection.autocommit for c in connections)
+        finally:
+            for c in connections:
+                c.close()
+
+
 def test_an_unknown_id_is_nobody(app, app_ctx):
     with app.test_request_context("/"):
         assert get_before_transaction(User, 987654) is None
