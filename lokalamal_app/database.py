@@ -88,10 +88,14 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = (has_request_context()
-                     and (request.method not in READ_METHODS or g.get(_IMMEDIATE))
-                     and not g.get(_DEFERRED))
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _begins_with_write_lock() else "BEGIN")
+
+
+def _begins_with_write_lock() -> bool:
+    """Whether a transaction begun now takes SQLite's write lock at BEGIN (see above)."""
+    return (has_request_context()
+            and (request.method not in READ_METHODS or bool(g.get(_IMMEDIATE)))
+            and not g.get(_DEFERRED))
 
 
 def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
@@ -175,21 +179,6 @@ def _read_in_autocommit(bind: Engine, statement: Select, params: dict):
             pooled.close()
 
 
-def _read_before_write_lock(bind: Engine, statement: Select, params: dict):
-    """The statement's first row, read in a short transaction of its own that takes no
-    write lock (SQLite). A request that writes takes SQLite's one write lock when its
-    transaction begins, and holds it to the end: everything read first under it, and all
-    the Python work between, is time in which no other worker can write."""
-    outer = _DEFERRED in g
-    g.setdefault(_DEFERRED, True)
-    try:
-        with bind.connect() as connection:
-            return connection.execute(statement, params).first()
-    finally:
-        if not outer:
-            g.pop(_DEFERRED, None)
-
-
 def get_before_transaction(model, ident):
     """`db.session.get(model, ident)` for what every request reads first (who is logged
     in), at the cost of one plain statement: on PostgreSQL read in autocommit, apart from the
@@ -211,8 +200,11 @@ def get_before_transaction(model, ident):
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         row = _read_in_autocommit(bind, statement, {"ident": ident})
-    elif has_request_context() and request.method not in READ_METHODS:
-        row = _read_before_write_lock(bind, statement, {"ident": ident})
+    elif _begins_with_write_lock():
+        # Not under the write lock: all of the request's work until it commits would
+        # otherwise be time in which no other worker can write.
+        with reads_without_write_lock(session):
+            row = session.execute(statement, {"ident": ident}).first()
     else:  # a page view: in the request's transaction, begun as every page view's is
         row = session.execute(statement, {"ident": ident}).first()
     if row is None:
