@@ -20,7 +20,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import bindparam, event, func, or_, text
+from sqlalchemy import bindparam, event, func, or_, select, text
 from sqlalchemy.orm import Session, object_session
 
 from ..extensions import db
@@ -121,16 +121,23 @@ def _merge(rows: list[dict]) -> dict[tuple, dict]:
     return merged
 
 
-# The same text for PostgreSQL and SQLite, executed with a list of rows (executemany). Plain
-# text: SQLAlchemy compiled its ON CONFLICT construct over the rows' VALUES anew on every
-# collection in a challenge, which cost more than the rest of logging it.
-_UPSERT = text(
-    'INSERT INTO challenge_tally (challenge_id, company_id, kind, "key", ' + ", ".join(FIELDS)
-    + ") VALUES (:challenge_id, :company_id, :kind, :key, "
-    + ", ".join(f":{name}" for name in FIELDS)
-    + ') ON CONFLICT (challenge_id, company_id, kind, "key") DO UPDATE SET '
-    + ", ".join(f"{name} = challenge_tally.{name} + excluded.{name}" for name in FIELDS)
-)
+@lru_cache(maxsize=16)
+def _upsert_of(count: int):
+    """The upsert of `count` rows as one statement, the same text for PostgreSQL and SQLite,
+    built once per count: plain text with one VALUES list, since SQLAlchemy compiled its ON
+    CONFLICT construct anew on every collection in a challenge, and a list of rows sent one
+    statement each (executemany) cost several times one statement of them all."""
+    values = ", ".join(
+        f"(:challenge_id_{i}, :company_id_{i}, :kind_{i}, :key_{i}, "
+        + ", ".join(f":{name}_{i}" for name in FIELDS) + ")"
+        for i in range(count)
+    )
+    return text(
+        'INSERT INTO challenge_tally (challenge_id, company_id, kind, "key", '
+        + ", ".join(FIELDS) + ") VALUES " + values
+        + ' ON CONFLICT (challenge_id, company_id, kind, "key") DO UPDATE SET '
+        + ", ".join(f"{name} = challenge_tally.{name} + excluded.{name}" for name in FIELDS)
+    )
 
 
 def _upsert(rows: list[dict]) -> int:
@@ -138,26 +145,39 @@ def _upsert(rows: list[dict]) -> int:
     if not rows:
         return 0
     merged = _merge(rows)
-    # In key order, so that concurrent writers lock shared rows in the same order.
-    db.session.execute(_UPSERT, [merged[k] for k in sorted(merged)])
+    # In key order, so that concurrent writers lock shared rows in the same order (the
+    # rows of one VALUES list are inserted in the order they stand in). A backfill's
+    # thousands go in parts, under the databases' limits on parameters.
+    ordered = [merged[k] for k in sorted(merged)]
+    connection = db.session.connection()
+    for start in range(0, len(ordered), _PART):
+        part = ordered[start:start + _PART]
+        connection.execute(_upsert_of(len(part)), {
+            f"{name}_{i}": value for i, row in enumerate(part) for name, value in row.items()
+        })
     return len(merged)
+
+
+_PART = 500  # rows in one statement: 5 000 parameters
 
 
 @lru_cache(maxsize=1)
 def _live_challenges_of():
-    """The challenges a ledger change counts in, as one statement built once: every
-    collection asks this, and building the query anew each time cost more than running it."""
+    """The challenges a ledger change counts in, as one statement on the tables built once:
+    every collection asks this, and building the query anew (or through the ORM) each time
+    cost more than running it."""
+    challenge, participant = Challenge.__table__, ChallengeParticipant.__table__
     return (
-        db.select(Challenge.id)
-        .join(ChallengeParticipant, ChallengeParticipant.challenge_id == Challenge.id)
+        select(challenge.c.id)
+        .join(participant, participant.c.challenge_id == challenge.c.id)
         .where(
-            ChallengeParticipant.company_id == bindparam("company_id"),
-            ChallengeParticipant.status != "declined",
-            Challenge.status.in_(LIVE),
-            Challenge.settled_at.is_(None),
-            Challenge.starts_on <= bindparam("day"),
-            Challenge.ends_on >= bindparam("day"),
-            or_(Challenge.goal_id.is_(None), Challenge.goal_id == bindparam("goal_id")),
+            participant.c.company_id == bindparam("company_id"),
+            participant.c.status != "declined",
+            challenge.c.status.in_(LIVE),
+            challenge.c.settled_at.is_(None),
+            challenge.c.starts_on <= bindparam("day"),
+            challenge.c.ends_on >= bindparam("day"),
+            or_(challenge.c.goal_id.is_(None), challenge.c.goal_id == bindparam("goal_id")),
         )
     )
 
@@ -220,7 +240,7 @@ def on_ledger_change(entry: LedgerEntry, reported_delta: int, attested_delta: in
     """Count a ledger change in every live, unsettled challenge of the entry's workplace
     whose period (and goal, if any) it falls in; same transaction as the ledger."""
     hold_workplace(entry.company_id)
-    challenge_ids = db.session.execute(_live_challenges_of(), {
+    challenge_ids = db.session.connection().execute(_live_challenges_of(), {
         "company_id": entry.company_id, "day": entry.collected_on, "goal_id": entry.goal_id,
     }).scalars().all()
     if not challenge_ids:

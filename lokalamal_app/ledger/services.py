@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from .. import audit, clock
+from ..database import insert_as_loaded
 from ..extensions import db
 from ..models import AuditEvent, LedgerEntry, Team, TeamMember
 from ..models.base import utcnow
@@ -114,7 +115,7 @@ def record_collection(
     payment the mission imported without a name).
 
     Unlike `log_collection`, the idempotency key is not looked up first: a used key makes
-    the flush fail on the unique index (IntegrityError), and the caller looks it up then.
+    the INSERT fail on the unique index (IntegrityError), and the caller looks it up then.
     The logging form does this, which saves a query on every post.
 
     Cash over CASH_SECOND_CONFIRM_ORE waits for a second colleague's count; `second_count`
@@ -132,7 +133,8 @@ def record_collection(
     actor_id = getattr(logged_by, "id", None)
     now = utcnow() if status != "pending" else None
     limit = current_app.config["CASH_SECOND_CONFIRM_ORE"]
-    entry = LedgerEntry(
+    entry = insert_as_loaded(
+        LedgerEntry,
         team_id=team.id,
         # A correction stays with the workplace and goal the money was first counted for.
         company_id=corrects.company_id if corrects else team.company_id,
@@ -157,11 +159,8 @@ def record_collection(
         received_on=received_on if status == "received" else None,
         received_reference=received_reference if status == "received" else "",
     )
-    db.session.add(entry)
-    db.session.flush()
-    audit.record("collection.log", "ledger_entry", entry.id, actor=logged_by,
-                 after=_snapshot(entry))
-    db.session.flush()
+    audit.write("collection.log", "ledger_entry", entry.id, actor=logged_by,
+                after=_snapshot(entry))
     # Last, so that the shared total rows are locked for as short a time as possible.
     totals.apply(entry, *totals.counted(status, amount_ore), count_delta=1)
     return entry

@@ -108,19 +108,23 @@ def apply(entry: LedgerEntry, reported_delta: int = 0, attested_delta: int = 0,
         "entry_count": count_delta,
         "changed_at": utcnow(),
     }
+    # The statements below are plain ones, run on the session's connection: what the ORM
+    # has pending (an entry's new status) goes first, as a query through the ORM would send it.
+    db.session.flush()
     # Listeners first: the upsert locks rows that many changes share (a goal's, a
     # workplace's), held until commit, so it comes last.
     for listener in _listeners:
         listener(entry, reported_delta, attested_delta, received_delta)
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_PG_UPSERT, {
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_PG_UPSERT, {
             "subjects": [subject for subject, _ in subjects],
             "subject_ids": [subject_id for _, subject_id in subjects],
             "periods": periods,
             **deltas,
         })
     else:
-        db.session.execute(_SQLITE_UPSERT, [
+        connection.execute(_SQLITE_UPSERT, [
             {"subject": subject, "subject_id": subject_id, "period": period, **deltas}
             for subject, subject_id in subjects
             for period in periods
@@ -186,7 +190,7 @@ def bump_board_version() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         shared_state.after_commit(db.session(), "board_version_seq", _advance_sequence)
         return
-    db.session.execute(_BUMP)
+    db.session.connection().execute(_BUMP)
 
 
 def _advance_sequence() -> None:

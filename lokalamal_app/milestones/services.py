@@ -135,22 +135,24 @@ def init_events() -> None:
 def _raised_so_far():
     """Correlated: the reported total the milestone is measured on (its campaign's, or all
     time for one set outside a campaign)."""
-    period = case((Milestone.campaign_id.is_(None), literal("all")),
-                  else_=literal("c") + cast(Milestone.campaign_id, String))
-    subject = case((Milestone.team_id.is_(None), literal("company")), else_=literal("team"))
+    milestone, tally = Milestone.__table__, Tally.__table__
+    period = case((milestone.c.campaign_id.is_(None), literal("all")),
+                  else_=literal("c") + cast(milestone.c.campaign_id, String))
+    subject = case((milestone.c.team_id.is_(None), literal("company")), else_=literal("team"))
     return (
-        select(Tally.reported_ore)
-        .where(Tally.subject == subject,
-               Tally.subject_id == func.coalesce(Milestone.team_id, Milestone.company_id),
-               Tally.period == period)
+        select(tally.c.reported_ore)
+        .where(tally.c.subject == subject,
+               tally.c.subject_id == func.coalesce(milestone.c.team_id, milestone.c.company_id),
+               tally.c.period == period)
         .scalar_subquery()
     )
 
 
 @lru_cache(maxsize=4)
 def _reach_statement(for_teams: bool, for_companies: bool):
-    """The UPDATE that marks reached milestones, built once for each kind of owner list:
-    every logged collection runs it, and building it anew cost more than running it."""
+    """The UPDATE that marks reached milestones, built once for each kind of owner list, on
+    the tables: every logged collection runs it, and building it anew (or running it
+    through the ORM's bulk update) cost more than running it."""
     table = Milestone.__table__
     owners = []
     if for_teams:
@@ -164,7 +166,6 @@ def _reach_statement(for_teams: bool, for_companies: bool):
                table.c.amount_ore <= _raised_so_far())
         .values(reached_at=bindparam("now"))
         .returning(table.c.id)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -173,7 +174,8 @@ def mark_reached(team_ids: list[int], company_ids: list[int]) -> list[Milestone]
     their totals have passed; tells the team and the workplace's webhooks. Flushes."""
     if not (team_ids or company_ids):
         return []
-    reached_ids = db.session.execute(
+    db.session.flush()  # a plain statement does not flush what is pending, as the ORM would
+    reached_ids = db.session.connection().execute(
         _reach_statement(bool(team_ids), bool(company_ids)),
         {"team_ids": team_ids, "company_ids": company_ids, "now": utcnow()},
     ).scalars().all()

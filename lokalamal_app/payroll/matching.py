@@ -164,10 +164,14 @@ def follow_the_ledger(entry: LedgerEntry, reported_delta: int, attested_delta: i
         if entry.reverses_id is not None:
             _free_cap(entry)
         return
-    actor = db.session.get(User, entry.status_changed_by_id or entry.logged_by_id or 0)
     if entry.reverses_id is not None:
-        reverse_matches_of(entry.reverses_id, actor)
+        reverse_matches_of(entry.reverses_id, _actor_of(entry))
     elif entry.status == "rejected" and reported_delta < 0:
-        reverse_matches_of(entry.id, actor)
+        reverse_matches_of(entry.id, _actor_of(entry))
     elif attested_delta > 0:
-        match_entry(entry, actor)
+        match_entry(entry, _actor_of(entry))
+
+
+def _actor_of(entry: LedgerEntry) -> User | None:
+    """Who moved the entry last: the one its matches are written or reversed by."""
+    return db.session.get(User, entry.status_changed_by_id or entry.logged_by_id or 0)
