@@ -132,16 +132,48 @@ _SQL_TEXTS: "weakref.WeakKeyDictionary[Engine, dict]" = weakref.WeakKeyDictionar
 
 
 @cache
+def columns_of(model) -> tuple[tuple, tuple[str, ...]]:
+    """A model's table columns, for a plain SELECT of its rows, and the attribute each fills
+    (see `as_loaded`)."""
+    attributes = tuple(prop.key for prop in inspect(model).column_attrs)
+    columns = tuple(getattr(model.__table__.c, inspect(model).get_property(key).columns[0].key)
+                    for key in attributes)
+    return columns, attributes
+
+
+@cache
 def _row_by_id(model) -> tuple[Select, tuple[str, ...]]:
     """One plain SELECT of a model's columns by its id, built once, and the attribute each
     column fills."""
-    attributes = tuple(prop.key for prop in inspect(model).column_attrs)
-    columns = [getattr(model.__table__.c, inspect(model).get_property(key).columns[0].key)
-               for key in attributes]
+    columns, attributes = columns_of(model)
     return select(*columns).where(model.__table__.c.id == bindparam("ident")), attributes
 
 
-def _read_in_autocommit(bind: Engine, statement: Select, params: dict):
+def as_loaded(model, attributes: tuple[str, ...], row):
+    """The object of `model` a plain SELECT of `columns_of(model)` found, in the session as
+    if the ORM had loaded it; the one the session already holds for that row, if it does."""
+    from .extensions import db
+
+    values = dict(zip(attributes, row, strict=True))
+    session = db.session
+    held = session.identity_map.get(identity_key(model, values["id"]))
+    if held is not None:
+        return held
+    found = model(**values)
+    make_transient_to_detached(found)  # as if loaded: nothing to write back
+    session.add(found)
+    return found
+
+
+def in_autocommit(statement, params: dict | None = None):
+    """The statement's first row, run on its own in autocommit, apart from the session's
+    transaction (PostgreSQL; see `_read_in_autocommit`)."""
+    from .extensions import db
+
+    return _read_in_autocommit(db.engine, statement, params or {})
+
+
+def _read_in_autocommit(bind: Engine, statement, params: dict):
     """The statement's first row, read in autocommit on a pooled connection's driver
     directly (PostgreSQL).
 
@@ -210,10 +242,7 @@ def get_before_transaction(model, ident):
         row = session.execute(statement, {"ident": ident}).first()
     if row is None:
         return None
-    found = model(**dict(zip(attributes, row, strict=True)))
-    make_transient_to_detached(found)  # as if loaded: nothing to write back
-    session.add(found)
-    return found
+    return as_loaded(model, attributes, row)
 
 
 @cache

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import func, text, update
 
-from .. import campaigns, shared_state
+from .. import campaigns, database, shared_state
 from ..extensions import db
 from ..models import BoardVersion, LedgerEntry, Tally
 from ..models.base import utcnow
@@ -196,8 +196,7 @@ def bump_board_version() -> None:
 def _advance_sequence() -> None:
     # In autocommit: a sequence needs no transaction, and BEGIN and COMMIT around it were
     # two of the round trips every logged collection waited for.
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(_NEXT_VERSION)
+    database.in_autocommit(_NEXT_VERSION)
 
 
 _NEXT_VERSION = text("SELECT nextval('board_version_seq')")
