@@ -167,15 +167,32 @@ def as_loaded(model, attributes: tuple[str, ...], row):
 
 def in_autocommit(statement, params: dict | None = None):
     """The statement's first row, run on its own in autocommit, apart from the session's
-    transaction (PostgreSQL; see `_read_in_autocommit`)."""
+    transaction (see `_read_in_autocommit`)."""
     from .extensions import db
 
     return _read_in_autocommit(db.engine, statement, params or {})
 
 
+def _plain(bind: Engine, statement) -> tuple[str, tuple[str, ...] | None, tuple]:
+    """The statement as the driver takes it, compiled once per database: its text, the
+    order of its parameters where the driver wants them by position (SQLite), and for each
+    column SQLAlchemy's conversion of what the driver gives (SQLite keeps times as text)."""
+    texts = _SQL_TEXTS.setdefault(bind, {})
+    plain = texts.get(statement)
+    if plain is None:
+        dialect = bind.dialect
+        compiled = statement.compile(dialect=dialect)
+        names = tuple(compiled.positiontup) if compiled.positional else None
+        processors = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                           for column in getattr(statement, "selected_columns", ()))
+        plain = texts[statement] = (str(compiled), names, processors)
+    return plain
+
+
 def _read_in_autocommit(bind: Engine, statement, params: dict):
     """The statement's first row, read in autocommit on a pooled connection's driver
-    directly (PostgreSQL).
+    directly: outside any transaction, so on SQLite outside the write lock too (its
+    connections are in autocommit outside the BEGIN this module sends).
 
     SQLAlchemy's Connection around a single read (the isolation level set and reset, the
     execution context, the result) cost more than the round trip itself. The pool still
@@ -184,19 +201,19 @@ def _read_in_autocommit(bind: Engine, statement, params: dict):
     connection is thrown away rather than returned in autocommit. SQLAlchemy's statement
     events do not see this read.
     """
-    texts = _SQL_TEXTS.setdefault(bind, {})
-    sql = texts.get(statement)
-    if sql is None:
-        sql = texts[statement] = str(statement.compile(dialect=bind.dialect))
+    sql, names, processors = _plain(bind, statement)
+    args = tuple(params[name] for name in names) if names is not None else params
+    postgresql = bind.dialect.name == "postgresql"
     pooled, done = None, False
     try:
         pooled = bind.raw_connection()
         driver = pooled.driver_connection
-        driver.autocommit = True
-        row = driver.execute(sql, params).fetchone()
-        driver.autocommit = False
+        if postgresql:
+            driver.autocommit = True
+        row = driver.execute(sql, args).fetchone()
+        if postgresql:
+            driver.autocommit = False
         done = True
-        return row
     except bind.dialect.loaded_dbapi.Error as error:
         lost = pooled is None or bind.dialect.is_disconnect(error, pooled.driver_connection,
                                                             None)
@@ -210,12 +227,16 @@ def _read_in_autocommit(bind: Engine, statement, params: dict):
             if not done:  # whatever stopped it: never back to the pool in autocommit
                 pooled.invalidate()
             pooled.close()
+    if row is None or not any(processors):
+        return row
+    return tuple(value if convert is None else convert(value)
+                 for convert, value in zip(processors, row, strict=True))
 
 
 def get_before_transaction(model, ident):
     """`db.session.get(model, ident)` for what every request reads first (who is logged
     in), at the cost of one plain statement: on PostgreSQL read in autocommit, apart from the
-    request's transaction; on SQLite apart from a writing request's transaction, before it
+    request's transaction; on SQLite so too for a writing request, before its transaction
     takes the write lock. The object is then handed to the request's session as loaded.
 
     Inside the session's transaction that read cost BEGIN and, at the end of a request that
@@ -231,14 +252,11 @@ def get_before_transaction(model, ident):
         return session.get(model, ident)
     statement, attributes = _row_by_id(model)
     bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+    if bind.dialect.name == "postgresql" or _begins_with_write_lock():
+        # On SQLite not under the write lock: all of the request's work until it commits
+        # would otherwise be time in which no other worker can write.
         row = _read_in_autocommit(bind, statement, {"ident": ident})
-    elif _begins_with_write_lock():
-        # Not under the write lock: all of the request's work until it commits would
-        # otherwise be time in which no other worker can write.
-        with reads_without_write_lock(session):
-            row = session.execute(statement, {"ident": ident}).first()
-    else:  # a page view: in the request's transaction, begun as every page view's is
+    else:  # a page view on SQLite: in the request's transaction, begun as every page view's is
         row = session.execute(statement, {"ident": ident}).first()
     if row is None:
         return None

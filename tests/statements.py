@@ -1,8 +1,9 @@
 """What the app sends to its database, seen where it is sent.
 
-On PostgreSQL at the driver (psycopg's cursors): the app reads who is logged in on a pooled
-connection directly, which SQLAlchemy's statement events do not see. On SQLite through
-SQLAlchemy's events, which see every statement there (BEGIN included)."""
+At the driver: the app reads who is logged in on a pooled connection directly, which
+SQLAlchemy's statement events do not see. On PostgreSQL through psycopg's cursors, on SQLite
+through SQLite's own trace of each connection checked out while the block runs (BEGIN and
+ROLLBACK included, each row of an executemany as its own statement)."""
 
 from contextlib import contextmanager
 
@@ -15,14 +16,19 @@ def sent(engine):
     """A list that fills with (statement, in autocommit) for each statement sent."""
     seen: list[tuple[str, bool]] = []
     if engine.dialect.name != "postgresql":
-        def before(_conn, _cursor, statement, *_args):
-            seen.append((statement, False))
+        traced = []
 
-        event.listen(engine, "before_cursor_execute", before)
+        def trace(dbapi_connection, _record, _proxy):
+            dbapi_connection.set_trace_callback(lambda statement: seen.append((statement, False)))
+            traced.append(dbapi_connection)
+
+        event.listen(engine, "checkout", trace)
         try:
             yield seen
         finally:
-            event.remove(engine, "before_cursor_execute", before)
+            event.remove(engine, "checkout", trace)
+            for dbapi_connection in traced:  # what comes after the block is not its own
+                dbapi_connection.set_trace_callback(None)
         return
     execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
 

@@ -7,6 +7,7 @@ read-modify-write in Python, so concurrent workers cannot lose an increment.
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import func, text, update
 
@@ -63,16 +64,24 @@ MONEY_FIELDS = ("reported_ore", "attested_ore", "received_ore",
                 "match_reported_ore", "match_attested_ore", "match_received_ore")
 _ADDED = (*MONEY_FIELDS, "entry_count")
 
-# The upsert on SQLite (PostgreSQL has `_PG_UPSERT` below), executed with a list of rows
-# (executemany). Plain text: SQLAlchemy compiled its own ON CONFLICT construct again on
-# every execution, which was a good part of logging a collection.
-_SQLITE_UPSERT = text(
-    "INSERT INTO tally (subject, subject_id, period, " + ", ".join(_ADDED) + ", changed_at) "
-    "VALUES (:subject, :subject_id, :period, " + ", ".join(f":{name}" for name in _ADDED)
-    + ", :changed_at) ON CONFLICT (subject, subject_id, period) DO UPDATE SET "
-    + ", ".join(f"{name} = tally.{name} + excluded.{name}" for name in _ADDED)
-    + ", changed_at = excluded.changed_at"
-)
+@lru_cache(maxsize=8)
+def _sqlite_upsert(subject_count: int, period_count: int):
+    """The upsert on SQLite (PostgreSQL has `_PG_UPSERT` below): every subject times every
+    period, as one statement of plain text built once per count. A statement per row
+    (executemany) cost SQLAlchemy's parameter handling eighteen times or more, and its own
+    ON CONFLICT construct was compiled anew on every execution."""
+    subjects = ", ".join(f"(:subject_{i}, :subject_id_{i}, {i})" for i in range(subject_count))
+    periods = ", ".join(f"(:period_{i}, {i})" for i in range(period_count))
+    return text(
+        "INSERT INTO tally (subject, subject_id, period, " + ", ".join(_ADDED) + ", changed_at) "
+        "SELECT s.column1, s.column2, p.column1, " + ", ".join(f":{name}" for name in _ADDED)
+        + f", :changed_at FROM (VALUES {subjects}) AS s CROSS JOIN (VALUES {periods}) AS p "
+        # WHERE true: SQLite's parser needs it between a join and ON CONFLICT.
+        "WHERE true ORDER BY s.column3, p.column2 "
+        "ON CONFLICT (subject, subject_id, period) DO UPDATE SET "
+        + ", ".join(f"{name} = tally.{name} + excluded.{name}" for name in _ADDED)
+        + ", changed_at = excluded.changed_at"
+    )
 
 
 def counted(status: str, amount_ore: int) -> tuple[int, int, int]:
@@ -124,11 +133,12 @@ def apply(entry: LedgerEntry, reported_delta: int = 0, attested_delta: int = 0,
             **deltas,
         })
     else:
-        connection.execute(_SQLITE_UPSERT, [
-            {"subject": subject, "subject_id": subject_id, "period": period, **deltas}
-            for subject, subject_id in subjects
-            for period in periods
-        ])
+        params = dict(deltas)
+        for i, (subject, subject_id) in enumerate(subjects):
+            params[f"subject_{i}"], params[f"subject_id_{i}"] = subject, subject_id
+        for i, period in enumerate(periods):
+            params[f"period_{i}"] = period
+        connection.execute(_sqlite_upsert(len(subjects), len(periods)), params)
     bump_board_version()
 
 
