@@ -190,3 +190,23 @@ def test_the_challenge_listener_is_wired_once_however_many_apps_are_built(app):
         assert totals._listeners.count(figures.on_ledger_change) == 1
     finally:
         dispose(other)
+
+
+def test_thousands_of_figure_rows_at_once_are_each_added_once(app_ctx):
+    """A backfill of a long challenge in a large workplace adds thousands of rows at once:
+    they go in parts, under the databases' limits on parameters, and each is added once."""
+    a, admin_a = workplace()
+    b, admin_b = workplace()
+    challenge = running(a, admin_a, [(b, admin_b)])
+    rows = [{"challenge_id": challenge.id, "company_id": a.id, "kind": "day",
+             "key": f"dag {n:04d}", "reported_ore": n, "attested_ore": 0, "received_ore": 0,
+             "reported_count": 1, "attested_count": 0, "received_count": 0}
+            for n in range(1, 1_201)]
+    assert figures._upsert(rows) == 1_200
+    assert figures._upsert(rows[:2]) == 2  # once more: added to the rows already there
+    stored = dict(db.session.execute(
+        db.select(ChallengeTally.key, ChallengeTally.reported_ore).where(
+            ChallengeTally.challenge_id == challenge.id, ChallengeTally.kind == "day")).all())
+    assert len(stored) == 1_200
+    assert (stored["dag 0001"], stored["dag 0002"], stored["dag 1200"]) == (2, 4, 1_200)
+    assert sum(stored.values()) == sum(range(1, 1_201)) + 1 + 2
