@@ -14,8 +14,12 @@ class MoneyError(ValueError):
     """
 
 
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_SUFFIX = re.compile(r"(kr|kronor|sek|:-)$", re.IGNORECASE)
+# What may stand between groups of three digits ("1 250", "1\u00a0250", "1'250").
+_GROUP_MARK = " \u00a0\u202f\u2009'"
+_SPACES = re.compile(r"[\s']")
+_GROUPED = re.compile(rf"[0-9]{{1,3}}(?:[{_GROUP_MARK}][0-9]{{3}})+(?:[.,][0-9]*)?")
+_SUFFIX = re.compile(r"\s*(kr|kronor|sek|:-)$", re.IGNORECASE)
+_AROUND_SEPARATOR = re.compile(r"[ \u00a0\u202f\u2009]*([.,])[ \u00a0\u202f\u2009]*")
 _NUMBER = re.compile(r"[0-9.,]+")  # ASCII digits only: "٣" is a \d too
 _LEADING_GROUP = re.compile(r"[1-9][0-9]{0,2}")
 
@@ -82,7 +86,7 @@ def _ambiguous(before: str, after: str, sign: str, locale: str | None) -> Ambigu
 def parse_kronor(text: str, *, locale: str | None = None) -> int:
     """Parse what people type ("1 250,50", "1250.50", "1 250 kr", "1250:-") into öre.
 
-    Never goes through float. Spaces group thousands. A comma or dot followed by one or
+    Never goes through float. Spaces (or apostrophes) group thousands, and only them. A comma or dot followed by one or
     two digits is the decimal separator. With both kinds ("1.250,50", "1,250.50") the
     last one is the decimal separator and the other groups thousands; one kind written
     more than once ("1.250.000") groups thousands. A single comma or dot followed by
@@ -93,14 +97,19 @@ def parse_kronor(text: str, *, locale: str | None = None) -> int:
     """
     if text is None:
         raise MoneyError(_("Skriv ett belopp."))
-    cleaned = _SPACES.sub("", str(text))
-    cleaned = _SUFFIX.sub("", cleaned.strip())
-    cleaned = _SPACES.sub("", cleaned).replace("\u2212", "-")  # Babel writes a real minus
+    cleaned = _SUFFIX.sub("", str(text).strip()).replace("\u2212", "-")  # Babel's minus
     if not cleaned:
         raise MoneyError(_("Skriv ett belopp."))
     sign = ""
     if cleaned.startswith("-"):
-        sign, cleaned = "-", cleaned[1:]
+        sign, cleaned = "-", cleaned[1:].lstrip()
+    cleaned = _AROUND_SEPARATOR.sub(r"\1", cleaned)  # "1 , 250" is "1,250"
+    if _SPACES.search(cleaned):
+        # Only between thousands: "12 34" or "12\n34" is not 1 234 kr said another way.
+        if not _GROUPED.fullmatch(cleaned):
+            raise MoneyError(_("Mellanslag får bara dela upp tusental, till exempel 1 250 "
+                               "eller 12 345,50."))
+        cleaned = _SPACES.sub("", cleaned)
     if not _NUMBER.fullmatch(cleaned) or not any(ch.isdigit() for ch in cleaned):
         raise MoneyError(
             _("Beloppet ska vara ett tal i kronor, till exempel 250 eller 1 250,50.")

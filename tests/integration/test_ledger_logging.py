@@ -146,6 +146,8 @@ def test_in_english_a_dot_and_three_digits_is_asked_about(world, login):
     ("amount", "1,250", "Menar du 1\u00a0250\u00a0kr eller 1,25\u00a0kr?"),
     ("amount", "1.250", "Menar du 1\u00a0250\u00a0kr eller 1,25\u00a0kr?"),
     ("amount", "1 000 000,01", "högst 1\u00a0000\u00a0000\u00a0kr"),
+    ("amount", "12 34", "Mellanslag får bara dela upp tusental"),
+    ("amount", "12\n34", "Mellanslag får bara dela upp tusental"),
     ("amount", "", "Skriv ett belopp"),
     ("collected_on", (clock.today() + timedelta(days=1)).isoformat(), "framtiden"),
     ("collected_on", "2026-13-40", "Det datumet finns inte"),

@@ -29,6 +29,10 @@ from lokalamal_app.money import (
         ("0,250", 25),
         ("1234,500", 123450),
         ("−50 kr", -5000),
+        ("12 345 678,99", 1234567899),
+        ("1'250", 125000),
+        ("- 50", -5000),
+        ("250 , 50", 25050),
     ],
 )
 def test_parses_the_ways_people_write_kronor(text, ore):
@@ -45,7 +49,12 @@ def test_parses_the_ways_people_write_kronor(text, ore):
         ("1,25,0", "högst ett decimaltecken"),
         ("12e3", "Beloppet ska vara ett tal"),
         ("NaN", "Beloppet ska vara ett tal"),
-        ("1 2 3 , 4 5 6 7", "högst två decimaler"),
+        ("1 2 3 , 4 5 6 7", "Mellanslag får bara dela upp tusental"),
+        ("12 34", "Mellanslag får bara dela upp tusental"),
+        ("12\n34", "Mellanslag får bara dela upp tusental"),
+        ("1\t250", "Mellanslag får bara dela upp tusental"),
+        ("1 2500", "Mellanslag får bara dela upp tusental"),
+        ("1 250,5 0", "Mellanslag får bara dela upp tusental"),
     ],
 )
 def test_refuses_what_is_not_an_amount_in_swedish(text, message):
