@@ -16,6 +16,7 @@ from sqlalchemy.orm.util import identity_key
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 _DEFERRED = "sqlite_deferred_begin"
+_LOCKED = "sqlite_write_lock_held"  # g: this request's transaction holds the write lock
 _BIND_KEYS: "weakref.WeakKeyDictionary[Engine, str]" = weakref.WeakKeyDictionary()
 
 
@@ -89,7 +90,17 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _begins_with_write_lock() else "BEGIN")
+        if _begins_with_write_lock():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            setattr(g, _LOCKED, True)
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(_connection):
+        if has_request_context():
+            g.pop(_LOCKED, None)
 
 
 def _begins_with_write_lock() -> bool:
@@ -231,6 +242,24 @@ def _read_in_autocommit(bind: Engine, statement, params: dict):
         return row
     return tuple(value if convert is None else convert(value)
                  for convert, value in zip(processors, row, strict=True))
+
+
+def read_before_write_lock(statement, params: dict):
+    """The first row of a read that a writing request makes before it writes anything.
+
+    On SQLite such a request's transaction takes the one write lock at BEGIN and holds it to
+    the end, so a read that begins it is time every other worker's writes wait for: until
+    the request has begun its transaction, the read is made outside any, on a pooled
+    connection's driver. Under READ COMMITTED PostgreSQL sees the same either way; there,
+    and once the transaction has begun, it is read in the session's transaction.
+    """
+    from .extensions import db
+
+    session = db.session
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" and _begins_with_write_lock() and not g.get(_LOCKED):
+        return _read_in_autocommit(bind, statement, params)
+    return session.connection().execute(statement, params).first()
 
 
 def get_before_transaction(model, ident):

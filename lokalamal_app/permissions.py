@@ -11,7 +11,7 @@ from functools import lru_cache
 from flask import abort
 from sqlalchemy import and_, bindparam, select
 
-from .database import as_loaded, columns_of
+from .database import as_loaded, columns_of, read_before_write_lock
 from .extensions import db
 from .models import Company, Membership, Team, TeamMember, User
 
@@ -100,10 +100,10 @@ def _team_and_membership():
 def team_to_log_for_or_404(user: User, team_id: int) -> Team:
     """The team, when `user` may log for it (a member, or staff): 404 for an unknown team,
     403 otherwise. One plain query for the team and the membership together, since every
-    logged collection asks this (through the ORM it cost twice the round trip)."""
+    logged collection asks this (through the ORM it cost twice the round trip); on SQLite
+    made before the log takes the write lock."""
     statement, attributes = _team_and_membership()
-    row = db.session.connection().execute(statement,
-                                          {"team_id": team_id, "user_id": user.id}).first()
+    row = read_before_write_lock(statement, {"team_id": team_id, "user_id": user.id})
     if row is None:
         abort(404)
     *team_row, member_id = row

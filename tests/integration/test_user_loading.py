@@ -3,6 +3,7 @@ person sees and may do is the same as when it was read inside it."""
 
 import pytest
 
+from lokalamal_app import clock
 from lokalamal_app.database import get_before_transaction
 from lokalamal_app.extensions import db
 from lokalamal_app.models import User
@@ -157,3 +158,30 @@ def test_logging_out_everywhere_ends_the_other_sessions(app, person, login):
         db.session.remove()
     assert _as_a_server(app, mine, "/account/password").status_code == 302
     assert _as_a_server(app, other, "/account/password").status_code == 302
+
+
+def test_a_log_on_sqlite_reads_the_person_and_the_team_before_it_takes_the_write_lock(
+        app, login):
+    """The write lock is held from BEGIN IMMEDIATE to COMMIT, and every other worker's log
+    waits for it: who is logging and for which team are read before, outside any
+    transaction, and the lock is taken by the log's first write."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL has no single write lock")
+        member = factories.make_user(email="tove@example.se")
+        team = factories.make_team(factories.make_company(), captain=member)
+        factories.commit()
+        client, team_id = login(member), team.id
+        db.session.remove()
+    body = {"amount": "120", "collected_on": clock.today().isoformat(), "method": "swish",
+            "note": "", "idempotency_key": "a" * 32}
+    with app.app_context():
+        with statements.sent(db.engine) as seen:
+            response = client.post(f"/teams/{team_id}/collections", data=body)
+        db.session.remove()
+    assert response.status_code == 303
+    words = [" ".join(statement.split()[:3]).upper() for statement, _ in seen]
+    begin = words.index("BEGIN IMMEDIATE")
+    assert [w.split()[0] for w in words[:begin]] == ["SELECT", "SELECT"]  # person, team
+    assert words[begin + 1].startswith("INSERT INTO LEDGER_ENTRY")
+    assert words[-1] == "COMMIT"
