@@ -166,7 +166,7 @@ def as_loaded(model, attributes: tuple[str, ...], row):
     from .extensions import db
 
     values = dict(zip(attributes, row, strict=True))
-    session = db.session
+    session = db.session()  # the request's Session itself, not the proxy in front of it
     held = session.identity_map.get(identity_key(model, values["id"]))
     if held is not None:
         return held
