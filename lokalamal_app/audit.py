@@ -19,9 +19,19 @@ def _dump(data: Any) -> str:
     return json.dumps(data, default=str, ensure_ascii=False)
 
 
-def _fields(action: str, subject_type: str, subject_id: int | None, actor,
-            before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
-    return {
+def record(
+    action: str,
+    subject_type: str,
+    subject_id: int | None,
+    actor=None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    *,
+    at_once: bool = False,
+) -> AuditEvent:
+    """Add an audit event to the session (the caller's transaction commits it); `at_once`
+    writes it straight away with one plain INSERT (every logged collection writes one)."""
+    fields = {
         "actor_id": getattr(actor, "id", None),
         "action": action,
         "subject_type": subject_type,
@@ -30,33 +40,11 @@ def _fields(action: str, subject_type: str, subject_id: int | None, actor,
         "after": _dump(after) if after else "",
         "client_addr": request.remote_addr or "" if has_request_context() else "",
     }
-
-
-def record(
-    action: str,
-    subject_type: str,
-    subject_id: int | None,
-    actor=None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Add an audit event to the session (the caller's transaction commits it)."""
-    event = AuditEvent(**_fields(action, subject_type, subject_id, actor, before, after))
+    if at_once:
+        return insert_as_loaded(AuditEvent, **fields)
+    event = AuditEvent(**fields)
     db.session.add(event)
     return event
-
-
-def write(
-    action: str,
-    subject_type: str,
-    subject_id: int | None,
-    actor=None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """`record`, written at once with one plain INSERT (every logged collection writes one)."""
-    return insert_as_loaded(AuditEvent,
-                            **_fields(action, subject_type, subject_id, actor, before, after))
 
 
 def mentions(text: str) -> ColumnElement[bool]:

@@ -159,8 +159,8 @@ def record_collection(
         received_on=received_on if status == "received" else None,
         received_reference=received_reference if status == "received" else "",
     )
-    audit.write("collection.log", "ledger_entry", entry.id, actor=logged_by,
-                after=_snapshot(entry))
+    audit.record("collection.log", "ledger_entry", entry.id, actor=logged_by,
+                 after=_snapshot(entry), at_once=True)
     # Last, so that the shared total rows are locked for as short a time as possible.
     totals.apply(entry, *totals.counted(status, amount_ore), count_delta=1)
     return entry
