@@ -123,10 +123,12 @@ def parse_kronor(text: str, *, locale: str | None = None) -> int:
     if (single_separator and fraction is not None and len(fraction) == 3
             and _LEADING_GROUP.fullmatch(integer)):
         raise _ambiguous(integer, fraction, sign, locale)
-    value = Decimal(f"{sign}{integer or 0}.{fraction or 0}")
-    if value != value.quantize(Decimal("0.01")):
+    # Whole numbers only, however many digits: Decimal's arithmetic stops at 28 of them.
+    fraction = fraction or ""
+    if fraction[2:].strip("0"):
         raise MoneyError(_("Beloppet kan ha högst två decimaler (hela ören)."))
-    return int(value * 100)
+    ore = int(integer or "0") * 100 + int(fraction[:2].ljust(2, "0"))
+    return -ore if sign else ore
 
 
 def _split(cleaned: str, locale: str | None) -> tuple[str, str | None]:

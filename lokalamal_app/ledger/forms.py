@@ -63,6 +63,9 @@ class DayField(StringField):
 
     def pre_validate(self, form):
         self.day = None
+        if self.raw_data and not str(self.raw_data[0]).strip():
+            # Only spaces is no date: the required check (or Optional) sees an empty field.
+            self.raw_data = []
         if self.data and str(self.data).strip():
             self.day = parse_day(self.data)
 
@@ -198,9 +201,11 @@ class ExportFilterForm(Form):
 
     date_from = DayField(_l("Från och med"), validators=[Optional(), DateInRange(FUTURE_DAYS)])
     date_to = DayField(_l("Till och med"), validators=[Optional(), DateInRange(FUTURE_DAYS)])
-    goal = SelectField(_l("Mål"), coerce=str, validate_choice=False, validators=[Optional()])
+    # Stripped: a value of only spaces is no choice (Optional lets it through as it is).
+    goal = SelectField(_l("Mål"), coerce=str, validate_choice=False, filters=[strip_filter],
+                       validators=[Optional()])
     company = SelectField(_l("Arbetsplats"), coerce=str, validate_choice=False,
-                          validators=[Optional()])
+                          filters=[strip_filter], validators=[Optional()])
     team = StringField(_l("Lag (nummer)"), filters=[strip_filter], validators=[Optional()])
     method = SelectField(_l("Sätt"), choices=choices([("", _l("Alla"))] + list(METHODS.items())),
                          validate_choice=False, validators=[Optional()])

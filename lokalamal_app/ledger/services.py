@@ -124,6 +124,8 @@ def record_collection(
     _check_amount(amount_ore)
     if method not in METHODS:
         raise LedgerError(_("Välj ett av sätten i listan."))
+    if not isinstance(collected_on, date):
+        raise LedgerError(_("Skriv datumet."))
     if collected_on > clock.today():
         raise LedgerError(_("Datumet kan inte ligga i framtiden."))
     if len(note) > NOTE_MAX:

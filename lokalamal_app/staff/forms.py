@@ -74,6 +74,8 @@ class GoalForm(Form):
         _l("Globala mål"),
         choices=[SelectChoice(str(n), f"{n}. {title}") for n, title in UN_GOALS.items()],
         validators=[Optional()], validate_choice=False,
+        # Only spaces is no choice (Optional stops the checks below for it).
+        filters=[lambda values: [v for v in values or [] if v.strip()]],
     )
 
     def validate_un_goals(self, field):

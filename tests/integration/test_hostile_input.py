@@ -16,7 +16,9 @@ from tests import walk
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 HOSTILE = [SCRIPT, IMG, "x" * 10_000, "-1", "-99999999999999999999", "1e309", "NaN",
-           "99999999999999999999999999", "abc", "2026-02-30", "0000-00-00", "",
+           "99999999999999999999999999", "9" * 30, "abc", "2026-02-30", "0000-00-00", "",
+           # Only white space: a field that needs a value must say so, not take it as given.
+           "   ", "\t\n",
            # NUL bytes (PostgreSQL refuses them in text), digits that str.isdigit() accepts
            # but int() does not read, numbers past the database's integer, far dates.
            "\x00", "a\x00b", "²", "1²", "٣", str(2**31), "0001-01-01", "2999-12-31"]

@@ -117,6 +117,7 @@ def test_the_mission_may_receive_money_the_workplace_has_not_attested(world, log
     ("", None, "Skriv en referens"),
     ("Kvitto 1", "2999-01-01", "framtiden"),
     ("Kvitto 1", "igår", "ÅÅÅÅ-MM-DD"),
+    ("Kvitto 1", "   ", "Skriv datumet"),  # not read as today
 ])
 def test_receiving_without_a_reference_or_a_good_date_is_422(world, login, reference,
                                                               received_on, message):

@@ -147,6 +147,8 @@ def test_in_english_a_dot_and_three_digits_is_asked_about(world, login):
     ("amount", "1.250", "Menar du 1\u00a0250\u00a0kr eller 1,25\u00a0kr?"),
     ("amount", "1 000 000,01", "högst 1\u00a0000\u00a0000\u00a0kr"),
     ("amount", "12 34", "Mellanslag får bara dela upp tusental"),
+    ("amount", "9" * 27, "högst 1\u00a0000\u00a0000\u00a0kr"),
+    ("amount", "9" * 35 + ",5", "högst 1\u00a0000\u00a0000\u00a0kr"),
     ("amount", "12\n34", "Mellanslag får bara dela upp tusental"),
     ("amount", "", "Skriv ett belopp"),
     ("collected_on", (clock.today() + timedelta(days=1)).isoformat(), "framtiden"),
@@ -155,6 +157,8 @@ def test_in_english_a_dot_and_three_digits_is_asked_about(world, login):
     ("collected_on", "1999-12-31", "för långt bak i tiden"),
     ("collected_on", "igår", "ÅÅÅÅ-MM-DD"),
     ("collected_on", "", "Skriv datumet"),
+    ("collected_on", "   ", "Skriv datumet"),
+    ("collected_on", "\t\n", "Skriv datumet"),
     ("method", "bitcoin", "Välj ett av sätten"),
     ("method", "match", "Välj ett av sätten"),
     ("method", "payroll", "Välj ett av sätten"),  # only a workplace's payroll run books it

@@ -62,6 +62,15 @@ def test_refuses_what_is_not_an_amount_in_swedish(text, message):
         parse_kronor(text)
 
 
+@pytest.mark.parametrize("digits", [26, 27, 28, 29, 40, 60])
+def test_an_amount_of_many_digits_is_read_exactly(digits):
+    """Past Decimal's 28 digits of precision too: the form's limit then refuses it, not an
+    error in the arithmetic."""
+    assert parse_kronor("9" * digits) == int("9" * digits) * 100
+    assert parse_kronor("9" * digits + ",50") == int("9" * digits) * 100 + 50
+    assert parse_kronor("9" * digits + ",500") == int("9" * digits) * 100 + 50
+
+
 def test_never_goes_through_float():
     # 0.1 + 0.2 style errors would show up here.
     assert parse_kronor("0,29") == 29
