@@ -18,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    delete,
     event,
     func,
     literal,
@@ -87,14 +88,24 @@ def _same_campaign(campaign_id: int | None):
 
 
 def remove_milestone(milestone: Milestone, actor: User) -> None:
-    """Take away a milestone not yet reached (a reached one is a promise made); flushes."""
+    """Take away a milestone not yet reached (a reached one is a promise made); flushes.
+
+    One conditional DELETE (`reached_at IS NULL`): a collection that reaches it at the same
+    moment holds its row until it commits, and the DELETE then finds it reached and
+    removes nothing, so a promise already told is never taken away afterwards.
+    """
     from flask_babel import gettext as _
 
-    if milestone.reached_at is not None:
-        raise MilestoneError(_("Ett uppnått delmål står kvar: löftet är redan givet."))
-    audit.record("milestone.removed", "milestone", milestone.id, actor=actor,
-                 before={"amount_ore": milestone.amount_ore, "promise": milestone.promise})
-    db.session.delete(milestone)
+    before = {"amount_ore": milestone.amount_ore, "promise": milestone.promise}
+    removed = db.session.execute(
+        delete(Milestone).where(Milestone.id == milestone.id, Milestone.reached_at.is_(None))
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if not removed:
+        if db.session.execute(select(Milestone.id).where(Milestone.id == milestone.id)).first():
+            raise MilestoneError(_("Ett uppnått delmål står kvar: löftet är redan givet."))
+        return  # someone removed it a moment ago: what this person asked for is done
+    audit.record("milestone.removed", "milestone", milestone.id, actor=actor, before=before)
     db.session.flush()
 
 
