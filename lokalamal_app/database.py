@@ -281,12 +281,10 @@ def get_before_transaction(model, ident):
         return session.get(model, ident)
     statement, attributes = _row_by_id(model)
     bind = session.get_bind()
-    if bind.dialect.name == "postgresql" or _begins_with_write_lock():
-        # On SQLite not under the write lock: all of the request's work until it commits
-        # would otherwise be time in which no other worker can write.
+    if bind.dialect.name == "postgresql":
         row = _read_in_autocommit(bind, statement, {"ident": ident})
-    else:  # a page view on SQLite: in the request's transaction, begun as every page view's is
-        row = session.execute(statement, {"ident": ident}).first()
+    else:  # a writing request before the write lock; a page view in its transaction
+        row = read_before_write_lock(statement, {"ident": ident})
     if row is None:
         return None
     return as_loaded(model, attributes, row)
