@@ -10,6 +10,7 @@ from ..models import Company, JoinRequest, Membership, TeamMember, User
 from ..models.base import utcnow
 from ..models.company import name_key, new_join_code
 from ..notifications import notify
+from ..people_lock import lock_people
 from ..text import slugify, unique_slug
 
 
@@ -162,6 +163,7 @@ def _close_requests(company: Company, user: User) -> None:
 
 def join_company(company: Company, user: User) -> Membership:
     """Make `user` a member (by invite link or QR code)."""
+    lock_people(company.id)
     if membership_of(user, company) is not None:
         raise CompanyError(_("Du är redan med i %(name)s.", name=company.name))
     membership = Membership(user_id=user.id, company_id=company.id, role="member")
@@ -174,6 +176,7 @@ def join_company(company: Company, user: User) -> Membership:
 
 def request_to_join(company: Company, user: User, message: str = "") -> JoinRequest:
     """Ask the workplace's admins to let `user` in."""
+    lock_people(company.id)
     if membership_of(user, company) is not None:
         raise CompanyError(_("Du är redan med i %(name)s.", name=company.name))
     pending = db.session.execute(
@@ -201,6 +204,8 @@ def request_to_join(company: Company, user: User, message: str = "") -> JoinRequ
 
 def decide_join_request(join_request: JoinRequest, approve: bool, actor: User) -> JoinRequest:
     """Approve or decline a pending request, and tell the asker."""
+    lock_people(join_request.company_id)
+    db.session.refresh(join_request, ["status"])  # answered by another admin just now?
     if join_request.status != "pending":
         raise CompanyError(_("Den förfrågan är redan besvarad."))
     company = join_request.company
@@ -226,6 +231,17 @@ def decide_join_request(join_request: JoinRequest, approve: bool, actor: User) -
     return join_request
 
 
+def _locked_membership(user: User, company: Company) -> Membership:
+    """The person's membership as committed, with the workplace's people locked (see
+    `people_lock`): what a change of role or a removal decides from."""
+    lock_people(company.id)
+    membership = membership_of(user, company)
+    if membership is None:
+        raise CompanyError(_("Personen är inte med i arbetsplatsen."))
+    db.session.refresh(membership)
+    return membership
+
+
 def _admin_count(company: Company) -> int:
     return db.session.execute(
         db.select(db.func.count(Membership.id)).where(
@@ -238,9 +254,7 @@ def set_role(company: Company, user: User, role: str, actor: User) -> Membership
     """Promote a member to admin or make an admin a member again (never the last admin)."""
     if role not in Membership.ROLES:
         raise CompanyError(_("Välj administratör eller medlem."))
-    membership = membership_of(user, company)
-    if membership is None:
-        raise CompanyError(_("Personen är inte med i arbetsplatsen."))
+    membership = _locked_membership(user, company)
     if membership.role == "admin" and role != "admin" and _admin_count(company) <= 1:
         raise CompanyError(_("Arbetsplatsen måste ha minst en administratör. Utse en till först."))
     before = membership.role
@@ -253,9 +267,7 @@ def set_role(company: Company, user: User, role: str, actor: User) -> Membership
 
 def remove_member(company: Company, user: User, actor: User) -> None:
     """Take a person out of the workplace and its teams; what they logged stays."""
-    membership = membership_of(user, company)
-    if membership is None:
-        raise CompanyError(_("Personen är inte med i arbetsplatsen."))
+    membership = _locked_membership(user, company)
     if membership.is_admin and _admin_count(company) <= 1:
         raise CompanyError(
             _("Den sista administratören kan inte lämna. Utse en annan administratör först.")

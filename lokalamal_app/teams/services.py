@@ -13,6 +13,7 @@ from ..models import AuditEvent, Company, Membership, Team, TeamMember, User
 from ..models.base import utcnow
 from ..models.company import name_key
 from ..models.team import new_team_code
+from ..people_lock import lock_people
 from ..text import slugify, unique_slug
 from . import looks
 
@@ -67,6 +68,7 @@ def _snapshot(team: Team) -> dict:
 
 def create_team(company: Company, values: dict, creator: User) -> Team:
     """Start a team; the creator becomes captain (leaving any other team in the workplace)."""
+    lock_people(company.id)
     if name_taken(company, values["name"]):
         raise TeamError(_("Det finns redan ett lag med det namnet på arbetsplatsen."))
     if not _is_company_member(company, creator):
@@ -122,6 +124,7 @@ def join_team(team: Team, user: User) -> TeamMember:
     """Put `user` in the team, moving them from another team of the workplace.
 
     Someone outside the workplace joins it too (the team's link is an invite)."""
+    lock_people(team.company_id)
     existing = team_member_in(team.company, user)
     if existing is not None and existing.team_id == team.id:
         raise TeamError(_("Du är redan med i %(name)s.", name=team.name))
@@ -141,10 +144,15 @@ def leave_team(team: Team, user: User, actor: User, force: bool = False) -> None
 
     A captain with teammates hands captaincy over first, unless `force` (removed from
     the workplace), when the longest-standing teammate becomes captain."""
+    lock_people(team.company_id)
+    db.session.refresh(team, ["captain_id"])  # as committed before the lock, if changed
     member = db.session.execute(
         db.select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id)
     ).scalar_one_or_none()
     if member is None:
+        if actor.id != user.id:  # taken out by someone else a moment ago
+            raise TeamError(_("%(person)s är redan borttagen ur %(name)s.",
+                              person=user.display_name, name=team.name))
         raise TeamError(_("Du är inte med i %(name)s.", name=team.name))
     others = db.session.execute(
         db.select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id != user.id)
@@ -162,6 +170,7 @@ def leave_team(team: Team, user: User, actor: User, force: bool = False) -> None
 
 def hand_over_captaincy(team: Team, new_captain: User, actor: User) -> Team:
     """Make a teammate the captain."""
+    lock_people(team.company_id)
     member = db.session.execute(
         db.select(TeamMember.id).where(
             TeamMember.team_id == team.id, TeamMember.user_id == new_captain.id
@@ -217,6 +226,7 @@ def recent_removals(team: Team, now=None) -> list[User]:
 def undo_removal(team: Team, user: User, actor: User) -> TeamMember:
     """Put back someone the team's captain or an admin removed in the last 24 hours, if they
     have not joined another team of the workplace since."""
+    lock_people(team.company_id)
     if user not in recent_removals(team):
         raise TeamError(_("%(name)s kan inte läggas tillbaka: det har gått mer än ett dygn, "
                           "eller personen har gått med i ett annat lag.", name=user.display_name))
