@@ -10,6 +10,9 @@ CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
     "form-action 'self'; img-src 'self' data:"
 )
+# An uploaded photo or logo served as itself: nothing in it runs, and only our own pages
+# may frame it, as they may frame any page.
+UPLOAD_CSP = "default-src 'none'; frame-ancestors 'self'; sandbox"
 
 
 def accepts_uploads(view=None, *, limit: str = "MAX_CONTENT_LENGTH"):

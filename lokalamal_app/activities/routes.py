@@ -21,7 +21,7 @@ from ..forms import EmptyForm
 from ..inputs import int_arg
 from ..models import Activity
 from ..redirects import go, safe_next
-from ..security import accepts_uploads
+from ..security import UPLOAD_CSP, accepts_uploads
 from ..teams import queries as team_queries
 from . import bp, photos, queries, services
 from .forms import ActivityForm, PublicVotesForm, VoteForm
@@ -105,7 +105,7 @@ def photo(activity_id: int):
     response.headers["Content-Type"] = photos.content_type(activity.photo)
     response.headers["Cache-Control"] = ("public, max-age=3600" if activity.is_public
                                          else "private, max-age=3600")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = UPLOAD_CSP
     return response
 
 

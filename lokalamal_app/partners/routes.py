@@ -9,7 +9,8 @@ from . import bp, queries, services
 from .forms import InquiryForm
 
 # A logo is an image only: nothing in it may run, whatever the browser thinks it is.
-LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+# As any uploaded picture (security.UPLOAD_CSP), but an SVG logo may style itself inline.
+LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
 
 
 @bp.route("/bli-partner", methods=["GET", "POST"])

@@ -128,6 +128,8 @@ def test_a_photo_is_shrunk_and_loses_its_gps_location(people, login, app):
     assert served.status_code == 200 and served.data == stored
     assert served.headers["Content-Type"] == "image/jpeg"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
+    policy = served.headers["Content-Security-Policy"]
+    assert "sandbox" in policy and "frame-ancestors 'self'" in policy
 
 
 @pytest.mark.parametrize("kind", ["PNG", "WEBP"])

@@ -205,6 +205,7 @@ def test_partner_with_logo_is_listed_on_its_goal_page(app_ctx, staff, login, cli
     assert logo.headers["Content-Type"] == "image/png"
     assert logo.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in logo.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in logo.headers["Content-Security-Policy"]
     assert logo.headers["Content-Disposition"].startswith("inline; filename=")
 
 
