@@ -135,6 +135,7 @@ def _register_derived_figures() -> None:
     check.register("challenges", challenge_figures.challenge_differences,
                    challenge_figures.rebuild_challenge_figures)
     check.register("swish rows", reconciliation_checks.swish_row_problems)
+    check.register("bank payments", reconciliation_checks.bank_payment_problems)
 
 
 def _nav_goals(goal_model):

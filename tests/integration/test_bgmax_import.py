@@ -12,7 +12,7 @@ from lokalamal_app.ledger import services as ledger
 from lokalamal_app.models import AuditEvent, BankFile, BankPayment, LedgerEntry, Pledge
 from lokalamal_app.payroll import months
 from lokalamal_app.payroll import services as payroll
-from lokalamal_app.reconciliation import bgmax, references
+from lokalamal_app.reconciliation import bgmax, checks, references
 from lokalamal_app.reconciliation import bgmax_builder as b
 from lokalamal_app.reconciliation.queries import file_summaries
 from lokalamal_app.staff import swish_import
@@ -409,3 +409,51 @@ def test_without_the_missions_bankgiro_no_file_is_read(world, login):
     response = _upload(login(world.staff), _file(world))
     assert response.status_code == 422
     assert "bankgironummer saknas" in response.get_data(as_text=True)
+
+
+# --- ledger-check's rules for booked payments -------------------------------------------
+
+@pytest.mark.ledger_tampered
+def test_booked_payments_keep_ledger_checks_rules_and_a_broken_one_is_reported(
+        world, payroll_run, login, runner):
+    client = login(world.staff)
+    _import(client, _file(world))
+    _import(client, _payroll_file(payroll_run.run, 350_00))
+    db.session.expire_all()
+    assert checks.bank_payment_problems() == []
+    assert runner.invoke(args=["ledger-check"]).exit_code == 0
+
+    payments = _payments()
+    team_row = next(p for p in payments if p.entry_id == world.cash.id)
+    waiting = next(p for p in payments if p.status == "waiting")
+    payroll_row = next(p for p in payments if p.payroll_run_id is not None)
+    gift = _gifts(payroll_run.run)[0]
+    # Three kinds of damage only a person editing the database could do:
+    other = factories.make_collection(world.kod, amount_ore=250_00)  # reported, not received
+    team_row.entry_id = other.id                   # booked, but its entry was never received
+    waiting.entry_id = world.cash.id               # waiting, yet pointing at an entry
+    gift.amount_ore += 1_00                        # more received than the transfer paid
+    factories.commit()
+    assert sorted(checks.bank_payment_problems()) == sorted([
+        f"bankbetalning {team_row.id}: post {other.id} är pending, inte mottagen",
+        f"bankbetalning {waiting.id}: waiting men pekar på post {world.cash.id}",
+        f"bankbetalning {payroll_row.id}: 35100 öre mottaget under dess referens, "
+        "men betalningen är 35000 öre",
+    ])
+    result = runner.invoke(args=["ledger-check"])
+    assert result.exit_code == 1 and f"bankbetalning {waiting.id}" in result.output
+
+
+@pytest.mark.ledger_tampered
+def test_a_payroll_run_paid_by_two_payments_is_reported(world, payroll_run, login):
+    _import(login(world.staff), _payroll_file(payroll_run.run, 350_00))
+    db.session.expire_all()
+    first = next(p for p in _payments() if p.payroll_run_id is not None)
+    twin = BankPayment(file_id=first.file_id, bgc_serial="999999999999", line=99,
+                       paid_on=first.paid_on, amount_ore=0, status="booked",
+                       payroll_run_id=first.payroll_run_id)
+    db.session.add(twin)
+    factories.commit()
+    assert checks.bank_payment_problems() == [
+        f"bankbetalning {twin.id}: lönekörning {first.payroll_run_id} är redan betald "
+        f"av bankbetalning {first.id}"]
