@@ -1,5 +1,6 @@
 """Logging a collection: the form, htmx answers, idempotency and every kind of bad input."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -211,9 +212,34 @@ def test_a_double_post_with_the_same_key_records_one_entry(world, login):
     third = client.post(f"/teams/{world.team.id}/collections", data=data,
                         follow_redirects=False)
     assert (first.status_code, second.status_code, third.status_code) == (303, 200, 303)
-    assert "redan registrerad" in second.get_data(as_text=True)
+    assert "redan registrerad (500\u00a0kr)" in second.get_data(as_text=True)
     assert entry_count() == 1
     assert reported(world.team) == 500_00
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_a_form_changed_after_it_was_sent_says_what_counted_and_keeps_the_change(
+        world, login, htmx):
+    """Sent, then the amount corrected and sent again (the back button, a slow network):
+    the first amount is what was recorded; the person is told so, with the changed form
+    kept under a new key, and sending that records it as one more collection."""
+    client = login(world.member)
+    headers = {"HX-Request": "true"} if htmx else {}
+    first = form(amount="250")
+    assert client.post(f"/teams/{world.team.id}/collections", data=first).status_code == 303
+    changed = {**first, "amount": "2500"}
+    again = client.post(f"/teams/{world.team.id}/collections", data=changed, headers=headers)
+    assert again.status_code == 422
+    html = again.get_data(as_text=True)
+    assert "då registrerades 250\u00a0kr" in html and "sparades inte" in html
+    assert 'value="2500"' in html and "Fikaförsäljning fredag" in html
+    new_key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', html).group(1)
+    assert new_key != first["idempotency_key"]
+    assert entry_count() == 1 and reported(world.team) == 250_00
+    # Sent once more, as the page now offers: one more collection.
+    assert client.post(f"/teams/{world.team.id}/collections",
+                       data={**changed, "idempotency_key": new_key}).status_code == 303
+    assert entry_count() == 2 and reported(world.team) == 2750_00
 
 
 def test_someone_outside_the_team_cannot_log_for_it(world, login):

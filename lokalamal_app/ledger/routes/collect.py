@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db, htmx
+from ...formatting import kronor, swedish_date
 from ...models import Team
 from ...permissions import team_to_log_for_or_404
 from .. import bp, queries, services, totals
@@ -62,6 +63,8 @@ def create_collection(team_id: int):
             raise services.Conflict(_(
                 "Det här formuläret har redan använts till en annan insamling. Ingenting "
                 "nytt sparades: ladda om sidan och registrera insamlingen igen.")) from None
+        if _changed_since(entry, form):
+            return _changed_replay(team, form, entry)
     if htmx:
         response = make_response(render_template(
             "ledger/_logged.html", team=team, entry=entry, replay=replay is not None,
@@ -70,13 +73,34 @@ def create_collection(team_id: int):
         response.headers["HX-Trigger"] = "collectionLogged"
         return response
     if replay is not None:
-        flash(_("Den här insamlingen var redan registrerad; den räknas en gång."), "info")
+        flash(_("Den här insamlingen var redan registrerad (%(amount)s); den räknas en gång.",
+                amount=kronor(entry.amount_ore)), "info")
     elif awaiting_count:
         flash(_("Tack! Insamlingen är registrerad. Be en kollega räkna kontanterna med dig och "
                 "bekräfta under Mina insamlingar; då är den attesterad."), "success")
     else:
         flash(_("Tack! Insamlingen är registrerad och syns direkt som rapporterad."), "success")
     return redirect(team_url(team_id), code=303)
+
+
+def _changed_since(entry, form: CollectionForm) -> bool:
+    """Whether a form sent again (its key already in the ledger) now says something else
+    than what was recorded the first time: it was changed after it was sent."""
+    return (entry.amount_ore, entry.collected_on, entry.method, entry.note) != (
+        form.amount.ore, form.collected_on.day, form.method.data, form.note.data or "")
+
+
+def _changed_replay(team: Team, form: CollectionForm, entry):
+    """The form back as the person changed it, under a new key, saying what the first
+    sending recorded: the change was not saved, and sending it now records it as one
+    more collection, if that is what it is. 422, as any form sent back with a message at a
+    field (htmx swaps it in place): nothing new was written."""
+    form.idempotency_key.data = CollectionForm.fresh().idempotency_key.data
+    form.amount.errors = [*form.amount.errors, _(
+        "Formuläret var redan skickat, och då registrerades %(amount)s (%(day)s). Det du "
+        "ändrade sedan sparades inte. Är det en insamling till? Skicka den igen.",
+        amount=kronor(entry.amount_ore), day=swedish_date(entry.collected_on, "d MMMM"))]
+    return _form_again(team, form, 422)
 
 
 def _form_again(team: Team, form: CollectionForm, status: int):
