@@ -376,7 +376,12 @@ def stop(slug: str):
     if current is None:
         flash(_("Du har inget löneavdrag att avsluta där."), "info")
         return go(url_for("payroll.account"))
-    services.stop_pledge(current, current_user, today)
+    try:
+        services.stop_pledge(current, current_user, today)
+    except services.PayrollError as exc:  # stopped a moment ago, in another tab
+        db.session.rollback()
+        flash(str(exc), "info")
+        return go(url_for("payroll.account"))
     db.session.commit()
     flash(_("Ditt löneavdrag slutar efter %(month)s.", month=months.display(current.end_month)), "success")
     return go(url_for("payroll.account"))

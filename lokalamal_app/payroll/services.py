@@ -44,6 +44,19 @@ def scheme_for(company: Company) -> PayrollScheme | None:
     ).scalar_one_or_none()
 
 
+def _locked_scheme(company: Company) -> PayrollScheme | None:
+    """The scheme, locked until commit (SELECT ... FOR UPDATE; SQLite has one writer).
+
+    Pledges are made, changed and stopped, and months confirmed, one at a time per
+    workplace, each deciding from what was committed before it: a pledge sent twice at
+    once is made once (never two deductions a month), and a pledge stopped while its month
+    is confirmed either ends before that month or is deducted for it, never both."""
+    return db.session.execute(
+        db.select(PayrollScheme).where(PayrollScheme.company_id == company.id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
 def save_scheme(company: Company, *, enabled: bool, allow_fixed: bool, allow_permille: bool,
                 min_monthly_ore: int, closing_day: int, uses_employee_numbers: bool,
                 actor) -> PayrollScheme:
@@ -118,7 +131,7 @@ def make_pledge(user, company: Company, *, kind: str, amount_ore: int | None = N
                 employee_number: str = "", start_month: str | None = None,
                 today: date, replacing: Pledge | None = None) -> Pledge:
     """Pledge a monthly payroll gift from the next payroll month (or a later start)."""
-    scheme = scheme_for(company)
+    scheme = _locked_scheme(company)
     if scheme is None or not scheme.enabled:
         raise PayrollError(_("Din arbetsplats erbjuder inte löneavdrag här ännu."))
     if db.session.execute(db.select(Membership.id).where(
@@ -182,7 +195,8 @@ def make_pledge(user, company: Company, *, kind: str, amount_ore: int | None = N
 
 def stop_pledge(pledge: Pledge, actor, today: date) -> Pledge:
     """End a pledge before the next payroll month; months already run stay as they are."""
-    scheme = scheme_for(pledge.company)
+    scheme = _locked_scheme(pledge.company)
+    db.session.refresh(pledge)  # stopped or changed a moment ago?
     first = next_payroll_month(pledge.company, scheme, today) if scheme else months.month_of(today)
     if pledge.end_month is not None and pledge.end_month < first:
         raise PayrollError(_("Löneavdraget är redan avslutat."))
@@ -197,7 +211,8 @@ def stop_pledge(pledge: Pledge, actor, today: date) -> Pledge:
 
 def change_pledge(pledge: Pledge, actor, today: date, **values) -> Pledge:
     """Replace a pledge from the next payroll month: the old one ends, a new one starts."""
-    scheme = scheme_for(pledge.company)
+    scheme = _locked_scheme(pledge.company)
+    db.session.refresh(pledge)  # stopped or changed a moment ago?
     if scheme is None or not scheme.enabled:
         raise PayrollError(_("Din arbetsplats erbjuder inte löneavdrag här ännu."))
     first = next_payroll_month(pledge.company, scheme, today)
@@ -220,6 +235,8 @@ def pledges_in(company: Company, month: str) -> list[Pledge]:
             Pledge.company_id == company.id, Pledge.start_month <= month,
             (Pledge.end_month.is_(None)) | (Pledge.end_month >= month),
         ).order_by(User.display_name, Pledge.id)
+        # As committed: confirm_month reads them again under its lock.
+        .execution_options(populate_existing=True)
     ).scalars())
 
 
@@ -282,13 +299,17 @@ def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
     The gifts are attested: the employer's payroll has taken them from the salaries. They
     are received when the mission has the employer's transfer for the month.
     """
-    scheme = scheme_for(company)
+    scheme = _locked_scheme(company)
     if scheme is None or not scheme.enabled:
         raise PayrollError(_("Löneavdrag är inte påslaget för arbetsplatsen."))
     if not months.is_month(month):
         raise PayrollError(_("Okänd månad."))
     if month > months.month_of(today):
         raise PayrollError(_("Månaden har inte kommit än; den kan bekräftas när lönen är klar."))
+    day = months.pay_day(month, scheme.closing_day)
+    if day > today:  # the gifts are dated on it, and the ledger takes no future dates
+        raise PayrollError(_("Lönen för %(month)s dras den %(day)s; bekräfta månaden då.",
+                             month=months.label(month), day=day.day))
     pledges = pledges_in(company, month)
     lines = []
     for pledge in pledges:
@@ -313,7 +334,6 @@ def confirm_month(company: Company, month: str, amounts: dict[int, int], actor,
             not_booked.append(pledge)
         else:
             booked.append((pledge, amount, team))
-    day = months.pay_day(month, scheme.closing_day)
     for pledge, amount, team in booked:
         entry = ledger.log_collection(
             team, amount, day, "payroll", f"Löneavdrag {months.label(month)}", logged_by=actor,

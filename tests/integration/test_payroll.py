@@ -293,6 +293,21 @@ def test_a_month_in_the_future_cannot_be_confirmed(world, login):
     assert entries() == []
 
 
+def test_this_month_is_confirmed_from_its_pay_day_not_before(world, login, freeze_clock):
+    """The gifts are dated on the payroll's closing day (the 25th here): before it the
+    month is refused with that day named, never a 500; on it the month is confirmed."""
+    add_pledge(world, start=THIS_MONTH)
+    url = f"/companies/{world.company.slug}/payroll/{THIS_MONTH}"
+    response = login(world.admin).post(url)
+    assert response.status_code == 422
+    assert "Lönen för november 2026 dras den 25; bekräfta månaden då." in html.unescape(
+        response.get_data(as_text=True))
+    assert entries() == []
+    freeze_clock(datetime.combine(date(2026, 11, 25), time(9), tzinfo=clock.zone()))
+    assert login(world.admin).post(url).status_code == 302
+    assert [(e.amount_ore, e.collected_on) for e in entries()] == [(200_00, date(2026, 11, 25))]
+
+
 @pytest.mark.parametrize("typed, message", [
     ("", "Skriv ett belopp"), ("-50", "negativt"), ("99999999", "orimligt"), ("tolv", "ett tal"),
 ])
