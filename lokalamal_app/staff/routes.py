@@ -243,15 +243,16 @@ def campaigns_page():
     """Every campaign with its totals, and a form to add the next one."""
     form = CampaignForm()
     if form.validate_on_submit():
-        problem = services.campaign_problem(form.starts_on.data, form.ends_on.data,
-                                            campaigns.today())
-        if problem is None:
+        try:
             campaign = services.add_campaign(form.name.data, form.starts_on.data,
                                              form.ends_on.data, current_user)
+        except services.CampaignDatesError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
             db.session.commit()
             flash(_("Kampanjen %(name)s är tillagd.", name=campaign.name), "success")
             return redirect(url_for("staff.campaigns_page"))
-        getattr(form, problem[0]).errors.append(problem[1])
     status = 422 if request.method == "POST" else 200
     return render_template("staff/campaigns.html", form=form,
                            rows=queries.campaign_rows(), current=campaigns.current()), status

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import text
 
 from .. import audit, campaigns, settings
 from ..extensions import db
@@ -14,6 +15,14 @@ from ..partners import logos
 
 class StaffError(ValueError):
     """A staff action was refused; the message is Swedish."""
+
+
+class CampaignDatesError(StaffError):
+    """A new campaign's dates do not fit; `field` is the form field the message is for."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 def grant_staff(user: User, actor: User) -> User:
@@ -166,13 +175,24 @@ def campaign_problem(starts_on, ends_on, today) -> tuple[str, str] | None:
     return None
 
 
+def _lock_campaigns() -> None:
+    """Campaigns change one at a time. On PostgreSQL a table lock that every reader passes
+    and another change waits for (the campaign it must not overlap may be one being added
+    at this moment: there is no row yet to lock); SQLite has one writer at a time."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("LOCK TABLE campaign IN SHARE ROW EXCLUSIVE MODE"))
+
+
 def add_campaign(name: str, starts_on, ends_on, actor: User) -> Campaign:
     """Start planning a new campaign; an open campaign before it ends the day before.
 
-    Raises StaffError when the dates do not fit (`campaign_problem`)."""
+    Raises CampaignDatesError when the dates do not fit (`campaign_problem`), decided
+    with the campaigns locked: two added at the same moment never overlap, and a
+    collection never counts in two campaigns."""
+    _lock_campaigns()
     problem = campaign_problem(starts_on, ends_on, campaigns.today())
     if problem is not None:
-        raise StaffError(problem[1])
+        raise CampaignDatesError(*problem)
     open_before = db.session.execute(
         db.select(Campaign).where(Campaign.ends_on.is_(None), Campaign.starts_on < starts_on)
     ).scalars().all()

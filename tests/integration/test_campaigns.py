@@ -191,3 +191,40 @@ def test_campaigns_may_not_overlap(world, login, monkeypatch):
 def test_only_staff_reach_the_campaigns(world, login):
     assert login(world.member).get("/staff/campaigns").status_code == 403
     assert login(world.member).post("/staff/campaigns", data=campaign_form()).status_code == 403
+
+
+def test_two_overlapping_campaigns_added_at_once_leave_one(world, login, monkeypatch):
+    """Two staff members add the next campaign at the same moment, with dates that overlap:
+    one is added, the other is told at the field; a collection never counts in two
+    campaigns. (A race on PostgreSQL; on SQLite the second simply comes after.)"""
+    import threading
+
+    on_day(monkeypatch, date(2026, 11, 30))
+    other = factories.make_user(is_staff=True)
+    factories.commit()
+    for round_number in range(4):
+        year = 2027 + round_number
+        forms = (campaign_form(name=f"Höst {year}", starts_on=f"{year}-09-01",
+                               ends_on=f"{year}-12-31"),
+                 campaign_form(name=f"Vinter {year}", starts_on=f"{year}-10-01",
+                               ends_on=f"{year + 1}-02-28"))
+        clients = (login(world.staff), login(other))
+        barrier, answers = threading.Barrier(2), [None, None]
+
+        def send(side, forms=forms, clients=clients, barrier=barrier, answers=answers):
+            barrier.wait(timeout=10)
+            answers[side] = clients[side].post("/staff/campaigns", data=forms[side])
+
+        threads = [threading.Thread(target=send, args=(side,)) for side in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        db.session.rollback()
+        assert sorted(a.status_code for a in answers) == [302, 422]
+        assert "Datumen krockar med kampanjen" in next(
+            a.get_data(as_text=True) for a in answers if a.status_code == 422)
+        rows = db.session.execute(db.select(Campaign.starts_on, Campaign.ends_on)
+                                  .order_by(Campaign.starts_on)).all()
+        for (_start, end), (next_start, _end) in zip(rows, rows[1:], strict=False):
+            assert end is not None and end < next_start
