@@ -788,10 +788,8 @@ class LedgerMachine(RuleBasedStateMachine):
         lines = sorted((p for p in self.pledges if p.firm is firm and p.start_month <= month),
                        key=lambda p: (p.person.name, p.db_id))
         day = months.pay_day(month, firm.closing_day)
-        if month in firm.runs:
+        if month in firm.runs or day > TODAY:  # confirmed already, or before its pay day
             expected = "PayrollError"
-        elif lines and day > TODAY:
-            expected = "refused"
         else:
             expected = None
         try:
@@ -1069,7 +1067,7 @@ class CampaignChanges:
             and start <= (ends_on or date.max) and starts_on <= (end or date.max)
             for start, end in planned
         )
-        expected = "StaffError" if days_ahead < 1 or clash else None
+        expected = "CampaignDatesError" if days_ahead < 1 or clash else None
         before = self.campaign_figures()
         try:
             self.attempt(expected, lambda: staff_services.add_campaign(
