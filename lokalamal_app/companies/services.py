@@ -297,6 +297,11 @@ def renew_join_code(company: Company, actor: User) -> str:
 
 def reject_claim(company: Company, actor: User) -> Company:
     """Staff say no to a workplace's claim on a taken number: it goes on without a number."""
+    # Decided from the row as committed, locked: two staff saying no at once tell the
+    # workplace's admins once.
+    db.session.execute(db.select(Company.id).where(Company.id == company.id)
+                       .with_for_update(key_share=True))
+    db.session.refresh(company)
     if not company.in_review:
         raise CompanyError(_("Arbetsplatsen väntar inte på granskning."))
     before = _snapshot(company)

@@ -72,7 +72,12 @@ def overview():
 def people():
     form = GrantStaffForm()
     if form.validate_on_submit():
-        services.grant_staff(form.user, current_user)
+        try:
+            services.grant_staff(form.user, current_user)
+        except services.StaffError as exc:  # given (or own rights taken) a moment ago
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("staff.people"))
         db.session.commit()
         flash(_("%(name)s har nu personalbehörighet.", name=form.user.display_name), "success")
         return redirect(url_for("staff.people"))

@@ -25,8 +25,24 @@ class CampaignDatesError(StaffError):
         self.field = field
 
 
+def _lock_staff(*people: User) -> None:
+    """Staff rights change one at a time, each deciding from what was committed: the staff
+    accounts' rows are locked (FOR NO KEY UPDATE: what they log meanwhile is not held up)
+    and the people concerned read again. Of two staff members taking each other's rights
+    at the same moment the second is refused, so the mission keeps someone who can act;
+    a right given twice at once is given once."""
+    db.session.execute(
+        db.select(User.id).where(User.is_staff.is_(True)).order_by(User.id)
+        .with_for_update(key_share=True)).all()
+    for person in people:
+        db.session.refresh(person, ["is_staff"])
+    if not all(person.is_staff for person in people[1:]):  # the actor, last
+        raise StaffError(_("Du har inte längre personalbehörighet."))
+
+
 def grant_staff(user: User, actor: User) -> User:
     """Give an account the mission's staff rights."""
+    _lock_staff(user, actor)
     if user.is_staff:
         raise StaffError(_("Kontot har redan personalbehörighet."))
     user.is_staff = True
@@ -38,6 +54,7 @@ def grant_staff(user: User, actor: User) -> User:
 
 def revoke_staff(user: User, actor: User) -> User:
     """Take staff rights away; nobody removes their own, so the mission is never locked out."""
+    _lock_staff(user, actor)
     if not user.is_staff:
         raise StaffError(_("Kontot har inte personalbehörighet."))
     if user.id == actor.id:

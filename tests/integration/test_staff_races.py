@@ -1,0 +1,71 @@
+"""The mission's staff acting at the same moment: two of them taking each other's staff
+rights leave one who can act, and a workplace's claim refused by two at once is refused
+(and its admins told) once.
+
+Each round the two requests are released together by a barrier, each in its own thread
+with its own database connection. SQLite lets one writer in at a time, so only PostgreSQL
+shows a race; the tests run on both.
+"""
+
+import threading
+
+from lokalamal_app.extensions import db
+from lokalamal_app.models import AuditEvent, Company, Notification, User
+from tests import factories
+
+ROUNDS = 5
+
+
+def _at_once(*requests) -> list[int]:
+    barrier = threading.Barrier(len(requests))
+    answers: list = [None] * len(requests)
+
+    def send(side: int) -> None:
+        client, url = requests[side]
+        barrier.wait(timeout=10)
+        answers[side] = client.post(url).status_code
+
+    threads = [threading.Thread(target=send, args=(side,)) for side in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    db.session.rollback()
+    return answers
+
+
+def test_two_staff_taking_each_others_rights_at_once_leave_one_with_rights(app_ctx, login):
+    for _ in range(ROUNDS):
+        first, second = factories.make_user(is_staff=True), factories.make_user(is_staff=True)
+        factories.commit()
+        answers = _at_once((login(first), f"/staff/people/{second.id}/revoke"),
+                           (login(second), f"/staff/people/{first.id}/revoke"))
+        assert 500 not in answers
+        still = db.session.execute(db.select(db.func.count(User.id)).where(
+            User.id.in_((first.id, second.id)), User.is_staff.is_(True))).scalar_one()
+        assert still == 1
+        # The next round's pair: nobody else holds the rights the tests look at.
+        db.session.execute(db.update(User).where(User.is_staff.is_(True))
+                           .values(is_staff=False))
+        factories.commit()
+
+
+def test_a_claim_refused_by_two_staff_at_once_is_refused_and_told_once(app_ctx, login):
+    first, second = factories.make_user(is_staff=True), factories.make_user(is_staff=True)
+    for round_number in range(ROUNDS):
+        admin = factories.make_user()
+        holder = factories.make_company(name=f"Innehavaren {round_number} AB")
+        claimant = factories.make_company(admin=admin, name=f"Anspråket {round_number} AB")
+        claimant.claimed_org_number, claimant.orgnr_status = "5560360793", "review"
+        holder.org_number = "5560360793" if round_number == 0 else None
+        factories.commit()
+        url = f"/staff/workplaces/{claimant.slug}/reject-claim"
+        answers = _at_once((login(first), url), (login(second), url))
+        assert sorted(answers) == [302, 409]
+        assert db.session.get(Company, claimant.id, populate_existing=True).orgnr_status == \
+            "rejected"
+        assert db.session.execute(db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "company.orgnr_reject",
+            AuditEvent.subject_id == claimant.id)).scalar_one() == 1
+        assert db.session.execute(db.select(db.func.count(Notification.id)).where(
+            Notification.user_id == admin.id)).scalar_one() == 1
