@@ -65,13 +65,13 @@ def login():
         return render_template("auth/login.html", form=form), 429
     throttle.wait(limits)
     ok, new_hash = services.check_password(candidate, form.password.data)
-    if not ok:
+    user = services.record_login(candidate, new_hash) if ok else None
+    if user is None:
         throttle.record_failure(keys)
         db.session.commit()
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
         return render_template("auth/login.html", form=form), 401
 
-    user = services.record_login(candidate.user_id, new_hash)
     throttle.clear_after_success(keys)
     services.remember_language(user, request.cookies.get("lang"))
     audit.record("user.login", "user", user.id, actor=user)

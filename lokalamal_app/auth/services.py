@@ -89,9 +89,19 @@ def check_password(candidate: LoginCandidate | None, password: str) -> tuple[boo
     return True, hash_password(password) if needs_rehash(candidate.password_hash) else None
 
 
-def record_login(user_id: int, new_hash: str | None) -> User:
-    """The writing half of a login: the time, and the hash `check_password` renewed."""
-    user = db.session.get(User, user_id)
+def record_login(candidate: LoginCandidate, new_hash: str | None) -> User | None:
+    """The writing half of a login: the time, and the hash `check_password` renewed.
+
+    None when the account changed while its password was being checked (a new password
+    set, the account disabled or anonymised): the password checked is no longer the
+    account's, and the login is refused. The row is locked, so a password set at this
+    moment comes wholly before or wholly after, and a renewed hash never writes the old
+    password back over a new one."""
+    user = db.session.execute(
+        db.select(User).where(User.id == candidate.user_id).with_for_update(key_share=True)
+        .execution_options(populate_existing=True)).scalar_one_or_none()
+    if user is None or user.password_hash != candidate.password_hash or user.disabled:
+        return None
     if new_hash is not None:
         user.password_hash = new_hash
     user.last_login_at = utcnow()

@@ -128,6 +128,39 @@ def test_login_rehashes_a_password_stored_with_old_parameters(client, app_ctx):
     assert "m=1024,t=1,p=1" in user.password_hash
 
 
+@pytest.mark.parametrize("renewed", [False, True], ids=["current-hash", "hash-renewed"])
+def test_a_password_changed_while_the_old_one_is_checked_does_not_let_the_old_one_in(
+        client, app_ctx, monkeypatch, renewed):
+    """A password reset lands while a login with the old password is being checked (the
+    check is slow on purpose and made outside any transaction): the login is refused, and
+    the new password stays (a renewed hash of the old one is never written over it)."""
+    from argon2 import PasswordHasher
+
+    from lokalamal_app.auth import services
+
+    user = factories.make_user(email="erik@example.se")
+    if renewed:  # stored with old parameters: the login would write a renewed hash back
+        user.password_hash = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=2).hash(
+            factories.PASSWORD)
+    factories.commit()
+    check = services.check_password
+
+    def reset_meanwhile(candidate, password):
+        result = check(candidate, password)
+        services.set_password(db.session.get(User, candidate.user_id), "Ett helt nytt lösen 42")
+        db.session.flush()
+        return result
+
+    monkeypatch.setattr(services, "check_password", reset_meanwhile)
+    response = client.post("/login", data={"email": "erik@example.se",
+                                           "password": factories.PASSWORD})
+    assert response.status_code == 401
+    monkeypatch.undo()
+    db.session.rollback()
+    assert client.post("/login", data={"email": "erik@example.se",
+                                       "password": factories.PASSWORD}).status_code == 401
+
+
 def test_an_attackers_failures_lock_only_their_own_address_out_of_the_account(
     shared_app, app_ctx
 ):
