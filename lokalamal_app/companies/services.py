@@ -205,8 +205,10 @@ def request_to_join(company: Company, user: User, message: str = "") -> JoinRequ
 def decide_join_request(join_request: JoinRequest, approve: bool, actor: User) -> JoinRequest:
     """Approve or decline a pending request, and tell the asker."""
     lock_people(join_request.company_id)
-    db.session.refresh(join_request, ["status"])  # answered by another admin just now?
-    if join_request.status != "pending":
+    # As committed: answered by another admin just now, or gone with an anonymised asker?
+    status = db.session.execute(db.select(JoinRequest.status).where(
+        JoinRequest.id == join_request.id)).scalar_one_or_none()
+    if status != "pending":
         raise CompanyError(_("Den förfrågan är redan besvarad."))
     company = join_request.company
     asker = join_request.user

@@ -46,8 +46,12 @@ def delete_account():
         form.password.errors.append(_("Lösenordet stämmer inte."))
         return render_template("privacy/delete_account.html", form=form), 422
     user = current_user._get_current_object()
-    services.anonymise_user(user, actor=user, reason="raderat av personen själv")
-    db.session.commit()
+    try:
+        services.anonymise_user(user, actor=user, reason="raderat av personen själv")
+    except services.PrivacyError:  # staff anonymised it at this very moment
+        db.session.rollback()
+    else:
+        db.session.commit()
     logout_user()
     flash(_("Ditt konto är raderat. Lagens insamlingar finns kvar, utan ditt namn."), "info")
     return redirect(url_for("main.index"))

@@ -28,6 +28,7 @@ from ..models import (
     User,
 )
 from ..models.base import as_utc
+from ..people_lock import lock_people
 
 ANONYMOUS_NAME = "Borttagen person"
 ANONYMOUS_DOMAIN = "anonym.invalid"
@@ -65,8 +66,23 @@ def is_anonymised(user: User) -> bool:
     return user.email.endswith("@" + ANONYMOUS_DOMAIN)
 
 
+def _lock_person(user: User) -> None:
+    """Hold what anonymising changes, and read the person again as committed: their
+    workplaces' people (see `people_lock`: nobody makes them captain or answers their
+    request to join meanwhile), then their own row (a login or a second anonymising at
+    the same moment comes wholly before or after)."""
+    companies = db.session.execute(
+        db.select(Membership.company_id).where(Membership.user_id == user.id)
+        .order_by(Membership.company_id)).scalars().all()
+    for company_id in companies:
+        lock_people(company_id)
+    db.session.execute(db.select(User.id).where(User.id == user.id).with_for_update())
+    db.session.refresh(user)
+
+
 def anonymise_user(user: User, actor: User | None, reason: str) -> User:
     """Remove a person's personal data; their collections stay in the totals."""
+    _lock_person(user)
     if is_anonymised(user):
         raise PrivacyError(_("Kontot är redan anonymiserat."))
     removed: dict[str, int] = {}
@@ -188,8 +204,14 @@ def anonymise_inactive(months: int, now: datetime | None = None) -> list[int]:
     """Anonymise every account inactive for `months` months; the ids that were anonymised."""
     if months < 1:
         raise PrivacyError(_("Ange minst en månad."))
+    cutoff = months_before(now or clock.now(), months)
     done = []
     for user in inactive_users(months, now):
+        _lock_person(user)
+        # Read again under the lock: someone who logged in since the list was made, or
+        # was made staff, stays.
+        if user.is_staff or as_utc(user.last_login_at or user.created_at) >= cutoff:
+            continue
         anonymise_user(user, actor=None, reason=f"inaktiv i {months} mån.")
         done.append(user.id)
     return done

@@ -195,6 +195,62 @@ def test_retention_command_anonymises_only_inactive_accounts(app_ctx, runner):
     assert runner.invoke(args=["anonymise-inactive", "--months", "0"]).exit_code != 0
 
 
+def test_someone_who_logs_in_while_the_retention_run_is_under_way_is_kept(
+        app_ctx, monkeypatch):
+    """The run lists the inactive accounts first and anonymises them one by one: one that
+    logs in after the list was made is read again under its lock and kept."""
+    now = datetime.now(UTC)
+    back = f.make_user(email="tillbaka@example.se", last_login_at=now - timedelta(days=400))
+    gone = f.make_user(email="borta@example.se", last_login_at=now - timedelta(days=400))
+    f.commit()
+    listed = services.inactive_users(12)
+    assert {u.id for u in listed} == {back.id, gone.id}
+    # Logs in now, as another server process would write it: not through these objects.
+    db.session.execute(db.update(User).where(User.id == back.id).values(last_login_at=now))
+    f.commit()
+    monkeypatch.setattr(services, "inactive_users", lambda months, now=None: listed)
+    assert services.anonymise_inactive(12) == [gone.id]
+    f.commit()
+    db.session.expire_all()
+    assert not services.is_anonymised(db.session.get(User, back.id))
+    assert services.is_anonymised(db.session.get(User, gone.id))
+
+
+def test_a_person_deleting_their_account_as_staff_anonymise_it_is_anonymised_once(
+        app_ctx, login):
+    """The person deletes their account at the moment staff anonymise it on their request:
+    one anonymisation, and neither side gets an error page."""
+    import threading
+
+    from lokalamal_app.models import AuditEvent
+
+    staff = f.make_user(is_staff=True)
+    for round_number in range(4):
+        person = f.make_user(email=f"dubbel{round_number}@example.se")
+        f.commit()
+        clients = (login(person), login(staff))
+        requests = (("/account/delete", {"password": f.PASSWORD, "confirm": "y"}),
+                    ("/privacy/staff/anonymise", {"email": person.email, "reason": "mejl",
+                                                  "confirm": "y"}))
+        barrier, answers = threading.Barrier(2), [None, None]
+
+        def send(side, clients=clients, requests=requests, barrier=barrier, answers=answers):
+            url, data = requests[side]
+            barrier.wait(timeout=10)
+            answers[side] = clients[side].post(url, data=data).status_code
+
+        threads = [threading.Thread(target=send, args=(side,)) for side in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        db.session.rollback()
+        assert answers[0] == 302 and answers[1] in (302, 422)
+        assert db.session.execute(db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "user.anonymise",
+            AuditEvent.subject_id == person.id)).scalar_one() == 1
+
+
 def test_retention_command_defaults_to_the_setting(app_ctx, runner):
     now = datetime.now(UTC)
     f.make_user(last_login_at=now - timedelta(days=30 * 23))
