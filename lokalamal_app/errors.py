@@ -1,8 +1,11 @@
 """Friendly error pages (Swedish, or English when chosen); an unexpected error rolls the transaction back."""
 
+import warnings
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SAWarning
+from sqlalchemy.orm.exc import StaleDataError
 
 from .extensions import db
 
@@ -75,6 +78,25 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.warning("Integrity conflict on %s %s: %s", request.method, request.path,
                            type(getattr(error, "orig", error)).__name__)
+        return _saved_by_someone_else()
+
+    # The ORM's DELETE of a row another request deleted a moment ago matches nothing, and
+    # SQLAlchemy only warns: made an error here, so that the request stops before its
+    # second effect (a second audit event, a second message) and is answered as the lost
+    # race it is, below.
+    warnings.filterwarnings("error", message=r"DELETE statement on table .* expected to delete",
+                            category=SAWarning)
+
+    @app.errorhandler(SAWarning)
+    @app.errorhandler(StaleDataError)
+    def gone_meanwhile(error):
+        """A row this request changes or deletes was deleted (or changed) by another one a
+        moment ago: nothing of this request is saved; 409, never a 500."""
+        db.session.rollback()
+        if isinstance(error, SAWarning) and "expected to delete" not in str(error):
+            raise error
+        app.logger.warning("Row gone meanwhile on %s %s: %s", request.method, request.path,
+                           type(error).__name__)
         return _saved_by_someone_else()
 
     @app.errorhandler(409)
