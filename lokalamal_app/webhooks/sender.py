@@ -35,6 +35,7 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 def _due(now: datetime):
     return (_table.c.sent_at.is_(None) & _table.c.failed_at.is_(None)
+            & _table.c.endpoint_id.is_not(None)
             & or_(_table.c.next_attempt_at.is_(None), _table.c.next_attempt_at <= now))
 
 
@@ -46,6 +47,12 @@ def _unclaimed(now: datetime):
 def deliver_due(limit: int = 200) -> Counter:
     """Post every message that is due now, oldest first, at most `limit`; counts of outcomes."""
     now = utcnow()
+    with db.engine.begin() as conn:
+        # Queued by a transaction that read the address just before it was removed: the
+        # removal could not mark it (it was not committed yet), and the address's row is
+        # gone (its link set to NULL). Never posted to an address an admin took away.
+        conn.execute(update(_table).where(_table.c.endpoint_id.is_(None), _due(now))
+                     .values(failed_at=now, last_error="endpoint removed"))
     with db.engine.connect() as conn:
         ids = conn.execute(
             select(_table.c.id).where(_due(now), _unclaimed(now)).order_by(_table.c.id)

@@ -127,6 +127,29 @@ def test_send_webhooks_command_posts_what_is_due(world, hook_app, hook_server):
     assert len(hook_server.received) == 1
 
 
+def test_a_message_queued_as_its_address_was_removed_is_never_posted(
+        world, hook_app, hook_server):
+    """A milestone reached at the moment an admin removes the address: the message was
+    queued by a transaction that still saw the address, too late for the removal to mark
+    it. Its address row is gone, and nothing is posted there."""
+    from lokalamal_app.models import WebhookDelivery, WebhookEndpoint
+
+    _login(hook_app, world.admin).post(f"/companies/{world.company.slug}/webhooks",
+                                       data={"url": _hook_url(hook_server)})
+    _reach_a_milestone(world, _login(hook_app, world.captain))
+    # The removal as the race leaves it: the address deleted, the queued message unmarked.
+    db.session.execute(db.delete(WebhookEndpoint).where(
+        WebhookEndpoint.company_id == world.company.id))
+    factories.commit()
+    result = hook_app.test_cli_runner().invoke(args=["send-webhooks"])
+    assert result.exit_code == 0, result.output
+    assert hook_server.received == []
+    db.session.expire_all()
+    delivery = db.session.execute(db.select(WebhookDelivery)).scalar_one()
+    assert delivery.sent_at is None and delivery.last_error == "endpoint removed"
+    assert delivery.failed_at is not None
+
+
 @pytest.mark.parametrize("url, message", [
     ("http://hooks.slack.com/services/T/B/X", "Adressen måste börja med https://."),
     ("https://intern.example.se/services/T/B/X", "Bara webhookadresser från Slack"),
