@@ -33,10 +33,14 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def _due(now: datetime):
+def _waiting(now: datetime):
     return (_table.c.sent_at.is_(None) & _table.c.failed_at.is_(None)
-            & _table.c.endpoint_id.is_not(None)
             & or_(_table.c.next_attempt_at.is_(None), _table.c.next_attempt_at <= now))
+
+
+def _due(now: datetime):
+    """Waiting, and its address still there (see `deliver_due`)."""
+    return _waiting(now) & _table.c.endpoint_id.is_not(None)
 
 
 def _unclaimed(now: datetime):
@@ -51,7 +55,7 @@ def deliver_due(limit: int = 200) -> Counter:
         # Queued by a transaction that read the address just before it was removed: the
         # removal could not mark it (it was not committed yet), and the address's row is
         # gone (its link set to NULL). Never posted to an address an admin took away.
-        conn.execute(update(_table).where(_table.c.endpoint_id.is_(None), _due(now))
+        conn.execute(update(_table).where(_table.c.endpoint_id.is_(None), _waiting(now))
                      .values(failed_at=now, last_error="endpoint removed"))
     with db.engine.connect() as conn:
         ids = conn.execute(
