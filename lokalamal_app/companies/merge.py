@@ -16,6 +16,7 @@ from sqlalchemy import func
 from .. import audit
 from ..extensions import db
 from ..ledger import check
+from ..ledger.services import Conflict
 from ..models import (
     Activity,
     CashBox,
@@ -44,11 +45,15 @@ ROLE_RANK = {"member": 0, "admin": 1}
 
 
 def _lock(source: Company, target: Company) -> None:
-    """Hold both workplace rows, in id order, so no two merges cross."""
-    db.session.execute(
+    """Hold both workplace rows, in id order, so no two merges cross; the same merge sent
+    twice at once finds the duplicate already gone and is refused (409), instead of
+    telling everyone a second time."""
+    held = db.session.execute(
         db.select(Company.id).where(Company.id.in_(sorted((source.id, target.id))))
         .order_by(Company.id).with_for_update()
-    ).all()
+    ).scalars().all()
+    if len(held) != 2:
+        raise Conflict(_("Arbetsplatserna är redan ihopslagna, eller en av dem finns inte längre."))
 
 
 def merge_problems(source: Company, target: Company) -> list[str]:

@@ -325,3 +325,36 @@ def test_a_running_challenge_moves_to_the_target_with_its_figures(login, app_ctx
         == sorted([target.id, neighbour.id])
     assert check.all_differences() == []
     assert runner.invoke(args=["ledger-check"]).exit_code == 0
+
+
+def test_one_merge_sent_by_two_staff_at_once_is_made_and_told_once(login, app_ctx):
+    """Two staff members merge the same duplicate at the same moment: one merge; the other
+    is refused (409), or, coming after it, finds the duplicate gone (404). The target's
+    admins are told once."""
+    for round_number in range(3):
+        target_admin, dup_admin = factories.make_user(), factories.make_user()
+        target = factories.make_company(admin=target_admin, name=f"Målet {round_number} AB")
+        duplicate = factories.make_company(admin=dup_admin, name=f"Dubbletten {round_number} AB")
+        factories.make_collection(factories.make_team(duplicate, captain=dup_admin),
+                                  amount_ore=120_00, logged_by=dup_admin)
+        first, second = factories.make_user(is_staff=True), factories.make_user(is_staff=True)
+        factories.commit()
+        clients = (login(first), login(second))
+        url, data = f"/staff/workplaces/{duplicate.slug}", {"target": target.slug, "confirm": "y"}
+        barrier, answers = threading.Barrier(2), [None, None]
+
+        def merge(side, clients=clients, barrier=barrier, answers=answers, url=url, data=data):
+            barrier.wait(timeout=10)
+            answers[side] = clients[side].post(url, data=data).status_code
+
+        threads = [threading.Thread(target=merge, args=(side,)) for side in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        db.session.rollback()
+        assert answers.count(302) == 1 and set(answers) - {302} <= {404, 409}
+        assert db.session.execute(db.select(db.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "company.merge",
+            AuditEvent.subject_id == target.id)).scalar_one() == 1
+        assert check.all_differences() == []
