@@ -13,6 +13,7 @@ from lokalamal_app.staff import services as staff_services
 from lokalamal_app.staff.services import StaffError
 from lokalamal_app.teams import services as team_services
 from tests import factories
+from tests.races import posts_at_once
 
 
 def on_day(monkeypatch, day: date) -> None:
@@ -197,8 +198,6 @@ def test_two_overlapping_campaigns_added_at_once_leave_one(world, login, monkeyp
     """Two staff members add the next campaign at the same moment, with dates that overlap:
     one is added, the other is told at the field; a collection never counts in two
     campaigns. (A race on PostgreSQL; on SQLite the second simply comes after.)"""
-    import threading
-
     on_day(monkeypatch, date(2026, 11, 30))
     other = factories.make_user(is_staff=True)
     factories.commit()
@@ -208,19 +207,8 @@ def test_two_overlapping_campaigns_added_at_once_leave_one(world, login, monkeyp
                                ends_on=f"{year}-12-31"),
                  campaign_form(name=f"Vinter {year}", starts_on=f"{year}-10-01",
                                ends_on=f"{year + 1}-02-28"))
-        clients = (login(world.staff), login(other))
-        barrier, answers = threading.Barrier(2), [None, None]
-
-        def send(side, forms=forms, clients=clients, barrier=barrier, answers=answers):
-            barrier.wait(timeout=10)
-            answers[side] = clients[side].post("/staff/campaigns", data=forms[side])
-
-        threads = [threading.Thread(target=send, args=(side,)) for side in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        db.session.rollback()
+        answers = posts_at_once((login(world.staff), "/staff/campaigns", forms[0]),
+                                (login(other), "/staff/campaigns", forms[1]))
         assert sorted(a.status_code for a in answers) == [302, 422]
         assert "Datumen krockar med kampanjen" in next(
             a.get_data(as_text=True) for a in answers if a.status_code == 422)

@@ -19,6 +19,7 @@ from lokalamal_app.models import (
 )
 from lokalamal_app.orgnr import luhn_check_digit
 from tests import challenge_helpers, factories
+from tests.races import statuses_at_once
 
 NUMBER = "5560360793"
 FIRST = {"name": "Kopparlunden Teknik AB", "org_number": "556036-0793", "street": "",
@@ -339,20 +340,8 @@ def test_one_merge_sent_by_two_staff_at_once_is_made_and_told_once(login, app_ct
                                   amount_ore=120_00, logged_by=dup_admin)
         first, second = factories.make_user(is_staff=True), factories.make_user(is_staff=True)
         factories.commit()
-        clients = (login(first), login(second))
         url, data = f"/staff/workplaces/{duplicate.slug}", {"target": target.slug, "confirm": "y"}
-        barrier, answers = threading.Barrier(2), [None, None]
-
-        def merge(side, clients=clients, barrier=barrier, answers=answers, url=url, data=data):
-            barrier.wait(timeout=10)
-            answers[side] = clients[side].post(url, data=data).status_code
-
-        threads = [threading.Thread(target=merge, args=(side,)) for side in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        db.session.rollback()
+        answers = statuses_at_once((login(first), url, data), (login(second), url, data))
         assert answers.count(302) == 1 and set(answers) - {302} <= {404, 409}
         assert db.session.execute(db.select(db.func.count(AuditEvent.id)).where(
             AuditEvent.action == "company.merge",

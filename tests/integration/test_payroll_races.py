@@ -2,11 +2,9 @@
 two deductions a month), and a pledge stopped while its month is confirmed either ends
 before that month or is deducted for it, never both.
 
-The two requests are released together by a barrier, each in its own thread with its own
-database connection; SQLite lets one writer in at a time, so only PostgreSQL shows a race.
+The two requests are released together (tests/races.py); only PostgreSQL shows a race.
 """
 
-import threading
 from datetime import date, datetime, time
 
 import pytest
@@ -16,6 +14,7 @@ from lokalamal_app.extensions import db
 from lokalamal_app.models import LedgerEntry, PayrollDeduction, Pledge
 from lokalamal_app.payroll import months, services
 from tests import factories
+from tests.races import statuses_at_once
 
 # The payroll's closing day (the 25th): November's pay day has come, and November is still
 # the next payroll month, so it can be both stopped before and confirmed.
@@ -41,30 +40,11 @@ def _workplace():
     return admin, company, employee
 
 
-def _at_once(*requests) -> list[int]:
-    """Send the (client, url, form) posts together; their status codes in order."""
-    barrier = threading.Barrier(len(requests))
-    answers: list = [None] * len(requests)
-
-    def send(side: int) -> None:
-        client, url, form = requests[side]
-        barrier.wait(timeout=10)
-        answers[side] = client.post(url, data=form).status_code
-
-    threads = [threading.Thread(target=send, args=(side,)) for side in range(len(requests))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    db.session.rollback()
-    return answers
-
-
 def test_a_pledge_sent_twice_at_once_is_made_once_and_deducted_once(app_ctx, login):
     for _ in range(ROUNDS):
         admin, company, employee = _workplace()
         url, form = f"/account/payroll/{company.slug}", {"kind": "fixed", "amount": "250"}
-        answers = _at_once((login(employee), url, form), (login(employee), url, form))
+        answers = statuses_at_once((login(employee), url, form), (login(employee), url, form))
         assert 302 in answers and 500 not in answers
         # One runs. (When the second click comes after the first is saved, as SQLite's one
         # writer makes it, it is a change to the same sum: the first ends before it starts.)
@@ -84,7 +64,7 @@ def test_a_pledge_stopped_while_its_month_is_confirmed_is_deducted_only_if_it_ru
         db.session.add(pledge)
         factories.commit()
         pledge_id = pledge.id
-        answers = _at_once(
+        answers = statuses_at_once(
             (login(admin), f"/companies/{company.slug}/payroll/{THIS_MONTH}", {}),
             (login(employee), f"/account/payroll/{company.slug}/stop", {}))
         assert answers == [302, 302]

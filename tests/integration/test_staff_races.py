@@ -2,43 +2,23 @@
 rights leave one who can act, and a workplace's claim refused by two at once is refused
 (and its admins told) once.
 
-Each round the two requests are released together by a barrier, each in its own thread
-with its own database connection. SQLite lets one writer in at a time, so only PostgreSQL
-shows a race; the tests run on both.
+Each round the two requests are released together (tests/races.py); the tests run on both
+databases, and only PostgreSQL shows a race.
 """
-
-import threading
 
 from lokalamal_app.extensions import db
 from lokalamal_app.models import AuditEvent, Company, Notification, User
 from tests import factories
+from tests.races import statuses_at_once
 
 ROUNDS = 5
-
-
-def _at_once(*requests) -> list[int]:
-    barrier = threading.Barrier(len(requests))
-    answers: list = [None] * len(requests)
-
-    def send(side: int) -> None:
-        client, url = requests[side]
-        barrier.wait(timeout=10)
-        answers[side] = client.post(url).status_code
-
-    threads = [threading.Thread(target=send, args=(side,)) for side in range(len(requests))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    db.session.rollback()
-    return answers
 
 
 def test_two_staff_taking_each_others_rights_at_once_leave_one_with_rights(app_ctx, login):
     for _ in range(ROUNDS):
         first, second = factories.make_user(is_staff=True), factories.make_user(is_staff=True)
         factories.commit()
-        answers = _at_once((login(first), f"/staff/people/{second.id}/revoke"),
+        answers = statuses_at_once((login(first), f"/staff/people/{second.id}/revoke"),
                            (login(second), f"/staff/people/{first.id}/revoke"))
         assert 500 not in answers
         still = db.session.execute(db.select(db.func.count(User.id)).where(
@@ -60,7 +40,7 @@ def test_a_claim_refused_by_two_staff_at_once_is_refused_and_told_once(app_ctx, 
         holder.org_number = "5560360793" if round_number == 0 else None
         factories.commit()
         url = f"/staff/workplaces/{claimant.slug}/reject-claim"
-        answers = _at_once((login(first), url), (login(second), url))
+        answers = statuses_at_once((login(first), url), (login(second), url))
         assert sorted(answers) == [302, 409]
         assert db.session.get(Company, claimant.id, populate_existing=True).orgnr_status == \
             "rejected"
@@ -82,7 +62,7 @@ def test_a_partner_deleted_by_two_staff_at_once_is_deleted_once(app_ctx, login):
         factories.commit()
         partner_id = partner.id
         url = f"/staff/partners/{partner_id}/delete"
-        answers = _at_once((login(first), url), (login(second), url))
+        answers = statuses_at_once((login(first), url), (login(second), url))
         # The second either lost the race (409) or came after and found nothing (404).
         assert answers.count(302) == 1 and set(answers) - {302} <= {404, 409}
         assert db.session.execute(db.select(db.func.count(AuditEvent.id)).where(

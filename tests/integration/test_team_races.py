@@ -1,12 +1,9 @@
 """Two people changing who is in a team at the same moment: each change happens once, a
 lost race is told with 409, and the team is never left with a captain outside it.
 
-Each round the two requests are released together by a barrier, each in its own thread
-with its own database connection. SQLite lets one writer in at a time, so only
-PostgreSQL shows a race; the tests run on both.
+Each round the two requests are released together (tests/races.py); the tests run on both
+databases, and only PostgreSQL shows a race.
 """
-
-import threading
 
 from lokalamal_app.extensions import db
 from lokalamal_app.models import (
@@ -18,28 +15,9 @@ from lokalamal_app.models import (
     TeamMember,
 )
 from tests import factories
+from tests.races import statuses_at_once
 
 ROUNDS = 6
-
-
-def _at_once(*requests) -> list[int]:
-    """Send the (client, url[, form]) posts together; their status codes in order."""
-    barrier = threading.Barrier(len(requests))
-    answers: list = [None] * len(requests)
-
-    def send(side: int) -> None:
-        client, url, *form = requests[side]
-        barrier.wait(timeout=10)
-        answers[side] = client.post(url, data=form[0] if form else None).status_code
-
-    threads = [threading.Thread(target=send, args=(side,)) for side in range(len(requests))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    # End this session's read transaction: on SQLite it would still see the moment before.
-    db.session.rollback()
-    return answers
 
 
 def _one_done(answers: list[int]) -> bool:
@@ -77,7 +55,7 @@ def test_one_member_removed_by_two_people_at_once_is_removed_and_told_once(app_c
     for _ in range(ROUNDS):
         admin, captain, mate, _other, team = _team_with_admin()
         url = f"/teams/{team.id}/members/{mate.id}/remove"
-        answers = _at_once((login(captain), url), (login(admin), url))
+        answers = statuses_at_once((login(captain), url), (login(admin), url))
         assert _one_done(answers)
         assert _count(TeamMember, TeamMember.team_id == team.id,
                       TeamMember.user_id == mate.id) == 0
@@ -93,7 +71,7 @@ def test_a_removal_undone_by_two_people_at_once_puts_the_member_back_once(app_ct
         assert login(captain).post(
             f"/teams/{team.id}/members/{mate.id}/remove").status_code == 302
         url = f"/teams/{team.id}/members/{mate.id}/restore"
-        answers = _at_once((login(captain), url), (login(admin), url))
+        answers = statuses_at_once((login(captain), url), (login(admin), url))
         assert _one_done(answers)
         assert _count(TeamMember, TeamMember.team_id == team.id,
                       TeamMember.user_id == mate.id) == 1
@@ -108,7 +86,7 @@ def test_captaincy_handed_to_someone_removed_at_that_moment_stays_in_the_team(ap
     the two is refused, and the captain is always someone in the team."""
     for _ in range(ROUNDS):
         admin, captain, mate, _other, team = _team_with_admin()
-        answers = _at_once(
+        answers = statuses_at_once(
             (login(captain), f"/teams/{team.id}/captain", {"user_id": str(mate.id)}),
             (login(admin), f"/teams/{team.id}/members/{mate.id}/remove"))
         assert _captain_is_in_the_team(team.id)
@@ -121,7 +99,7 @@ def test_a_captain_leaving_while_the_next_captain_is_removed_leaves_a_captain_in
     while the captain removes that teammate: the team's captain is someone in it."""
     for _ in range(ROUNDS):
         admin, captain, mate, _other, team = _team_with_admin()
-        answers = _at_once(
+        answers = statuses_at_once(
             (login(admin), f"/companies/{team.company.slug}/members/{captain.id}/remove"),
             (login(captain), f"/teams/{team.id}/members/{mate.id}/remove"))
         assert _captain_is_in_the_team(team.id)
@@ -144,7 +122,7 @@ def test_two_admins_making_each_other_members_at_once_leave_one_admin(app_ctx, l
     for _ in range(ROUNDS):
         company, first, second = _two_admins()
         base = f"/companies/{company.slug}/members"
-        answers = _at_once((login(first), f"{base}/{second.id}/role", {"role": "member"}),
+        answers = statuses_at_once((login(first), f"{base}/{second.id}/role", {"role": "member"}),
                            (login(second), f"{base}/{first.id}/role", {"role": "member"}))
         assert _one_done(answers)
         assert _admins(company.id) == 1
@@ -154,7 +132,7 @@ def test_two_admins_removing_each_other_at_once_leave_one_admin(app_ctx, login):
     for _ in range(ROUNDS):
         company, first, second = _two_admins()
         base = f"/companies/{company.slug}/members"
-        answers = _at_once((login(first), f"{base}/{second.id}/remove"),
+        answers = statuses_at_once((login(first), f"{base}/{second.id}/remove"),
                            (login(second), f"{base}/{first.id}/remove"))
         assert _one_done(answers)
         assert _admins(company.id) == 1
@@ -169,7 +147,7 @@ def test_a_request_to_join_answered_by_two_admins_at_once_is_answered_once(app_c
         asked = db.session.execute(db.select(JoinRequest).where(
             JoinRequest.user_id == asker.id)).scalar_one()
         url = f"/companies/{company.slug}/requests/{asked.id}"
-        answers = _at_once((login(first), url, {"decision": "approve"}),
+        answers = statuses_at_once((login(first), url, {"decision": "approve"}),
                            (login(second), url, {"decision": "decline"}))
         assert _one_done(answers)
         decided = db.session.get(JoinRequest, asked.id, populate_existing=True).status

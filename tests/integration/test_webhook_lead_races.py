@@ -5,7 +5,6 @@ both find no cursor, neither fail nor queue old news.
 The cursor row is read FOR UPDATE, so this races only on PostgreSQL; SQLite has one writer
 and its command-line runs do not take the write lock up front."""
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +14,7 @@ from lokalamal_app.models import WebhookDelivery, WebhookEndpoint
 from lokalamal_app.models.setting import Setting
 from lokalamal_app.webhooks import leads
 from tests import challenge_helpers, factories
+from tests.races import at_once
 
 ROUNDS = 4
 
@@ -27,25 +27,17 @@ def _postgresql_only(app_ctx):
 
 def _two_runs_at_once(app) -> list:
     """queue_lead_changes() in two app contexts (two connections) at one moment."""
-    barrier, results = threading.Barrier(2), [None, None]
 
-    def run(side: int) -> None:
+    def run():
         with app.app_context():
             try:
-                barrier.wait(timeout=10)
-                results[side] = leads.queue_lead_changes()
-            except Exception as error:  # reported by the assertion below
-                results[side] = error
+                return leads.queue_lead_changes()
+            except Exception as error:  # reported by the assertions of the test
+                return error
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(side,)) for side in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    db.session.rollback()
-    return results
+    return at_once(run, run)
 
 
 def _lead_messages() -> int:
