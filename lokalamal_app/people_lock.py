@@ -15,10 +15,28 @@ SQLite has one writer at a time anyway; there the statement is a plain read.
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Company
+from .models import Company, Membership, Team, User
 
 
 def lock_people(company_id: int) -> None:
     """Wait for, and then hold until commit, the right to change the workplace's people."""
     db.session.execute(
         select(Company.id).where(Company.id == company_id).with_for_update(key_share=True))
+
+
+def is_admin_now(user: User, company_id: int) -> bool:
+    """Under the lock: whether `user` is one of the workplace's admins (or the mission's
+    staff) as committed, not as this request read it before it waited. An admin made a
+    member a moment ago no longer removes people."""
+    if db.session.execute(select(User.is_staff).where(User.id == user.id)).scalar():
+        return True
+    return db.session.execute(select(Membership.role).where(
+        Membership.company_id == company_id, Membership.user_id == user.id)
+    ).scalar_one_or_none() == "admin"
+
+
+def manages_team_now(user: User, team: Team) -> bool:
+    """Under the lock: whether `user` is the team's captain, or an admin of its workplace,
+    as committed (see `is_admin_now`)."""
+    captain_id = db.session.execute(select(Team.captain_id).where(Team.id == team.id)).scalar()
+    return captain_id == user.id or is_admin_now(user, team.company_id)

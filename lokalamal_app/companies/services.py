@@ -10,7 +10,7 @@ from ..models import Company, JoinRequest, Membership, TeamMember, User
 from ..models.base import utcnow
 from ..models.company import name_key, new_join_code
 from ..notifications import notify
-from ..people_lock import lock_people
+from ..people_lock import is_admin_now, lock_people
 from ..text import slugify, unique_slug
 
 
@@ -205,6 +205,7 @@ def request_to_join(company: Company, user: User, message: str = "") -> JoinRequ
 def decide_join_request(join_request: JoinRequest, approve: bool, actor: User) -> JoinRequest:
     """Approve or decline a pending request, and tell the asker."""
     lock_people(join_request.company_id)
+    _still_admin(actor, join_request.company_id)
     # As committed: answered by another admin just now, or gone with an anonymised asker?
     status = db.session.execute(db.select(JoinRequest.status).where(
         JoinRequest.id == join_request.id)).scalar_one_or_none()
@@ -233,10 +234,18 @@ def decide_join_request(join_request: JoinRequest, approve: bool, actor: User) -
     return join_request
 
 
-def _locked_membership(user: User, company: Company) -> Membership:
+def _still_admin(actor: User, company_id: int) -> None:
+    if not is_admin_now(actor, company_id):
+        raise CompanyError(_("Du är inte längre administratör för arbetsplatsen."))
+
+
+def _locked_membership(user: User, company: Company, actor: User) -> Membership:
     """The person's membership as committed, with the workplace's people locked (see
-    `people_lock`): what a change of role or a removal decides from."""
+    `people_lock`): what a change of role or a removal decides from. Someone acting on
+    another person must still be an admin then."""
     lock_people(company.id)
+    if actor.id != user.id:
+        _still_admin(actor, company.id)
     membership = membership_of(user, company)
     if membership is None:
         raise CompanyError(_("Personen är inte med i arbetsplatsen."))
@@ -256,7 +265,7 @@ def set_role(company: Company, user: User, role: str, actor: User) -> Membership
     """Promote a member to admin or make an admin a member again (never the last admin)."""
     if role not in Membership.ROLES:
         raise CompanyError(_("Välj administratör eller medlem."))
-    membership = _locked_membership(user, company)
+    membership = _locked_membership(user, company, actor)
     if membership.role == "admin" and role != "admin" and _admin_count(company) <= 1:
         raise CompanyError(_("Arbetsplatsen måste ha minst en administratör. Utse en till först."))
     before = membership.role
@@ -269,7 +278,7 @@ def set_role(company: Company, user: User, role: str, actor: User) -> Membership
 
 def remove_member(company: Company, user: User, actor: User) -> None:
     """Take a person out of the workplace and its teams; what they logged stays."""
-    membership = _locked_membership(user, company)
+    membership = _locked_membership(user, company, actor)
     if membership.is_admin and _admin_count(company) <= 1:
         raise CompanyError(
             _("Den sista administratören kan inte lämna. Utse en annan administratör först.")

@@ -13,7 +13,7 @@ from ..models import AuditEvent, Company, Membership, Team, TeamMember, User
 from ..models.base import utcnow
 from ..models.company import name_key
 from ..models.team import new_team_code
-from ..people_lock import lock_people
+from ..people_lock import lock_people, manages_team_now
 from ..text import slugify, unique_slug
 from . import looks
 
@@ -139,6 +139,13 @@ def join_team(team: Team, user: User) -> TeamMember:
     return member
 
 
+def _still_manages(team: Team, actor: User) -> None:
+    """Under the lock: the actor still runs the team (its captain, an admin of the
+    workplace, or staff); captaincy or admin rights taken a moment ago count."""
+    if not manages_team_now(actor, team):
+        raise TeamError(_("Du får inte längre ändra %(name)s.", name=team.name))
+
+
 def leave_team(team: Team, user: User, actor: User, force: bool = False) -> None:
     """Take `user` out of the team; what they logged stays with it.
 
@@ -146,6 +153,8 @@ def leave_team(team: Team, user: User, actor: User, force: bool = False) -> None
     the workplace), when the longest-standing teammate becomes captain."""
     lock_people(team.company_id)
     db.session.refresh(team, ["captain_id"])  # as committed before the lock, if changed
+    if actor.id != user.id:
+        _still_manages(team, actor)
     member = db.session.execute(
         db.select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id)
     ).scalar_one_or_none()
@@ -171,6 +180,7 @@ def leave_team(team: Team, user: User, actor: User, force: bool = False) -> None
 def hand_over_captaincy(team: Team, new_captain: User, actor: User) -> Team:
     """Make a teammate the captain."""
     lock_people(team.company_id)
+    _still_manages(team, actor)
     member = db.session.execute(
         db.select(TeamMember.id).where(
             TeamMember.team_id == team.id, TeamMember.user_id == new_captain.id
@@ -227,6 +237,7 @@ def undo_removal(team: Team, user: User, actor: User) -> TeamMember:
     """Put back someone the team's captain or an admin removed in the last 24 hours, if they
     have not joined another team of the workplace since."""
     lock_people(team.company_id)
+    _still_manages(team, actor)
     if user not in recent_removals(team):
         raise TeamError(_("%(name)s kan inte läggas tillbaka: det har gått mer än ett dygn, "
                           "eller personen har gått med i ett annat lag.", name=user.display_name))

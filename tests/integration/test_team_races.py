@@ -155,3 +155,40 @@ def test_a_request_to_join_answered_by_two_admins_at_once_is_answered_once(app_c
                         Membership.user_id == asker.id)
         assert (decided, member) in (("approved", 1), ("declined", 0))
         assert _count(Notification, Notification.user_id == asker.id) == 1
+
+
+def test_an_admin_made_a_member_at_that_moment_removes_nobody(app_ctx, login):
+    """One admin makes the other a member while that other removes someone: when the
+    demotion comes first, the removal is refused (409); the person is never taken out by
+    someone who is no longer an admin."""
+    for _ in range(ROUNDS):
+        admin, captain, mate, _other, team = _team_with_admin()
+        second = factories.make_user()
+        factories.add_member(team.company, second, role="admin")
+        factories.commit()
+        base = f"/companies/{team.company.slug}/members"
+        answers = statuses_at_once(
+            (login(admin), f"{base}/{second.id}/role", {"role": "member"}),
+            (login(second), f"{base}/{mate.id}/remove"))
+        assert answers[0] == 302 and answers[1] in (302, 403, 409)
+        events = db.session.execute(db.select(AuditEvent.action).where(
+            AuditEvent.action.in_(("company.role", "company.remove")),
+            AuditEvent.subject_id == team.company_id).order_by(AuditEvent.id)).scalars().all()
+        # Removed only by someone who was an admin when it was done: before the demotion.
+        assert events in (["company.role"], ["company.remove", "company.role"])
+
+
+def test_a_captain_replaced_at_that_moment_removes_nobody(app_ctx, login):
+    """The admin hands the captaincy to another teammate at the moment the captain removes
+    someone: the removal happens only while the captain still is one."""
+    for _ in range(ROUNDS):
+        admin, captain, mate, other, team = _team_with_admin()
+        answers = statuses_at_once(
+            (login(admin), f"/teams/{team.id}/captain", {"user_id": str(other.id)}),
+            (login(captain), f"/teams/{team.id}/members/{mate.id}/remove"))
+        assert answers[0] == 302 and answers[1] in (302, 403, 409)
+        events = db.session.execute(db.select(AuditEvent.action, AuditEvent.actor_id).where(
+            AuditEvent.action.in_(("team.captain", "team.remove")),
+            AuditEvent.subject_id == team.id).order_by(AuditEvent.id)).all()
+        assert [action for action, _actor in events] in (
+            ["team.captain"], ["team.remove", "team.captain"])
