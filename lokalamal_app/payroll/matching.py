@@ -52,10 +52,14 @@ def add_rule(company, percent: int, cap_ore: int, scope: str, starts_on: date,
 
 def end_rule(rule: MatchRule, today: date, actor) -> MatchRule:
     """Stop a rule from today: no gift collected after today is matched by it."""
-    if rule.ends_on is not None and rule.ends_on < today:
+    # Read again, locked: two admins stopping it at once stop it once.
+    db.session.execute(db.select(MatchRule.id).where(MatchRule.id == rule.id).with_for_update())
+    db.session.refresh(rule)
+    ends_on = max(today, rule.starts_on)
+    if rule.ends_on is not None and rule.ends_on <= ends_on:  # stopped already, or ended
         raise MatchError(_("Regeln har redan slutat."))
     before = {"ends_on": rule.ends_on}
-    rule.ends_on = max(today, rule.starts_on)
+    rule.ends_on = ends_on
     db.session.flush()
     audit.record("match.rule_end", "match_rule", rule.id, actor=actor, before=before,
                  after={"ends_on": rule.ends_on})

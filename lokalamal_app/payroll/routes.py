@@ -122,6 +122,7 @@ def end_rule(slug: str, rule_id: int):
     try:
         matching.end_rule(rule, _today(), current_user)
     except matching.MatchError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return go(url_for("payroll.admin", slug=company.slug) + "#matchning")
     db.session.commit()

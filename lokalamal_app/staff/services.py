@@ -147,10 +147,14 @@ def delete_partner(partner: Partner, actor: User) -> None:
 
 
 def mark_inquiry_handled(inquiry: Inquiry, actor: User) -> Inquiry:
-    if inquiry.handled_at is not None:
+    # One conditional UPDATE: of two staff marking it at once, the second is told.
+    marked = db.session.execute(
+        db.update(Inquiry).where(Inquiry.id == inquiry.id, Inquiry.handled_at.is_(None))
+        .values(handled_at=utcnow(), handled_by_id=actor.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if marked != 1:
         raise StaffError(_("Förfrågan är redan hanterad."))
-    inquiry.handled_at = utcnow()
-    inquiry.handled_by_id = actor.id
+    db.session.refresh(inquiry)
     audit.record("inquiry.handled", "inquiry", inquiry.id, actor=actor,
                  after={"company": inquiry.company_name})
     db.session.flush()

@@ -9,7 +9,7 @@ from PIL import Image
 
 from lokalamal_app import qr, settings
 from lokalamal_app.extensions import db
-from lokalamal_app.models import Inquiry, OutboxMessage
+from lokalamal_app.models import AuditEvent, Inquiry, OutboxMessage
 from lokalamal_app.reconciliation import references
 from tests import factories
 
@@ -36,6 +36,10 @@ def test_an_inquiry_lands_for_staff_and_is_mailed(app_ctx, client, login):
     assert staff_client.post(f"/staff/inquiries/{inquiry.id}/handled").status_code == 302
     db.session.expire_all()
     assert db.session.get(Inquiry, inquiry.id).handled_at is not None
+    again = staff_client.post(f"/staff/inquiries/{inquiry.id}/handled", follow_redirects=True)
+    assert "Förfrågan är redan hanterad." in again.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "inquiry.handled")).scalar_one() == 1
 
 
 def test_the_honeypot_stores_and_sends_nothing(app_ctx, client):

@@ -10,7 +10,7 @@ from lokalamal_app import clock
 from lokalamal_app.extensions import db
 from lokalamal_app.ledger import services as ledger
 from lokalamal_app.ledger import totals
-from lokalamal_app.models import LedgerEntry, MatchRule, MatchUsage, Pledge
+from lokalamal_app.models import AuditEvent, LedgerEntry, MatchRule, MatchUsage, Pledge
 from lokalamal_app.payroll import matching, months, services
 from tests import factories
 
@@ -312,6 +312,12 @@ def test_ending_a_rule_stops_matching_after_today(world, login):
                        ).status_code == 302
     db.session.expire_all()
     assert db.session.get(MatchRule, made.id).ends_on == TODAY
+    # Stopped twice (two tabs, two admins): said once, recorded once.
+    again = client.post(f"/companies/{world.company.slug}/payroll/matching/{made.id}/end",
+                        follow_redirects=True)
+    assert "Regeln har redan slutat." in again.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "match.rule_end")).scalar_one() == 1
     other = factories.make_company(admin=factories.make_user())
     factories.commit()
     assert client.post(f"/companies/{other.slug}/payroll/matching/{made.id}/end"
