@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..models import Company, JoinRequest, Membership, TeamMember, User
 from ..models.base import utcnow
@@ -292,6 +292,9 @@ def remove_member(company: Company, user: User, actor: User) -> None:
         from ..teams.services import leave_team
 
         leave_team(team_member.team, user, actor=actor, force=True)
+    from ..payroll.services import end_pledges_of
+
+    end_pledges_of(user, company, actor, clock.today())
     db.session.delete(membership)
     action = "company.leave" if actor.id == user.id else "company.remove"
     audit.record(action, "company", company.id, actor=actor, before={"user_id": user.id})

@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..models.company import name_key
+from ..people_lock import lock_people
 from ..text import slugify, unique_slug
 from . import months
 
@@ -51,6 +52,10 @@ def _locked_scheme(company: Company) -> PayrollScheme | None:
     workplace, each deciding from what was committed before it: a pledge sent twice at
     once is made once (never two deductions a month), and a pledge stopped while its month
     is confirmed either ends before that month or is deducted for it, never both."""
+    # The workplace's people first (who is a member decides who may pledge), then the
+    # scheme: always in that order, so that removing someone, which ends their pledges,
+    # never waits on a payroll change that waits on it.
+    lock_people(company.id)
     return db.session.execute(
         db.select(PayrollScheme).where(PayrollScheme.company_id == company.id)
         .with_for_update().execution_options(populate_existing=True)
@@ -209,6 +214,22 @@ def stop_pledge(pledge: Pledge, actor, today: date) -> Pledge:
     return pledge
 
 
+def end_pledges_of(user, company: Company, actor, today: date) -> int:
+    """Someone who leaves the workplace gives nothing more through its payroll: each of
+    their pledges that still runs ends before the next payroll month (months confirmed
+    stay as they are). How many ended."""
+    scheme = _locked_scheme(company)
+    first = next_payroll_month(company, scheme, today) if scheme else months.month_of(today)
+    running = db.session.execute(
+        db.select(Pledge).where(
+            Pledge.user_id == user.id, Pledge.company_id == company.id,
+            (Pledge.end_month.is_(None)) | (Pledge.end_month >= first))
+        .execution_options(populate_existing=True)).scalars().all()
+    for pledge in running:
+        stop_pledge(pledge, actor, today)
+    return len(running)
+
+
 def change_pledge(pledge: Pledge, actor, today: date, **values) -> Pledge:
     """Replace a pledge from the next payroll month: the old one ends, a new one starts."""
     scheme = _locked_scheme(pledge.company)
@@ -227,11 +248,13 @@ def change_pledge(pledge: Pledge, actor, today: date, **values) -> Pledge:
 
 
 def pledges_in(company: Company, month: str) -> list[Pledge]:
-    """The pledges that run in a month, in name order."""
+    """The pledges that run in a month, of people still in the workplace, in name order."""
     from ..models import User
 
     return list(db.session.execute(
-        db.select(Pledge).join(User, User.id == Pledge.user_id).where(
+        db.select(Pledge).join(User, User.id == Pledge.user_id)
+        .join(Membership, (Membership.user_id == Pledge.user_id)
+              & (Membership.company_id == Pledge.company_id)).where(
             Pledge.company_id == company.id, Pledge.start_month <= month,
             (Pledge.end_month.is_(None)) | (Pledge.end_month >= month),
         ).order_by(User.display_name, Pledge.id)

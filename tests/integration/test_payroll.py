@@ -177,6 +177,39 @@ def test_stopping_ends_the_pledge_before_the_next_payroll_month(world, login):
     assert services.pledges_in(world.company, first) == []
 
 
+def test_leaving_the_workplace_ends_the_pledge_and_its_deductions(world, login):
+    """Taken out of the workplace (or leaving it): the pledge ends before the next payroll
+    month, which deducts nothing more from them; months already run stay."""
+    from lokalamal_app.models import AuditEvent
+
+    pledge = add_pledge(world)
+    colleague = factories.make_user(display_name="Kim Kollega")
+    factories.add_member(world.company, colleague)
+    factories.join_team(world.team, colleague)
+    factories.commit()
+    other = add_pledge(world, user=colleague)
+    response = login(world.admin).post(
+        f"/companies/{world.company.slug}/members/{world.employee.id}/remove")
+    assert response.status_code == 302
+    db.session.expire_all()
+    first = services.next_payroll_month(world.company, services.scheme_for(world.company), TODAY)
+    assert db.session.get(Pledge, pledge.id).end_month == months.previous_month(first)
+    assert db.session.get(Pledge, other.id).end_month is None  # the colleague's runs on
+    assert [p.id for p in services.pledges_in(world.company, first)] == [other.id]
+    assert db.session.execute(db.select(AuditEvent).where(
+        AuditEvent.action == "payroll.pledge_stop")).scalar_one().subject_id == pledge.id
+
+
+def test_a_pledge_of_someone_no_longer_in_the_workplace_is_not_deducted(world):
+    """However it came to run on (a membership removed outside the app): no deduction."""
+    from lokalamal_app.models import Membership
+
+    add_pledge(world)
+    db.session.execute(db.delete(Membership).where(Membership.user_id == world.employee.id))
+    factories.commit()
+    assert services.pledges_in(world.company, THIS_MONTH) == []
+
+
 def test_without_a_team_the_employee_picks_a_goal_and_the_gift_goes_there(world, login):
     loner = factories.make_user(display_name="Lisa Ensam")
     factories.add_member(world.company, loner)

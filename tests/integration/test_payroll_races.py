@@ -76,3 +76,24 @@ def test_a_pledge_stopped_while_its_month_is_confirmed_is_deducted_only_if_it_ru
         # it ended in October and November has nothing of it.
         assert (deducted, end_month) in ((1, THIS_MONTH),
                                          (0, months.previous_month(THIS_MONTH)))
+
+
+def test_a_pledge_made_as_its_giver_is_removed_from_the_workplace_never_runs(app_ctx, login):
+    """The admin removes a colleague at the moment the colleague pledges a monthly gift:
+    whichever comes first, nobody outside the workplace has a running pledge, and the month
+    deducts nothing from them."""
+    for _ in range(ROUNDS):
+        admin, company, employee = _workplace()
+        answers = statuses_at_once(
+            (login(admin), f"/companies/{company.slug}/members/{employee.id}/remove", {}),
+            (login(employee), f"/account/payroll/{company.slug}",
+             {"kind": "fixed", "amount": "250"}))
+        assert answers[0] == 302 and 500 not in answers
+        running = db.session.execute(db.select(Pledge).where(
+            Pledge.user_id == employee.id,
+            (Pledge.end_month.is_(None)) | (Pledge.end_month >= THIS_MONTH))).scalars().all()
+        assert running == []
+        services.confirm_month(company, THIS_MONTH, {}, admin, TODAY)
+        factories.commit()
+        assert db.session.execute(db.select(db.func.count(PayrollDeduction.id)).where(
+            PayrollDeduction.user_id == employee.id)).scalar_one() == 0
