@@ -83,6 +83,11 @@ def _lock_person(user: User) -> None:
 def anonymise_user(user: User, actor: User | None, reason: str) -> User:
     """Remove a person's personal data; their collections stay in the totals."""
     _lock_person(user)
+    return _anonymise_locked(user, actor, reason)
+
+
+def _anonymise_locked(user: User, actor: User | None, reason: str) -> User:
+    """`anonymise_user` once `_lock_person` holds the person."""
     if is_anonymised(user):
         raise PrivacyError(_("Kontot är redan anonymiserat."))
     removed: dict[str, int] = {}
@@ -212,7 +217,7 @@ def anonymise_inactive(months: int, now: datetime | None = None) -> list[int]:
         # was made staff, stays.
         if user.is_staff or as_utc(user.last_login_at or user.created_at) >= cutoff:
             continue
-        anonymise_user(user, actor=None, reason=f"inaktiv i {months} mån.")
+        _anonymise_locked(user, actor=None, reason=f"inaktiv i {months} mån.")
         done.append(user.id)
     return done
 

@@ -25,7 +25,7 @@ class CampaignDatesError(StaffError):
         self.field = field
 
 
-def _lock_staff(*people: User) -> None:
+def _lock_staff(user: User, actor: User) -> None:
     """Staff rights change one at a time, each deciding from what was committed: the staff
     accounts' rows are locked (FOR NO KEY UPDATE: what they log meanwhile is not held up)
     and the people concerned read again. Of two staff members taking each other's rights
@@ -34,9 +34,9 @@ def _lock_staff(*people: User) -> None:
     db.session.execute(
         db.select(User.id).where(User.is_staff.is_(True)).order_by(User.id)
         .with_for_update(key_share=True)).all()
-    for person in people:
-        db.session.refresh(person, ["is_staff"])
-    if not all(person.is_staff for person in people[1:]):  # the actor, last
+    db.session.refresh(user, ["is_staff"])
+    db.session.refresh(actor, ["is_staff"])
+    if not actor.is_staff:
         raise StaffError(_("Du har inte längre personalbehörighet."))
 
 
